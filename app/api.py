@@ -1,0 +1,181 @@
+"""REST endpoints (API contract v1 in DESIGN.md, details in docs/protocol.md)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from app import queue
+from app.auth import check_admin
+from app.clock import iso
+from app.deps import (
+    AudienceDep,
+    ModeratorDep,
+    PrincipalDep,
+    ReaderDep,
+    SessionDep,
+    StageOrModeratorDep,
+    StateDep,
+)
+from app.errors import Forbidden, Unauthorized
+from app.ingest import ingest_single
+from app.models import AuditEntry, LiveSession, QState, Role
+from app.sessions import SessionCreate, create_session, links
+from app.text import MAX_TEXT, clean_name
+from app.views import all_questions, question_for, segments_of, session_public, snapshot
+from integrations.base import IncomingMessage
+
+router = APIRouter(prefix="/api")
+
+
+class QuestionIn(BaseModel):
+    text: str = Field(max_length=MAX_TEXT * 4)
+    name: str | None = Field(default=None, max_length=200)
+
+
+class QuestionPatch(BaseModel):
+    text: str | None = Field(default=None, max_length=MAX_TEXT * 4)
+    position: int | None = Field(default=None, ge=1)
+
+
+class MergeIn(BaseModel):
+    into: int
+
+
+@router.post("/sessions", status_code=201)
+async def post_session(body: SessionCreate, request: Request, state: StateDep) -> dict[str, Any]:
+    if not check_admin(request, state.admin_token):
+        raise Unauthorized("creating a session needs 'Authorization: Bearer <admin token>'")
+    session, keys = await state.store.write(lambda db: create_session(db, body))
+    return {
+        "slug": session.slug,
+        "links": links(state.base_url(request), session.slug, keys),
+        "keys": keys,
+    }
+
+
+@router.get("/sessions/{slug}")
+async def get_session_info(session: SessionDep, request: Request, state: StateDep) -> dict:
+    segments = await state.store.read(lambda db: segments_of(db, session.id))
+    return session_public(session, segments, state.base_url(request))
+
+
+@router.get("/sessions/{slug}/me")
+async def whoami(session: SessionDep, principal: PrincipalDep) -> dict[str, str]:
+    return {"slug": session.slug, "role": principal.role}
+
+
+@router.get("/sessions/{slug}/snapshot")
+async def get_snapshot(
+    session: SessionDep, principal: PrincipalDep, request: Request, state: StateDep
+) -> dict[str, Any]:
+    base = state.base_url(request)
+    return await state.store.read(lambda db: _fresh_snapshot(db, session.id, principal.role, base))
+
+
+def _fresh_snapshot(db: Session, session_id: int, role: str, base: str) -> dict[str, Any]:
+    return snapshot(db, db.get(LiveSession, session_id), role, base)
+
+
+@router.post("/sessions/{slug}/questions", status_code=201)
+async def ask(
+    body: QuestionIn, session: SessionDep, state: StateDep, audience: AudienceDep
+) -> dict[str, Any]:
+    msg = IncomingMessage(
+        channel="audience",
+        external_id=secrets.token_hex(12),
+        text=body.text,
+        author_name=clean_name(body.name),
+        author_id=audience,
+    )
+    result = await ingest_single(state.store, session.id, msg)
+    return {"id": result.question_id, "state": QState.inbox.value}
+
+
+@router.get("/sessions/{slug}/questions")
+async def list_questions(
+    session: SessionDep,
+    state: StateDep,
+    principal: PrincipalDep,
+    state_filter: list[QState] | None = Query(default=None, alias="state"),
+) -> list[dict[str, Any]]:
+    states = {s.value for s in state_filter} if state_filter else None
+    rows = await state.store.read(lambda db: all_questions(db, session.id, states))
+    return [v for q in rows if (v := question_for(principal.role, q)) is not None]
+
+
+@router.post("/sessions/{slug}/questions/{question_id}/actions/{action}")
+async def act(
+    question_id: int,
+    action: str,
+    session: SessionDep,
+    state: StateDep,
+    principal: StageOrModeratorDep,
+) -> dict[str, Any]:
+    if principal.role == Role.stage and action not in queue.STAGE_ACTIONS:
+        raise Forbidden(f"the stage may only {', '.join(sorted(queue.STAGE_ACTIONS))}")
+    return await state.store.write(
+        lambda db: queue.apply_action(db, session.id, question_id, action, principal.role)
+    )
+
+
+@router.post("/sessions/{slug}/stage/next")
+async def next_on_stage(
+    session: SessionDep, state: StateDep, principal: StageOrModeratorDep
+) -> dict[str, Any]:
+    return await state.store.write(lambda db: queue.stage_next(db, session.id, principal.role))
+
+
+@router.patch("/sessions/{slug}/questions/{question_id}")
+async def patch_question(
+    question_id: int,
+    body: QuestionPatch,
+    session: SessionDep,
+    state: StateDep,
+    principal: ModeratorDep,
+) -> dict[str, Any]:
+    return await state.store.write(
+        lambda db: queue.edit(db, session.id, question_id, principal.role, body.text, body.position)
+    )
+
+
+@router.post("/sessions/{slug}/questions/{question_id}/merge")
+async def merge_question(
+    question_id: int, body: MergeIn, session: SessionDep, state: StateDep, principal: ModeratorDep
+) -> dict[str, Any]:
+    return await state.store.write(
+        lambda db: queue.merge(db, session.id, question_id, body.into, principal.role)
+    )
+
+
+@router.post("/sessions/{slug}/questions/{question_id}/upvote")
+async def upvote(
+    question_id: int, session: SessionDep, state: StateDep, audience: AudienceDep
+) -> dict[str, Any]:
+    return await state.store.write(lambda db: queue.upvote(db, session.id, question_id, audience))
+
+
+@router.get("/sessions/{slug}/audit")
+async def audit_trail(session: SessionDep, state: StateDep, _: ReaderDep) -> list[dict[str, Any]]:
+    def read(db: Session) -> list[dict[str, Any]]:
+        rows = db.exec(
+            select(AuditEntry)
+            .where(AuditEntry.session_id == session.id)
+            .order_by(col(AuditEntry.id))
+        ).all()
+        return [
+            {
+                "at": iso(r.at),
+                "role": r.role,
+                "action": r.action,
+                "question_id": r.question_id,
+                "detail": r.detail,
+            }
+            for r in rows
+        ]
+
+    return await state.store.read(read)

@@ -1,0 +1,97 @@
+"""Who is calling: the admin token, a role key (link, cookie or bearer), or the audience.
+
+Role keys are stored only as hashes. A role link's key is exchanged once for an HttpOnly
+cookie signed with itsdangerous (a well-kept, tiny signing library) that names the key's
+row: rotating keys deletes the rows, so old cookies stop working at once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.requests import HTTPConnection
+
+from app.db import Store
+from app.models import LiveSession, Role
+from app.sessions import key_exists, role_for_key
+
+AUDIENCE_COOKIE = "fb_aud"
+AUDIENCE_COOKIE_AGE = 60 * 60 * 24 * 30
+
+
+def role_cookie_name(slug: str) -> str:
+    return f"fb_role_{slug}"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    role: str
+    key_id: int | None = None
+    #: True when a key was offered and it is wrong: the caller should hear 401, not be demoted.
+    bad_key: bool = False
+
+
+class Signer:
+    def __init__(self, secret: str) -> None:
+        self._roles = URLSafeSerializer(secret, salt="fb-role")
+        self._audience = URLSafeSerializer(secret, salt="fb-audience")
+
+    def role_cookie(self, slug: str, role: str, key_id: int) -> str:
+        return self._roles.dumps([slug, role, key_id])
+
+    def read_role_cookie(self, slug: str, value: str) -> tuple[str, int] | None:
+        try:
+            c_slug, role, key_id = self._roles.loads(value)
+        except (BadSignature, ValueError, TypeError):
+            return None
+        if c_slug != slug or role not in Role.__members__ or not isinstance(key_id, int):
+            return None
+        return role, key_id
+
+    def new_audience_id(self) -> tuple[str, str]:
+        """A fresh anonymous id and its signed cookie value."""
+        aid = secrets.token_urlsafe(12)
+        return aid, self._audience.dumps(aid)
+
+    def read_audience(self, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            aid = self._audience.loads(value)
+        except BadSignature:
+            return None
+        return aid if isinstance(aid, str) and 8 <= len(aid) <= 64 else None
+
+
+def check_admin(conn: HTTPConnection, admin_token: str) -> bool:
+    given = bearer(conn)
+    return given is not None and hmac.compare_digest(given.encode(), admin_token.encode())
+
+
+def bearer(conn: HTTPConnection) -> str | None:
+    header = conn.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def resolve(
+    conn: HTTPConnection, store: Store, signer: Signer, session: LiveSession, *, allow_query=False
+) -> Principal:
+    """Bearer key, then `?key=` (sockets and role links), then the signed cookie; else audience."""
+    key = bearer(conn) or (conn.query_params.get("key") if allow_query else None)
+    if key:
+        found = await store.read(lambda db: role_for_key(db, session.id, key))
+        if found is None:
+            return Principal(Role.audience.value, bad_key=True)
+        return Principal(found[0], found[1])
+    cookie = conn.cookies.get(role_cookie_name(session.slug))
+    if cookie:
+        parsed = signer.read_role_cookie(session.slug, cookie)
+        if parsed is not None:
+            role, key_id = parsed
+            if await store.read(lambda db: key_exists(db, key_id, session.id, role)):
+                return Principal(role, key_id)
+    return Principal(Role.audience.value)

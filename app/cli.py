@@ -1,0 +1,248 @@
+"""`floorbridge`: serve, demo, sessions, database. Errors are one line and exit 2, never a trace."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from app.errors import DomainError
+
+WS_PING_INTERVAL = 20.0
+WS_PING_TIMEOUT = 20.0
+
+
+def _fail(message: str, code: int = 2) -> None:
+    print(f"floorbridge: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def _apply_db_url(url: str | None) -> None:
+    if url:
+        os.environ["FLOORBRIDGE_DATABASE_URL"] = url
+    from app.config import get_settings
+
+    get_settings.cache_clear()
+
+
+def _base_url(args: argparse.Namespace) -> str:
+    from app.config import get_settings
+
+    if getattr(args, "base_url", None):
+        return args.base_url.rstrip("/")
+    return (get_settings().public_url or "http://127.0.0.1:8000").rstrip("/")
+
+
+def _store():
+    from app.config import get_settings
+    from app.db import Store
+    from app.migrate import upgrade
+
+    url = get_settings().resolved_database_url()
+    upgrade(url)
+    return Store(url)
+
+
+def run_server(host: str, port: int, on_start: Any = None, workers: int = 1) -> None:
+    import uvicorn
+
+    from app.main import create_app
+
+    config: dict[str, Any] = dict(
+        host=host,
+        port=port,
+        ws_per_message_deflate=False,
+        ws_ping_interval=WS_PING_INTERVAL,
+        ws_ping_timeout=WS_PING_TIMEOUT,
+        proxy_headers=True,
+        log_level="info",
+    )
+    if workers > 1:
+        uvicorn.run("app.main:create_app", factory=True, workers=workers, **config)
+    else:
+        uvicorn.run(create_app(on_start=on_start), **config)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    _apply_db_url(args.database_url)
+    run_server(args.host, args.port, workers=args.workers)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    _apply_db_url(args.database_url)
+    base = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
+
+    async def on_start(state: Any) -> None:
+        from app.demo import ensure_demo_session, simulate_remote_audience
+        from app.sessions import links
+
+        session_id, slug, keys = await state.store.write(ensure_demo_session)
+        print("\nFloorbridge demo: IGF 2023 WS #499 'Data for Good' (90-minute round table)")
+        for role, url in links(state.settings.public_url or base, slug, keys).items():
+            print(f"  {role:<11} {url}")
+        print("Remote messages are simulated (labelled so on every page).\n", flush=True)
+        if not args.no_simulator:
+            task = asyncio.create_task(simulate_remote_audience(state.store, session_id))
+            state.extras.setdefault("tasks", []).append(task)
+
+    run_server(args.host, args.port, on_start=on_start)
+
+
+def _read_agenda(path: str) -> list[dict[str, Any]]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot read agenda file {path}: {exc.strerror}")
+    try:
+        data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        _fail(
+            f"agenda file {path} is not valid {'JSON' if path.endswith('.json') else 'YAML'}: {exc}"
+        )
+    if isinstance(data, dict):
+        data = data.get("agenda", [])
+    if not isinstance(data, list):
+        _fail(f"agenda file {path} must hold a list of segments (or a mapping with 'agenda')")
+    return data
+
+
+def cmd_session_create(args: argparse.Namespace) -> None:
+    from app.sessions import SessionCreate, create_session, links
+
+    _apply_db_url(args.database_url)
+    body: dict[str, Any] = {"title": args.title, "slug": args.slug}
+    if args.agenda:
+        body["agenda"] = _read_agenda(args.agenda)
+    body["zoom_ids"] = args.zoom_id or []
+    body["hashtags"] = args.hashtag or []
+    body["privacy"] = {"author_display": args.author_display}
+    try:
+        parsed = SessionCreate.model_validate(body)
+    except ValidationError as exc:
+        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+    store = _store()
+    try:
+        session, keys = store.write_sync(lambda db: create_session(db, parsed))
+    finally:
+        store.stop()
+    print(
+        json.dumps(
+            {
+                "slug": session.slug,
+                "links": links(_base_url(args), session.slug, keys),
+                "keys": keys,
+            },
+            indent=2,
+        )
+    )
+
+
+def cmd_session_links(args: argparse.Namespace) -> None:
+    from app.sessions import ROLE_PAGES, get_by_slug, links, rotate_keys
+
+    _apply_db_url(args.database_url)
+    store = _store()
+    try:
+        if args.new_keys or args.command == "rotate-keys":
+            keys = store.write_sync(lambda db: rotate_keys(db, args.slug))
+            out: dict[str, Any] = {
+                "slug": args.slug,
+                "links": links(_base_url(args), args.slug, keys),
+                "keys": keys,
+            }
+        else:
+            store.read_sync(lambda db: get_by_slug(db, args.slug))
+            base = _base_url(args)
+            out = {
+                "slug": args.slug,
+                "pages": {r: f"{base}/s/{args.slug}/{p}" for r, p in ROLE_PAGES.items()}
+                | {"audience": f"{base}/s/{args.slug}"},
+                "note": "keys are stored only as hashes; --new-keys issues new links "
+                "(old links and devices stop working)",
+            }
+    finally:
+        store.stop()
+    print(json.dumps(out, indent=2))
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> None:
+    from app.config import get_settings
+    from app.migrate import upgrade
+
+    _apply_db_url(args.database_url)
+    upgrade(get_settings().resolved_database_url())
+    print("database is up to date")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="floorbridge", description=__doc__)
+    sub = p.add_subparsers(dest="group", required=True)
+
+    def server_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--host", default="127.0.0.1")
+        sp.add_argument("--port", type=int, default=8000)
+        sp.add_argument("--database-url", help="default: SQLite in $FLOORBRIDGE_DATA_DIR")
+
+    serve = sub.add_parser("serve", help="run the server")
+    server_opts(serve)
+    serve.add_argument("--workers", type=int, default=1, help="needs PostgreSQL and Redis when > 1")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="run the server with the IGF 2023 demo session")
+    server_opts(demo)
+    demo.add_argument("--no-simulator", action="store_true", help="no simulated remote messages")
+    demo.set_defaults(func=cmd_demo)
+
+    session = sub.add_parser("session", help="create sessions, print or rotate their links")
+    ssub = session.add_subparsers(dest="command", required=True)
+    create = ssub.add_parser("create")
+    create.add_argument("--title", required=True)
+    create.add_argument("--slug")
+    create.add_argument("--agenda", help="a YAML or JSON file: [{title, minutes, kind, speaker}]")
+    create.add_argument("--zoom-id", type=int, action="append")
+    create.add_argument("--hashtag", action="append")
+    create.add_argument(
+        "--author-display", default="initials", choices=["full", "initials", "anonymous"]
+    )
+    for sp, fn in ((create, cmd_session_create),):
+        sp.set_defaults(func=fn)
+    lnk = ssub.add_parser("links")
+    lnk.add_argument("slug")
+    lnk.add_argument("--new-keys", action="store_true")
+    lnk.set_defaults(func=cmd_session_links)
+    rot = ssub.add_parser("rotate-keys")
+    rot.add_argument("slug")
+    rot.set_defaults(func=cmd_session_links, new_keys=True)
+    for sp in (create, lnk, rot):
+        sp.add_argument("--database-url")
+        sp.add_argument(
+            "--base-url", help="public URL for the links (default $FLOORBRIDGE_PUBLIC_URL)"
+        )
+
+    db = sub.add_parser("db", help="database maintenance")
+    dsub = db.add_subparsers(dest="command", required=True)
+    up = dsub.add_parser("upgrade", help="apply migrations")
+    up.add_argument("--database-url")
+    up.set_defaults(func=cmd_db_upgrade)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except DomainError as exc:
+        _fail(exc.detail)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

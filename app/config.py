@@ -1,0 +1,57 @@
+"""Settings, all read from FLOORBRIDGE_* environment variables or a .env file."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FLOORBRIDGE_", env_file=".env", extra="ignore")
+
+    #: Where the SQLite file, the generated admin token and the cookie key live.
+    data_dir: Path = Path("data")
+    #: SQLAlchemy URL; empty means a SQLite file (WAL) in `data_dir`.
+    database_url: str = ""
+    #: `memory://` (one process) or `redis://host:port/db` (several workers or hosts).
+    bus_url: str = "memory://"
+    #: Creates sessions. Generated, stored in `data_dir` and printed on first run when unset.
+    admin_token: str = ""
+    #: Signs cookies. Generated and stored in `data_dir` when unset.
+    secret_key: str = ""
+    #: Zoom webhook secret token(s), comma-separated for several Zoom apps.
+    zoom_secret_token: str = ""
+    #: Base URL printed in role links (e.g. https://floor.example.org); default from the request.
+    public_url: str = ""
+    #: Events a reconnecting client may be behind and still get an exact replay.
+    replay_max_events: int = 1000
+    #: ... or, beyond that count, how old the first missed event may be (seconds).
+    replay_max_age: float = 120.0
+    #: Frames buffered for one socket before it is closed as too slow (it then resyncs).
+    client_buffer: int = 256
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'floorbridge.db').resolve()}"
+
+    def persistent_secret(self, name: str, value: str) -> tuple[str, bool]:
+        """Return `value`, or one generated once and kept in `data_dir` (so restarts agree)."""
+        if value:
+            return value, False
+        path = self.data_dir / name
+        if path.exists():
+            return path.read_text().strip(), False
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        token = secrets.token_urlsafe(32)
+        path.write_text(token)
+        path.chmod(0o600)
+        return token, True
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

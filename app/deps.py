@@ -1,0 +1,103 @@
+"""Shared state and FastAPI dependencies (`Annotated` aliases, as in the FastAPI template)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from starlette.requests import HTTPConnection
+
+from app.auth import AUDIENCE_COOKIE, AUDIENCE_COOKIE_AGE, Principal, Signer, resolve
+from app.config import Settings
+from app.db import Store
+from app.errors import Forbidden, NotFound, Unauthorized
+from app.live.bus import Bus
+from app.live.hub import Hubs
+from app.models import LiveSession, Role
+from app.sessions import get_by_slug
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    store: Store
+    bus: Bus
+    hubs: Hubs
+    signer: Signer
+    admin_token: str
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def base_url(self, conn: HTTPConnection) -> str:
+        if self.settings.public_url:
+            return self.settings.public_url.rstrip("/")
+        scheme = {"ws": "http", "wss": "https"}.get(conn.url.scheme, conn.url.scheme)
+        return f"{scheme}://{conn.url.netloc}"
+
+
+def get_state(conn: HTTPConnection) -> AppState:
+    return conn.app.state.fb
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+async def get_session(slug: str, state: StateDep) -> LiveSession:
+    if len(slug) > 64:
+        raise NotFound("no such session")
+    return await state.store.read(lambda db: get_by_slug(db, slug))
+
+
+SessionDep = Annotated[LiveSession, Depends(get_session)]
+
+
+async def get_principal(request: Request, state: StateDep, session: SessionDep) -> Principal:
+    principal = await resolve(request, state.store, state.signer, session)
+    if principal.bad_key:
+        raise Unauthorized("that key is not valid for this session (was it rotated?)")
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(*roles: Role):
+    allowed = {r.value for r in roles}
+
+    async def check(principal: PrincipalDep) -> Principal:
+        if principal.role in allowed:
+            return principal
+        if principal.role == Role.audience:
+            raise Unauthorized(f"this needs the {' or '.join(sorted(allowed))} link or key")
+        raise Forbidden(f"the {principal.role} role may not do this")
+
+    return Depends(check)
+
+
+ModeratorDep = Annotated[Principal, require(Role.moderator)]
+ReaderDep = Annotated[Principal, require(Role.moderator, Role.rapporteur)]
+StageOrModeratorDep = Annotated[Principal, require(Role.moderator, Role.stage)]
+
+
+def audience_id(request: Request, response: Response, state: StateDep) -> str:
+    """The caller's signed anonymous id; a new one (and its cookie) when absent or forged."""
+    aid = state.signer.read_audience(request.cookies.get(AUDIENCE_COOKIE))
+    if aid is None:
+        aid, value = state.signer.new_audience_id()
+        set_audience_cookie(response, value, request.url.scheme == "https")
+    return aid
+
+
+def set_audience_cookie(response: Response, value: str, secure: bool) -> None:
+    response.set_cookie(
+        AUDIENCE_COOKIE,
+        value,
+        max_age=AUDIENCE_COOKIE_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
+
+
+AudienceDep = Annotated[str, Depends(audience_id)]

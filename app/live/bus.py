@@ -1,0 +1,82 @@
+"""The bus carries committed events between processes. Small on purpose (cf. broadcaster).
+
+A subscription is a bounded queue. When it overflows the subscriber is told (`overflowed`)
+and resyncs from the event log: the log is the truth, the bus only says "something new".
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from app.db import CommittedEvent
+
+SUBSCRIPTION_BUFFER = 10_000
+
+
+class Subscription:
+    def __init__(self, session_id: int, buffer: int = SUBSCRIPTION_BUFFER) -> None:
+        self.session_id = session_id
+        self.queue: asyncio.Queue[CommittedEvent] = asyncio.Queue(buffer)
+        self.overflowed = asyncio.Event()  # set when full; the reader resyncs from the log
+
+    def offer(self, event: CommittedEvent) -> None:
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.overflowed.set()
+
+    async def __aiter__(self) -> AsyncIterator[CommittedEvent]:
+        while True:
+            yield await self.queue.get()
+
+
+class Bus(Protocol):
+    async def connect(self) -> None: ...
+    async def disconnect(self) -> None: ...
+    def publish(self, events: list[CommittedEvent]) -> None:
+        """Called on the event loop right after commit, in commit order; must not block."""
+
+    def subscribe(self, session_id: int) -> Subscription: ...
+    def unsubscribe(self, sub: Subscription) -> None: ...
+
+
+class MemoryBus:
+    """One process: publish hands events straight to the subscribers' queues."""
+
+    def __init__(self) -> None:
+        self._subs: dict[int, set[Subscription]] = {}
+
+    async def connect(self) -> None:
+        return None
+
+    async def disconnect(self) -> None:
+        self._subs.clear()
+
+    def publish(self, events: list[CommittedEvent]) -> None:
+        for event in events:
+            for sub in self._subs.get(event.session_id, ()):
+                sub.offer(event)
+
+    def subscribe(self, session_id: int) -> Subscription:
+        sub = Subscription(session_id)
+        self._subs.setdefault(session_id, set()).add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        subs = self._subs.get(sub.session_id)
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del self._subs[sub.session_id]
+
+
+def make_bus(url: str) -> Bus:
+    if url.startswith("memory://"):
+        return MemoryBus()
+    if url.startswith(("redis://", "rediss://")):
+        from app.live.redis_bus import RedisBus
+
+        return RedisBus(url)
+    raise ValueError(f"FLOORBRIDGE_BUS_URL must be memory:// or redis://..., not {url!r}")

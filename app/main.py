@@ -1,0 +1,155 @@
+"""The FastAPI application: wiring only (state, routers, error shapes, security headers)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import api, pages
+from app.auth import Signer
+from app.config import Settings, get_settings
+from app.db import Store
+from app.deps import AppState
+from app.errors import DomainError
+from app.live import socket
+from app.live.bus import make_bus
+from app.live.hub import Hubs
+from app.migrate import upgrade
+
+log = logging.getLogger("floorbridge")
+MAX_BODY = 1024 * 1024
+
+
+class SecurityHeaders:
+    """CSP on every HTML page; a body cap so nobody can make us buffer megabytes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            await _json(send, 413, "request body too large (1 MiB at most)")
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                out = list(message.get("headers", []))
+                ctype = dict(out).get(b"content-type", b"")
+                if ctype.startswith(b"text/html"):
+                    out.append((b"content-security-policy", pages.CSP.encode()))
+                out.append((b"x-content-type-options", b"nosniff"))
+                out.append((b"referrer-policy", b"same-origin"))
+                message["headers"] = out
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _json(send: Send, status: int, detail: str) -> None:
+    import orjson
+
+    body = orjson.dumps({"detail": detail})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", b"%d" % len(body)),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _validation_detail(exc: RequestValidationError) -> tuple[int, str]:
+    parts = []
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            return 400, "the body is not valid JSON"
+        loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
+        parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
+    return 422, "; ".join(parts) or "invalid request"
+
+
+def build_state(settings: Settings) -> AppState:
+    store = Store(settings.resolved_database_url())
+    bus = make_bus(settings.bus_url)
+    admin, admin_new = settings.persistent_secret("admin_token", settings.admin_token)
+    secret, _ = settings.persistent_secret("secret_key", settings.secret_key)
+    if admin_new:
+        print(f"Admin token (generated, kept in {settings.data_dir}/admin_token): {admin}")
+    return AppState(
+        settings=settings,
+        store=store,
+        bus=bus,
+        hubs=Hubs(store, bus),
+        signer=Signer(secret),
+        admin_token=admin,
+    )
+
+
+def create_app(settings: Settings | None = None, *, on_start: Any = None) -> FastAPI:
+    settings = settings or get_settings()
+    state = build_state(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        upgrade(state.store.url)
+        await state.bus.connect()
+        state.store.on_commit = state.bus.publish
+        state.store.start()
+        if on_start is not None:
+            await on_start(state)
+        try:
+            yield
+        finally:
+            for task in state.extras.pop("tasks", []):
+                task.cancel()
+            await state.hubs.close_all()
+            await state.bus.disconnect()
+            state.store.stop()
+
+    app = FastAPI(title="Floorbridge", version="1", lifespan=lifespan)
+    app.state.fb = state
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        status, detail = _validation_detail(exc)
+        return JSONResponse({"detail": detail}, status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else "request failed"
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "no such page or API call"
+        return JSONResponse({"detail": detail}, status_code=exc.status_code)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(api.router)
+    app.include_router(socket.router)
+    app.include_router(pages.router)
+    app.mount("/ui", StaticFiles(directory=pages.STATIC, check_dir=False), name="ui")
+    app.add_middleware(SecurityHeaders)
+    return app

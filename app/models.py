@@ -1,0 +1,187 @@
+"""Tables. One file because the domain is small; each table says what it is for.
+
+Datetimes are stored timezone-aware (PostgreSQL keeps the zone, SQLite hands back naive
+UTC, which `clock.iso` treats as UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from app.clock import utc_now
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(default_factory=utc_now, sa_type=DateTime(timezone=True), **kw)
+
+
+class Role(StrEnum):
+    moderator = "moderator"
+    stage = "stage"
+    screen = "screen"
+    rapporteur = "rapporteur"
+    audience = "audience"
+
+
+KEYED_ROLES = (Role.moderator, Role.stage, Role.screen, Role.rapporteur)
+
+
+class QState(StrEnum):
+    inbox = "inbox"
+    queued = "queued"
+    on_stage = "on_stage"
+    answered = "answered"
+    dismissed = "dismissed"
+    merged = "merged"
+
+
+class AuthorDisplay(StrEnum):
+    full = "full"
+    initials = "initials"
+    anonymous = "anonymous"
+
+
+class LiveSession(SQLModel, table=True):
+    """A moderated session (one workshop). `last_seq` is the head of its event log."""
+
+    __tablename__ = "live_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    title: str = Field(max_length=200)
+    author_display: str = Field(default=AuthorDisplay.initials.value, max_length=16)
+    #: HMAC key for authors' external ids; never leaves the server.
+    hmac_secret: str = Field(max_length=128)
+    last_seq: int = 0
+    zoom_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    hashtags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts()
+
+
+class Segment(SQLModel, table=True):
+    """One agenda item: opening, a speaker's 10 minutes, the debate..."""
+
+    __tablename__ = "segment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    position: int
+    title: str = Field(max_length=200)
+    kind: str = Field(default="speaker", max_length=32)
+    minutes: float = 10
+    speaker: str | None = Field(default=None, max_length=200)
+    stakeholder: str | None = Field(default=None, max_length=64)
+    questions_open: bool = True
+
+
+class RoleKey(SQLModel, table=True):
+    """A role link's key, kept only as its SHA-256 (keys are 192 random bits)."""
+
+    __tablename__ = "role_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    role: str = Field(max_length=16)
+    key_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = _ts()
+
+
+class Message(SQLModel, table=True):
+    """What arrived from a channel, once per (session, channel, external id)."""
+
+    __tablename__ = "message"
+    __table_args__ = (UniqueConstraint("session_id", "channel", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    channel: str = Field(max_length=64)
+    external_id: str = Field(max_length=256)
+    #: HMAC-SHA256(session secret, channel + author id): lets us find a person, not name them.
+    author_hash: str | None = Field(default=None, max_length=64, index=True)
+    author_name: str | None = Field(default=None, max_length=200)
+    text: str
+    url: str | None = Field(default=None, max_length=1000)
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    received_at: datetime = _ts()
+    simulated: bool = False
+
+
+class Question(SQLModel, table=True):
+    """An item in the moderated queue."""
+
+    __tablename__ = "question"
+    __table_args__ = (
+        # At most one item on stage per session, even with several workers.
+        Index(
+            "uq_question_one_on_stage",
+            "session_id",
+            unique=True,
+            sqlite_where=text("state = 'on_stage'"),
+            postgresql_where=text("state = 'on_stage'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+    channel: str = Field(max_length=64)
+    author_name: str | None = Field(default=None, max_length=200)
+    author_hash: str | None = Field(default=None, max_length=64, index=True)
+    text: str
+    #: The text as it arrived, kept when a moderator edits it.
+    original_text: str | None = None
+    state: str = Field(default=QState.inbox.value, max_length=16, index=True)
+    #: Explicit queue order for queued items (1 = next); null otherwise.
+    position: int | None = None
+    votes: int = 0
+    segment: int | None = None
+    merged_into_id: int | None = Field(default=None, foreign_key="question.id")
+    url: str | None = Field(default=None, max_length=1000)
+    simulated: bool = False
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Upvote(SQLModel, table=True):
+    """One audience id's upvote; the unique key makes a second one a no-op."""
+
+    __tablename__ = "upvote"
+    __table_args__ = (UniqueConstraint("question_id", "audience_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="question.id", index=True)
+    audience_id: str = Field(max_length=64)
+    created_at: datetime = _ts()
+
+
+class Event(SQLModel, table=True):
+    """The live log: every committed change, numbered per session. Clients resume from it."""
+
+    __tablename__ = "event"
+    __table_args__ = (UniqueConstraint("session_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    seq: int
+    type: str = Field(max_length=64)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts()
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to which item, and when: the moderation trail for the report."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    question_id: int | None = Field(default=None, foreign_key="question.id")
+    action: str = Field(max_length=32)
+    role: str = Field(max_length=16)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = _ts()

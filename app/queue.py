@@ -1,0 +1,219 @@
+"""The moderated queue: state transitions, order, edits, merges and upvotes.
+
+Every function runs inside the writer's transaction: it locks the session row, checks the
+transition, writes the change, an audit entry and the events. The caller never commits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.clock import utc_now
+from app.errors import Conflict, Invalid, NotFound
+from app.events import audit, emit, lock_session
+from app.models import QState, Question, Upvote
+from app.text import clean_text
+from app.views import question_full, sources_of
+
+# action -> (states it may start from, state it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[QState], QState]] = {
+    "approve": (frozenset({QState.inbox}), QState.queued),
+    "dismiss": (frozenset({QState.inbox, QState.queued}), QState.dismissed),
+    "restore": (frozenset({QState.dismissed}), QState.inbox),
+    "push": (frozenset({QState.queued}), QState.on_stage),
+    "answer": (frozenset({QState.on_stage}), QState.answered),
+    "back": (frozenset({QState.on_stage}), QState.queued),
+}
+STAGE_ACTIONS = frozenset({"answer"})
+_WHY = {
+    QState.merged: "it was merged into another question",
+    QState.answered: "it has been answered already",
+    QState.on_stage: "it is on stage now",
+    QState.dismissed: "it was dismissed (restore it first)",
+    QState.inbox: "it is still in the inbox (approve it first)",
+    QState.queued: "it is in the queue",
+}
+
+
+def _get(db: Session, session_id: int, question_id: int) -> Question:
+    q = db.get(Question, question_id)
+    if q is None or q.session_id != session_id:
+        raise NotFound(f"no question {question_id} in this session")
+    return q
+
+
+def _queued(db: Session, session_id: int) -> list[Question]:
+    return list(
+        db.exec(
+            select(Question)
+            .where(Question.session_id == session_id, Question.state == QState.queued)
+            .order_by(col(Question.position).asc().nulls_last(), Question.id)
+        ).all()
+    )
+
+
+def _renumber(db: Session, session_id: int, order: list[Question], moved: Question | None) -> None:
+    """Give queued items positions 1..n; tell clients once if anyone else moved."""
+    others_moved = False
+    for i, q in enumerate(order, start=1):
+        if q.position != i:
+            others_moved = others_moved or q is not moved
+            q.position = i
+            db.add(q)
+    if others_moved:
+        emit(db, session_id, "queue.reordered", {"ids": [q.id for q in order]})
+
+
+def _changed(
+    db: Session, q: Question, action: str, role: str, prev_state: str, **detail: Any
+) -> dict[str, Any]:
+    q.updated_at = utc_now()
+    db.add(q)
+    db.flush()
+    view = question_full(q, sources_of(db, q.id))
+    emit(
+        db,
+        q.session_id,
+        "question.updated",
+        {"question": view, "action": action, "prev_state": prev_state},
+    )
+    audit(db, q.session_id, action, role, q.id, **detail)
+    return view
+
+
+def apply_action(
+    db: Session, session_id: int, question_id: int, action: str, role: str
+) -> dict[str, Any]:
+    if action not in TRANSITIONS:
+        raise NotFound(f"unknown action '{action}'; one of {', '.join(TRANSITIONS)}")
+    lock_session(db, session_id)
+    q = _get(db, session_id, question_id)
+    allowed, target = TRANSITIONS[action]
+    prev = QState(q.state)
+    if prev not in allowed:
+        raise Conflict(f"cannot {action} question {q.id}: {_WHY[prev]}")
+    queue = [x for x in _queued(db, session_id) if x.id != q.id]
+    if target == QState.on_stage:
+        live = db.exec(
+            select(Question).where(
+                Question.session_id == session_id, Question.state == QState.on_stage
+            )
+        ).first()
+        if live is not None:
+            raise Conflict(
+                f"question {live.id} is on stage; mark it answered or send it back first"
+            )
+    q.state = target.value
+    q.position = None
+    if target == QState.queued:
+        # Approved items join the end; one sent back from the stage goes to the front.
+        if action == "back":
+            queue.insert(0, q)
+        else:
+            queue.append(q)
+    _renumber(db, session_id, queue, q)
+    return _changed(db, q, action, role, prev.value)
+
+
+def stage_next(db: Session, session_id: int, role: str) -> dict[str, Any]:
+    """The onsite moderator's 'next': the live item is answered, the first queued goes live."""
+    lock_session(db, session_id)
+    live = db.exec(
+        select(Question).where(Question.session_id == session_id, Question.state == QState.on_stage)
+    ).first()
+    answered = apply_action(db, session_id, live.id, "answer", role) if live else None
+    queue = _queued(db, session_id)
+    on_stage = apply_action(db, session_id, queue[0].id, "push", role) if queue else None
+    if answered is None and on_stage is None:
+        raise Conflict("nothing on stage and the queue is empty")
+    audit(db, session_id, "next", role, None)
+    return {"answered": answered, "on_stage": on_stage}
+
+
+def edit(
+    db: Session,
+    session_id: int,
+    question_id: int,
+    role: str,
+    text: str | None,
+    position: int | None,
+) -> dict[str, Any]:
+    lock_session(db, session_id)
+    q = _get(db, session_id, question_id)
+    if text is None and position is None:
+        raise Invalid("nothing to change: give text and/or position")
+    if q.state == QState.merged:
+        raise Conflict(f"cannot edit question {q.id}: {_WHY[QState.merged]}")
+    detail: dict[str, Any] = {}
+    if text is not None:
+        new = clean_text(text)
+        if new != q.text:
+            if q.original_text is None:
+                q.original_text = q.text
+            q.text = new
+            detail["text"] = True
+    if position is not None:
+        if q.state != QState.queued:
+            raise Conflict(f"cannot move question {q.id}: only queued items have a position")
+        queue = [x for x in _queued(db, session_id) if x.id != q.id]
+        index = max(0, min(position - 1, len(queue)))
+        queue.insert(index, q)
+        _renumber(db, session_id, queue, q)
+        detail["position"] = q.position
+    return _changed(db, q, "edit", role, q.state, **detail)
+
+
+def merge(db: Session, session_id: int, question_id: int, into: int, role: str) -> dict[str, Any]:
+    """Merge B (question_id) into A (into): B becomes merged, A keeps it as a source."""
+    lock_session(db, session_id)
+    if question_id == into:
+        raise Invalid("cannot merge a question into itself")
+    b = _get(db, session_id, question_id)
+    a = _get(db, session_id, into)
+    if b.state in (QState.merged, QState.on_stage, QState.answered):
+        raise Conflict(f"cannot merge question {b.id}: {_WHY[QState(b.state)]}")
+    if a.state in (QState.merged, QState.dismissed):
+        raise Conflict(f"cannot merge into question {a.id}: {_WHY[QState(a.state)]}")
+    prev_b = b.state
+    b.state = QState.merged.value
+    b.merged_into_id = a.id
+    b.position = None
+    a.votes += b.votes
+    if prev_b == QState.queued:
+        _renumber(db, session_id, [x for x in _queued(db, session_id) if x.id != b.id], b)
+    _changed(db, b, "merge", role, prev_b, into=a.id)
+    return _changed(db, a, "merged_in", role, a.state, source=b.id)
+
+
+def upvote(db: Session, session_id: int, question_id: int, audience_id: str) -> dict[str, Any]:
+    """One upvote per audience id; a repeat changes nothing and is not an error."""
+    lock_session(db, session_id)
+    q = _get(db, session_id, question_id)
+    if q.state not in (QState.queued, QState.on_stage):
+        raise Conflict(f"question {q.id} is not open for votes")
+    exists = db.exec(
+        select(Upvote.id).where(Upvote.question_id == q.id, Upvote.audience_id == audience_id)
+    ).first()
+    if exists is None:
+        try:
+            with db.begin_nested():
+                db.add(Upvote(question_id=q.id, audience_id=audience_id, created_at=utc_now()))
+        except IntegrityError:  # another worker won the race: still one vote
+            return {"id": q.id, "votes": q.votes}
+        q.votes += 1
+        db.add(q)
+        db.flush()
+        emit(
+            db,
+            session_id,
+            "question.updated",
+            {
+                "question": question_full(q, sources_of(db, q.id)),
+                "action": "upvote",
+                "prev_state": q.state,
+            },
+        )
+    return {"id": q.id, "votes": q.votes}

@@ -1,0 +1,169 @@
+"""Sessions: creation from an agenda, role keys (stored as hashes), key rotation."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from app.clock import utc_now
+from app.errors import Conflict, Invalid, NotFound
+from app.events import emit, lock_session
+from app.models import KEYED_ROLES, AuthorDisplay, LiveSession, Role, RoleKey, Segment
+from app.text import clean_name
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
+ROLE_PAGES = {
+    Role.moderator: "console",
+    Role.stage: "stage",
+    Role.screen: "screen",
+    Role.rapporteur: "report",
+}
+SEGMENT_KINDS = ("opening", "speaker", "debate", "qa", "break", "closing")
+
+
+class AgendaItem(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    minutes: float = Field(gt=0, le=600)
+    kind: str = "speaker"
+    speaker: str | None = Field(default=None, max_length=200)
+    stakeholder: str | None = Field(default=None, max_length=64)
+    questions_open: bool | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        if v not in SEGMENT_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(SEGMENT_KINDS)}")
+        return v
+
+
+class Privacy(BaseModel):
+    author_display: AuthorDisplay = AuthorDisplay.initials
+
+
+class SessionCreate(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    slug: str | None = None
+    agenda: list[AgendaItem] = Field(default_factory=list, max_length=100)
+    zoom_ids: list[int] = Field(default_factory=list, max_length=20)
+    hashtags: list[str] = Field(default_factory=list, max_length=20)
+    privacy: Privacy = Field(default_factory=Privacy)
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, v: str | None) -> str | None:
+        if v is not None and not SLUG_RE.match(v):
+            raise ValueError("slug: 2-64 lowercase letters, digits and dashes")
+        return v
+
+    @field_validator("hashtags")
+    @classmethod
+    def _tags(cls, v: list[str]) -> list[str]:
+        tags = [t.lstrip("#").strip() for t in v]
+        if any(not re.fullmatch(r"\w{1,100}", t) for t in tags):
+            raise ValueError("hashtags: letters, digits and underscores only")
+        return tags
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def slugify(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].strip("-")
+    return slug if len(slug) >= 2 else "session"
+
+
+def _issue_keys(db: Session, session_id: int) -> dict[str, str]:
+    keys = {}
+    for role in KEYED_ROLES:
+        key = secrets.token_urlsafe(24)
+        db.add(RoleKey(session_id=session_id, role=role.value, key_hash=hash_key(key)))
+        keys[role.value] = key
+    return keys
+
+
+def create_session(db: Session, body: SessionCreate) -> tuple[LiveSession, dict[str, str]]:
+    """Create a session with its agenda; return it and its role keys (shown only now)."""
+    slug = body.slug or slugify(body.title)
+    if db.exec(select(LiveSession.id).where(LiveSession.slug == slug)).first() is not None:
+        if body.slug:
+            raise Conflict(f"a session with slug '{slug}' exists already")
+        slug = f"{slug[:50]}-{secrets.token_hex(3)}"
+    session = LiveSession(
+        slug=slug,
+        title=clean_name_long(body.title),
+        author_display=body.privacy.author_display.value,
+        hmac_secret=secrets.token_hex(32),
+        zoom_ids=body.zoom_ids,
+        hashtags=body.hashtags,
+        created_at=utc_now(),
+    )
+    db.add(session)
+    db.flush()
+    for i, item in enumerate(body.agenda):
+        open_default = item.kind in ("debate", "qa", "opening", "speaker")
+        db.add(
+            Segment(
+                session_id=session.id,
+                position=i,
+                title=item.title,
+                kind=item.kind,
+                minutes=item.minutes,
+                speaker=clean_name(item.speaker),
+                stakeholder=item.stakeholder,
+                questions_open=open_default if item.questions_open is None else item.questions_open,
+            )
+        )
+    keys = _issue_keys(db, session.id)
+    return session, keys
+
+
+def clean_name_long(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise Invalid("title is empty")
+    return title
+
+
+def rotate_keys(db: Session, slug: str) -> dict[str, str]:
+    """New keys for every role; old links and the cookies they set stop working."""
+    session = get_by_slug(db, slug)
+    lock_session(db, session.id)
+    db.exec(delete(RoleKey).where(RoleKey.session_id == session.id))  # type: ignore[call-overload]
+    keys = _issue_keys(db, session.id)
+    emit(db, session.id, "session.keys_rotated", {})
+    return keys
+
+
+def get_by_slug(db: Session, slug: str) -> LiveSession:
+    session = db.exec(select(LiveSession).where(LiveSession.slug == slug)).first()
+    if session is None:
+        raise NotFound(f"no session '{slug}'")
+    return session
+
+
+def role_for_key(db: Session, session_id: int, key: str) -> tuple[str, int] | None:
+    row = db.exec(
+        select(RoleKey).where(RoleKey.key_hash == hash_key(key), RoleKey.session_id == session_id)
+    ).first()
+    return (row.role, row.id) if row else None
+
+
+def key_exists(db: Session, key_id: int, session_id: int, role: str) -> bool:
+    row = db.get(RoleKey, key_id)
+    return row is not None and row.session_id == session_id and row.role == role
+
+
+def links(base_url: str, slug: str, keys: dict[str, str]) -> dict[str, Any]:
+    out = {
+        role: f"{base_url}/s/{slug}/{page}?key={keys[role]}" for role, page in ROLE_PAGES.items()
+    }
+    out["audience"] = f"{base_url}/s/{slug}"
+    return out

@@ -1,0 +1,1 @@
+"""Channels: one module per channel, all behind one connector interface."""
