@@ -100,7 +100,7 @@ async def ask(
 async def list_questions(
     session: SessionDep,
     state: StateDep,
-    principal: PrincipalDep,
+    principal: ReaderDep,
     state_filter: list[QState] | None = Query(default=None, alias="state"),
 ) -> list[dict[str, Any]]:
     states = {s.value for s in state_filter} if state_filter else None

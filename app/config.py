@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     #: ... or, beyond that count, how old the first missed event may be (seconds).
     replay_max_age: float = 120.0
     #: Frames buffered for one socket before it is closed as too slow (it then resyncs).
-    client_buffer: int = 256
+    #: Frames are shared between sockets, so a slot costs a pointer, not a copy.
+    client_buffer: int = 1024
 
     def resolved_database_url(self) -> str:
         if self.database_url:

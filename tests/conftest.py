@@ -189,3 +189,20 @@ def fresh_server(tmp_path: Path) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def make_server(tmp_path: Path) -> Iterator[Any]:
+    """Start servers with their own settings (`make_server(replay_max_events=20)`)."""
+    servers: list[LiveServer] = []
+
+    def start(**extra_env: Any) -> LiveServer:
+        server = LiveServer(tmp_path / f"data{len(servers)}", extra_env=extra_env).start()
+        servers.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.stop()

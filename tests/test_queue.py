@@ -61,8 +61,11 @@ async def test_ingest_dedupes_and_pseudonymises(store):
     assert rows[0].author_name == "J. C."  # default policy: initials
     assert "jchill" not in (rows[0].author_hash or "")
     dump = await store.read(
-        lambda db: " ".join(str(r) for t in ("message", "question", "event")
-                            for r in db.exec(sql(f"select * from {t}")).all())
+        lambda db: " ".join(
+            str(r)
+            for t in ("message", "question", "event")
+            for r in db.exec(sql(f"select * from {t}")).all()
+        )
     )
     assert "jchill@example.com" not in dump and "Jill" not in dump
 

@@ -8,11 +8,14 @@ from app.text import CUT_MARK, MAX_TEXT, clean_text, initials
 
 
 def test_text_is_normalised_and_folded():
-    assert clean_text("  Cafe\u0301 \t  au\u200b  lait\x00 \r\n\r\n\r\n\r\nnext  ") == "Café au lait\n\nnext"
+    assert (
+        clean_text("  Cafe\u0301 \t  au\u200b  lait\x00 \r\n\r\n\r\n\r\nnext  ")
+        == "Café au lait\n\nnext"
+    )
 
 
 def test_html_stays_literal_text():
-    raw = '<img src=x onerror=alert(1)> <script>alert(1)</script>'
+    raw = "<img src=x onerror=alert(1)> <script>alert(1)</script>"
     assert clean_text(raw) == raw
 
 

@@ -148,6 +148,9 @@ class SessionHub:
                     await self._catch_up(None)
                     continue
                 await self._deliver(event)
+                # Let the sockets' pumps run between events: a burst (one committed batch can
+                # hold hundreds) must not fill a healthy client's buffer before it can send.
+                await asyncio.sleep(0)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - keep fanning out; the log fills gaps later
@@ -169,6 +172,7 @@ class SessionHub:
         for row in rows:
             if row.seq > self.delivered:
                 self._fanout(to_committed(row))
+                await asyncio.sleep(0)
 
     def _fanout(self, event: CommittedEvent) -> None:
         self.delivered = event.seq

@@ -1,0 +1,76 @@
+"""The organiser's CLI: clear messages and exit codes, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "FLOORBRIDGE_DATA_DIR": str(tmp_path / "data")}
+    env.pop("FLOORBRIDGE_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=Path(__file__).parents[1],
+    )
+
+
+def test_session_create_with_agenda_links_and_rotation(tmp_path):
+    agenda = tmp_path / "agenda.yaml"
+    agenda.write_text(
+        "- {title: Opening, minutes: 5, kind: opening}\n"
+        "- {title: Speaker, minutes: 10, speaker: Ana}\n"
+    )
+    r = run(
+        tmp_path,
+        "session",
+        "create",
+        "--title",
+        "CLI test",
+        "--agenda",
+        str(agenda),
+        "--slug",
+        "cli-test",
+        "--base-url",
+        "https://floor.example.org",
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["slug"] == "cli-test"
+    assert out["links"]["moderator"].startswith("https://floor.example.org/s/cli-test/console?key=")
+    r = run(tmp_path, "session", "links", "cli-test")
+    assert r.returncode == 0 and "key=" not in r.stdout and "--new-keys" in r.stdout
+    r = run(tmp_path, "session", "rotate-keys", "cli-test")
+    assert r.returncode == 0
+    assert json.loads(r.stdout)["keys"]["moderator"] != out["keys"]["moderator"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("- {title: x, minutes: -3}", "minutes"),
+        ("{not: [valid", "not valid YAML"),
+        ("just a string", "list of segments"),
+    ],
+)
+def test_bad_agenda_files_give_a_clear_message(tmp_path, content, message):
+    agenda = tmp_path / "agenda.yaml"
+    agenda.write_text(content)
+    r = run(tmp_path, "session", "create", "--title", "x", "--agenda", str(agenda))
+    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_unknown_session_and_missing_file(tmp_path):
+    r = run(tmp_path, "session", "links", "no-such")
+    assert r.returncode == 2 and "no session 'no-such'" in r.stderr and "Traceback" not in r.stderr
+    r = run(tmp_path, "session", "create", "--title", "x", "--agenda", str(tmp_path / "nope.yaml"))
+    assert r.returncode == 2 and "cannot read agenda file" in r.stderr
