@@ -50,7 +50,9 @@ def _store():
     return Store(url)
 
 
-def run_server(host: str, port: int, on_start: Any = None, workers: int = 1) -> None:
+def run_server(
+    host: str, port: int, on_start: Any = None, workers: int = 1, log_level: str = "info"
+) -> None:
     import uvicorn
 
     from app.main import create_app
@@ -62,7 +64,7 @@ def run_server(host: str, port: int, on_start: Any = None, workers: int = 1) -> 
         ws_ping_interval=WS_PING_INTERVAL,
         ws_ping_timeout=WS_PING_TIMEOUT,
         proxy_headers=True,
-        log_level="info",
+        log_level=log_level,
     )
     if workers > 1:
         uvicorn.run("app.main:create_app", factory=True, workers=workers, **config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -60,8 +61,11 @@ async def audience_page(session: SessionDep) -> Response:
 @router.get("/s/{slug}/qr.svg")
 async def qr(session: SessionDep, request: Request, state: StateDep) -> Response:
     url = f"{state.base_url(request)}/s/{session.slug}"
-    svg = segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=300"})
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", xmldecl=False, scale=8, border=2,
+                                    dark="#000", light="#fff")
+    headers = {"Cache-Control": "max-age=300"}
+    return Response(buf.getvalue(), media_type="image/svg+xml", headers=headers)
 
 
 @router.get("/s/{slug}/{page}")

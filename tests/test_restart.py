@@ -39,7 +39,8 @@ def test_restart_keeps_queue_order_stage_and_audit(fresh_server):
         url = f"{server.ws_url}/s/{session['slug']}/live?key={session['keys']['moderator']}"
         async with connect(url) as ws:
             await ws.send(json.dumps({"type": "resume", "after": before["seq"] - 2}))
-            return [json.loads(await asyncio.wait_for(ws.recv(), 2)) for _ in range(2)]
+            return [json.loads(await asyncio.wait_for(ws.recv(), 2)) for _ in range(3)]
 
     replay = asyncio.run(resume())
-    assert [f["seq"] for f in replay] == [before["seq"] - 1, before["seq"]]
+    assert [f["seq"] for f in replay] == [before["seq"] - 1, before["seq"], before["seq"]]
+    assert replay[-1]["type"] == "synced"

@@ -86,6 +86,8 @@ class Client:
         try:
             for _seq, frame in initial:
                 await self._send(frame)
+            # Tell the client it is caught up, even when there was nothing to replay.
+            await self._send(encode({"type": "synced", "seq": synced_to}))
             self.last_sent = max(self.last_sent, synced_to)
             while True:
                 seq, frame = await self.queue.get()
@@ -101,8 +103,10 @@ class Client:
 
     async def shut(self, code: int, reason: str) -> None:
         self.closed = True
-        if self._task is not None:
+        if self._task is not None and self._task is not asyncio.current_task():
             self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
         with contextlib.suppress(Exception):
             await self._close(code, reason)
 

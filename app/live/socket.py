@@ -124,8 +124,7 @@ async def live(ws: WebSocket, slug: str) -> None:
         await _receive_loop(ws, client)
     finally:
         await state.hubs.leave(session.id, client)
-        if not client.closed:
-            await client.shut(1000, "bye")
+        await client.shut(1000, "bye")  # stops the pump; closing twice is harmless
 
 
 def _pong(msg: dict[str, Any]) -> str:

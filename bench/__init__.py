@@ -1,0 +1,1 @@
+"""Load and latency benchmarks. Each prints JSON and writes it under bench/results/."""

@@ -1,0 +1,62 @@
+// REST calls to /api/sessions/{slug}/... Auth rides on the role cookie (same origin).
+// Errors come back as {"detail": "..."}; we turn them into ApiError so callers can show
+// the server's own words (in a toast) instead of swallowing them.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail);
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+function describe(detail) {
+  if (typeof detail === "string") return detail;
+  // FastAPI validation errors: [{loc, msg, ...}]
+  if (Array.isArray(detail)) return detail.map((d) => d.msg || JSON.stringify(d)).join("; ");
+  return JSON.stringify(detail);
+}
+
+export async function request(method, path, body) {
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (err) {
+    throw new ApiError(0, "Network error: the server could not be reached.");
+  }
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    const detail =
+      data && data.detail !== undefined
+        ? describe(data.detail)
+        : `${response.status} ${response.statusText}`;
+    throw new ApiError(response.status, detail);
+  }
+  return data;
+}
+
+/** Calls scoped to one session. */
+export function sessionApi(slug) {
+  const base = `/api/sessions/${encodeURIComponent(slug)}`;
+  const q = (id) => `${base}/questions/${encodeURIComponent(id)}`;
+  return {
+    ask: (text, name) => request("POST", `${base}/questions`, name ? { text, name } : { text }),
+    action: (id, action) => request("POST", `${q(id)}/actions/${action}`),
+    edit: (id, text) => request("PATCH", q(id), { text }),
+    move: (id, position) => request("PATCH", q(id), { position }),
+    merge: (id, into) => request("POST", `${q(id)}/merge`, { into }),
+    upvote: (id) => request("POST", `${q(id)}/upvote`),
+    stageNext: () => request("POST", `${base}/stage/next`),
+  };
+}

@@ -1,0 +1,68 @@
+// Onsite moderator's tablet: the live question big enough to read at arm's length,
+// the next three, and two huge buttons. Touch only; nothing here needs a keyboard.
+
+import { $, channelLabel, el, lengthClass, setChildren, setText } from "./dom.js";
+import { boot, titleFrom } from "./page.js";
+import { keepAwake } from "./wakelock.js";
+import { attempt } from "./toast.js";
+
+const { store, api } = boot();
+keepAwake();
+const UP_NEXT = 3;
+let busy = false; // one request at a time: a double tap must not skip a question
+
+function byline(q) {
+  return [q.author, channelLabel(q.channel)].filter(Boolean).join(" · ");
+}
+
+function render() {
+  titleFrom(store, "Stage");
+  setText($("#session-title"), store.session ? store.session.title : "");
+
+  const q = store.stageQuestion;
+  const box = $("#stage-question");
+  box.classList.toggle("stage-question--empty", !q);
+  const text = $("#stage-text");
+  setText(text, q ? q.text : "Nothing on stage");
+  text.classList.remove("text--short", "text--long", "text--very-long");
+  text.classList.add(lengthClass(q ? q.text : ""));
+  setText($("#stage-meta"), q ? byline(q) : "");
+
+  const next = store.queue.slice(0, UP_NEXT);
+  setChildren(
+    $("#up-next"),
+    next.map((item) =>
+      el(
+        "li",
+        { class: "up-next-item" },
+        el("p", { class: "up-next-text" }, item.text),
+        el("p", { class: "up-next-meta" }, byline(item)),
+      ),
+    ),
+  );
+  $("#up-next-empty").hidden = next.length > 0;
+
+  $("#answered").disabled = busy || !q;
+  $("#next").disabled = busy || (!q && store.queue.length === 0);
+}
+
+async function tap(call) {
+  if (busy) return;
+  busy = true;
+  render();
+  try {
+    await attempt(call);
+  } finally {
+    busy = false;
+    render();
+  }
+}
+
+$("#answered").addEventListener("click", () => {
+  const q = store.stageQuestion;
+  if (q) tap(() => api.action(q.id, "answer"));
+});
+$("#next").addEventListener("click", () => tap(() => api.stageNext()));
+
+store.subscribe(render);
+render();

@@ -1,0 +1,19 @@
+"""Fixtures for the social connector tests; helpers live in support.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from integrations.base import MemoryCursorStore
+
+from .support import RecordingSink
+
+
+@pytest.fixture
+def sink() -> RecordingSink:
+    return RecordingSink()
+
+
+@pytest.fixture
+def cursors() -> MemoryCursorStore:
+    return MemoryCursorStore()

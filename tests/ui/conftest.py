@@ -1,0 +1,98 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against the real server.
+
+`live_server` comes from tests/conftest.py (a uvicorn server on 127.0.0.1 with a fresh
+database). Each role gets its own browser context, because each role link sets its own
+cookie; every page is watched for dialogs, script errors and CSP violations.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+from uikit import RolePage, SessionClient
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Devices the pages are made for.
+DEVICES = {
+    "console": {"viewport": {"width": 1440, "height": 900}},
+    "stage": {"viewport": {"width": 1180, "height": 820}, "has_touch": True},  # tablet, landscape
+    "screen": {"viewport": {"width": 1280, "height": 720}},
+    "audience": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+
+# Runs before any page script (CDP injection, so the page's CSP does not apply to it):
+# records what the page's own CSP refused, which must be nothing.
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        message = "install Debian's chromium: apt-get install chromium"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_role(browser: Browser):
+    """open_role("console", url) -> RolePage, in a fresh context with that device."""
+    contexts = []
+
+    def _open(name: str, url: str) -> RolePage:
+        context = browser.new_context(**DEVICES[name])
+        context.add_init_script(WATCH_CSP)
+        context.set_default_timeout(5000)
+        contexts.append(context)
+        page = context.new_page()
+        role = RolePage(name, page, None)
+        # A dialog would mean injected script ran; dismiss it so the page does not hang.
+        page.on("dialog", lambda d: (role.dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda exc: role.errors.append(str(exc)))
+        role.response = page.goto(url)
+        assert role.response is not None and role.response.ok, f"{name}: {url} failed"
+        return role
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def fb_session(live_server) -> Iterator[SessionClient]:
+    created = live_server.create_session(
+        title="Cities after cars: hybrid round table",
+        privacy={"author_display": "full"},
+    )
+    client = SessionClient(live_server.url, created)
+    yield client
+    client.close()
