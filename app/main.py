@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import api, pages
+from app import api, lifecycle, pages
 from app.auth import Signer
 from app.config import Settings, get_settings
 from app.db import Store
@@ -86,6 +86,15 @@ def _validation_detail(exc: RequestValidationError) -> tuple[int, str]:
     return 422, "; ".join(parts) or "invalid request"
 
 
+def routers() -> list[Any]:
+    """Every router, one per line; the pages' catch-all `/s/{slug}/{page}` stays last."""
+    return [
+        api.router,
+        socket.router,
+        pages.router,  # keep last
+    ]
+
+
 def build_state(settings: Settings) -> AppState:
     store = Store(settings.resolved_database_url())
     bus = make_bus(settings.bus_url)
@@ -113,11 +122,15 @@ def create_app(settings: Settings | None = None, *, on_start: Any = None) -> Fas
         await state.bus.connect()
         state.store.on_commit = state.bus.publish
         state.store.start()
+        for hook in lifecycle.STARTUP:
+            await hook(state)
         if on_start is not None:
             await on_start(state)
         try:
             yield
         finally:
+            for hook in reversed(lifecycle.SHUTDOWN):
+                await hook(state)
             for task in state.extras.pop("tasks", []):
                 task.cancel()
             await state.hubs.close_all()
@@ -147,9 +160,8 @@ def create_app(settings: Settings | None = None, *, on_start: Any = None) -> Fas
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.include_router(api.router)
-    app.include_router(socket.router)
-    app.include_router(pages.router)
+    for router in routers():
+        app.include_router(router)
     app.mount("/ui", StaticFiles(directory=pages.STATIC, check_dir=False), name="ui")
     app.add_middleware(SecurityHeaders)
     return app

@@ -6,6 +6,7 @@ here, so the audience can never be sent an inbox item, a dismissed item or an au
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -72,8 +73,24 @@ def question_for(role: str, q: dict[str, Any]) -> dict[str, Any] | None:
     return {k: q[k] for k in _AUDIENCE_FIELDS}
 
 
+EventFilter = Callable[[str, str, dict[str, Any]], tuple[str, dict[str, Any]] | None]
+SnapshotPart = Callable[[Session, LiveSession, str], Any]
+#: Domains (polls, agenda, ...) register how their events look to each role, by type prefix
+#: ("poll." -> filter), and what they add to a role's snapshot (key -> reader).
+EVENT_FILTERS: dict[str, EventFilter] = {}
+SNAPSHOT_PARTS: dict[str, SnapshotPart] = {}
+
+
+def register_view(prefix: str, event_filter: EventFilter, key: str, part: SnapshotPart) -> None:
+    EVENT_FILTERS[prefix] = event_filter
+    SNAPSHOT_PARTS[key] = part
+
+
 def event_for(role: str, type_: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """Filter one event for a role: pass, reshape, turn into a removal, or drop."""
+    for prefix, event_filter in EVENT_FILTERS.items():
+        if type_.startswith(prefix):
+            return event_filter(role, type_, data)
     if role in (Role.moderator, Role.rapporteur):
         return type_, data
     if type_ in ("question.created", "question.updated"):
@@ -147,12 +164,11 @@ def snapshot(db: Session, session: LiveSession, role: str, base_url: str) -> dic
         v for q in all_questions(db, session.id) if (v := question_for(role, q)) is not None
     ]
     on_stage = next((q["id"] for q in questions if q["state"] == QState.on_stage), None)
-    return {
-        "type": "snapshot",
-        "seq": session.last_seq,
-        "data": {
-            "session": session_public(session, segments_of(db, session.id), base_url),
-            "questions": questions,
-            "on_stage": on_stage,
-        },
+    data = {
+        "session": session_public(session, segments_of(db, session.id), base_url),
+        "questions": questions,
+        "on_stage": on_stage,
     }
+    for key, part in SNAPSHOT_PARTS.items():
+        data[key] = part(db, session, role)
+    return {"type": "snapshot", "seq": session.last_seq, "data": data}
