@@ -1,7 +1,7 @@
 // Audience page (phone, no login): ask a question, upvote the visible ones, see what is
 // on stage. The server gives this view no inbox, no dismissed items and no authors.
 
-import { $, channelLabel, el, renderKeyed, setText } from "./dom.js";
+import { $, sourceLabel, el, renderKeyed, setText } from "./dom.js";
 import { boot, titleFrom } from "./page.js";
 import { attempt } from "./toast.js";
 
@@ -46,7 +46,7 @@ function card(q) {
       "div",
       { class: "aq-body" },
       el("p", { class: "aq-text" }, q.text),
-      el("p", { class: "aq-meta" }, channelLabel(q.channel)),
+      el("p", { class: "aq-meta" }, sourceLabel(q)),
     ),
     el(
       "button",

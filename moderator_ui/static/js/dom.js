@@ -158,3 +158,8 @@ export function channelLabel(channel) {
   if (channel.startsWith("simulated:")) return `${channelLabel(channel.slice(10))} (simulated)`;
   return channel;
 }
+// Where a question came from, saying so when the demo simulator made it up.
+export function sourceLabel(q) {
+  const label = channelLabel(q.channel);
+  return q.simulated ? `${label} (simulated)` : label;
+}

@@ -1,7 +1,7 @@
 // Room screen / OBS browser source: the live question, nothing else. ?overlay=1 makes the
 // background transparent so the stream can key it over the camera picture.
 
-import { $, channelLabel, lengthClass, setText, showQr } from "./dom.js";
+import { $, sourceLabel, lengthClass, setText, showQr } from "./dom.js";
 import { boot, titleFrom } from "./page.js";
 import { keepAwake } from "./wakelock.js";
 
@@ -21,7 +21,7 @@ function render() {
   setText(text, q ? q.text : "");
   text.classList.remove("text--short", "text--long", "text--very-long");
   text.classList.add(lengthClass(q ? q.text : ""));
-  setText($("#screen-meta"), q ? [q.author, channelLabel(q.channel)].filter(Boolean).join(" · ") : "");
+  setText($("#screen-meta"), q ? [q.author, sourceLabel(q)].filter(Boolean).join(" · ") : "");
 
   // Idle: the session title and (not on the stream overlay) how to join.
   $("#screen-idle").hidden = Boolean(q) || overlay;

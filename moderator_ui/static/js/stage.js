@@ -1,7 +1,7 @@
 // Onsite moderator's tablet: the live question big enough to read at arm's length,
 // the next three, and two huge buttons. Touch only; nothing here needs a keyboard.
 
-import { $, channelLabel, el, lengthClass, setChildren, setText } from "./dom.js";
+import { $, sourceLabel, el, lengthClass, setChildren, setText } from "./dom.js";
 import { boot, titleFrom } from "./page.js";
 import { keepAwake } from "./wakelock.js";
 import { attempt } from "./toast.js";
@@ -12,7 +12,7 @@ const UP_NEXT = 3;
 let busy = false; // one request at a time: a double tap must not skip a question
 
 function byline(q) {
-  return [q.author, channelLabel(q.channel)].filter(Boolean).join(" · ");
+  return [q.author, sourceLabel(q)].filter(Boolean).join(" · ");
 }
 
 function render() {
