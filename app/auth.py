@@ -22,8 +22,13 @@ AUDIENCE_COOKIE = "fb_aud"
 AUDIENCE_COOKIE_AGE = 60 * 60 * 24 * 30
 
 
-def role_cookie_name(slug: str) -> str:
-    return f"fb_role_{slug}"
+def role_cookie_name(slug: str, role: str) -> str:
+    """One cookie per role, so one browser can hold the console and the stage side by side."""
+    return f"fb_{role}_{slug}"
+
+
+#: When several role cookies are valid and the caller does not say which, the widest wins.
+PRECEDENCE = (Role.moderator, Role.rapporteur, Role.stage, Role.screen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,20 +83,43 @@ def bearer(conn: HTTPConnection) -> str | None:
 
 
 async def resolve(
-    conn: HTTPConnection, store: Store, signer: Signer, session: LiveSession, *, allow_query=False
+    conn: HTTPConnection,
+    store: Store,
+    signer: Signer,
+    session: LiveSession,
+    *,
+    allow_query: bool = False,
+    want: str | None = None,
 ) -> Principal:
-    """Bearer key, then `?key=` (sockets and role links), then the signed cookie; else audience."""
+    """Bearer key, then `?key=` (sockets and role links), then the role cookies; else audience.
+
+    `want` is the view a page asks for (`?as=stage` on its socket): granted when the caller
+    holds that role or the moderator's, so the audience page in the moderator's browser
+    still shows the audience view.
+    """
     key = bearer(conn) or (conn.query_params.get("key") if allow_query else None)
     if key:
         found = await store.read(lambda db: role_for_key(db, session.id, key))
         if found is None:
             return Principal(Role.audience.value, bad_key=True)
         return Principal(found[0], found[1])
-    cookie = conn.cookies.get(role_cookie_name(session.slug))
-    if cookie:
-        parsed = signer.read_role_cookie(session.slug, cookie)
-        if parsed is not None:
-            role, key_id = parsed
-            if await store.read(lambda db: key_exists(db, key_id, session.id, role)):
-                return Principal(role, key_id)
+    if want == Role.audience:
+        return Principal(Role.audience.value)
+    held: dict[str, int] = {}
+    for role in PRECEDENCE:
+        value = conn.cookies.get(role_cookie_name(session.slug, role))
+        parsed = signer.read_role_cookie(session.slug, value) if value else None
+        if parsed is not None and parsed[0] == role:
+            held[role] = parsed[1]
+    if held:
+        valid = await store.read(
+            lambda db: {r: k for r, k in held.items() if key_exists(db, k, session.id, r)}
+        )
+        if want in valid:
+            return Principal(want, valid[want])
+        if want in Role.__members__ and Role.moderator in valid:
+            return Principal(want, valid[Role.moderator])
+        for role in PRECEDENCE:
+            if role in valid:
+                return Principal(role.value, valid[role])
     return Principal(Role.audience.value)

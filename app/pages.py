@@ -82,7 +82,7 @@ async def role_page(page: str, session: SessionDep, request: Request, state: Sta
         target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
-            role_cookie_name(session.slug),
+            role_cookie_name(session.slug, principal.role),
             state.signer.role_cookie(session.slug, principal.role, principal.key_id or 0),
             httponly=True,
             samesite="lax",

@@ -24,7 +24,9 @@ _STATE_ORDER = {
     QState.dismissed: 4,
     QState.merged: 5,
 }
-_AUDIENCE_FIELDS = ("id", "text", "state", "channel", "votes", "position", "created_at", "simulated")
+_AUDIENCE_FIELDS = (
+    "id", "text", "state", "channel", "votes", "position", "created_at", "simulated"
+)
 _SCREEN_FIELDS = ("id", "text", "channel", "author", "state", "simulated")
 _STAGE_HIDDEN = ("original_text", "url")
 

@@ -193,7 +193,7 @@ def test_role_link_sets_cookie_and_drops_key(live_server, session):
     with httpx.Client() as c:
         r = c.get(link, follow_redirects=False)
         assert r.status_code == 303 and "key=" not in r.headers["location"]
-        assert f"fb_role_{session['slug']}" in r.cookies
+        assert f"fb_moderator_{session['slug']}" in r.cookies
         cookie = r.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=lax" in cookie
         page = c.get(live_server.url + r.headers["location"])
@@ -213,3 +213,13 @@ def test_qr_code_of_the_audience_page(live_server, session):
     r = httpx.get(f"{live_server.url}/s/{session['slug']}/qr.svg")
     assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
     assert r.text.lstrip().startswith("<svg")
+
+
+def test_one_browser_holds_several_roles(live_server, session):
+    with httpx.Client() as c:
+        c.get(session["links"]["moderator"], follow_redirects=False)
+        c.get(session["links"]["stage"], follow_redirects=False)
+        # The widest role wins for API calls; the console keeps working after opening the stage.
+        assert c.get(api(live_server, session, "/me")).json()["role"] == "moderator"
+        assert c.get(f"{live_server.url}/s/{session['slug']}/console").status_code == 200
+        assert c.get(f"{live_server.url}/s/{session['slug']}/stage").status_code == 200

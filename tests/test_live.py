@@ -227,3 +227,19 @@ async def test_a_client_that_stops_reading_is_dropped_not_waited_for(make_server
         reader.cancel()
         await fast.close()
         slow.transport.abort()
+
+
+async def test_a_page_asks_for_its_view_with_as(live_server):
+    session = live_server.create_session("Views", privacy={"author_display": "full"})
+    ask(live_server, session, "Inbox only", name="Ina Box")
+    with httpx.Client() as c:
+        c.get(session["links"]["moderator"], follow_redirects=False)
+        cookie = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
+    url = f"{live_server.ws_url}/s/{session['slug']}/live"
+    views = {}
+    for want in ("audience", "stage", "moderator"):
+        async with connect(f"{url}?as={want}", additional_headers={"Cookie": cookie}) as ws:
+            await ws.send(json.dumps({"type": "resume", "after": None}))
+            views[want] = json.loads(await asyncio.wait_for(ws.recv(), 2))["data"]["questions"]
+    assert views["audience"] == [] and views["stage"] == []
+    assert [q["author"] for q in views["moderator"]] == ["Ina Box"]

@@ -95,7 +95,8 @@ async def live(ws: WebSocket, slug: str) -> None:
         await ws.accept()
         await ws.close(CLOSE_NO_SESSION, "no such session")
         return
-    principal = await resolve(ws, state.store, state.signer, session, allow_query=True)
+    want = ws.query_params.get("as")
+    principal = await resolve(ws, state.store, state.signer, session, allow_query=True, want=want)
     await ws.accept()
     if principal.bad_key:
         await ws.close(CLOSE_BAD_KEY, "that key is not valid for this session")

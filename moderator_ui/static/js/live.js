@@ -23,6 +23,9 @@ const FATAL = {
   4404: "This session does not exist.",
 };
 
+const PAGE_ROLES = { "": "audience", console: "moderator", stage: "stage", screen: "screen",
+  report: "rapporteur" };
+
 export class LiveClient {
   constructor({ slug, store, onStatus = () => {}, onError = () => {} }) {
     this.slug = slug;
@@ -43,7 +46,9 @@ export class LiveClient {
 
   get url() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    return `${scheme}://${location.host}/s/${encodeURIComponent(this.slug)}/live`;
+    // Ask for this page's view: one browser may hold several role cookies.
+    const as = PAGE_ROLES[location.pathname.split("/")[3] || ""] || "audience";
+    return `${scheme}://${location.host}/s/${encodeURIComponent(this.slug)}/live?as=${as}`;
   }
 
   start() {
