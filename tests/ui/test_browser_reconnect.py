@@ -37,7 +37,7 @@ def test_console_resumes_after_a_drop_without_losing_or_repeating(open_role, fb_
         else:
             ws.connect_to_server()
 
-    page.route_web_socket(re.compile(r"/s/[^/]+/live$"), gatekeeper)
+    page.route_web_socket(re.compile(r"/s/[^/]+/live(\?.*)?$"), gatekeeper)
     page.evaluate("window.__fbLive.socket.close()")
     expect(banner).to_be_visible()
     expect(banner).to_have_text("reconnecting…")
