@@ -74,7 +74,26 @@ def run_server(
 
 def cmd_serve(args: argparse.Namespace) -> None:
     _apply_db_url(args.database_url)
+    if args.workers > 1:
+        _check_scale_out()
     run_server(args.host, args.port, workers=args.workers)
+
+
+def _check_scale_out() -> None:
+    """Several workers share state through PostgreSQL and events through Redis only."""
+    from app.config import get_settings
+
+    settings = get_settings()
+    if settings.resolved_database_url().startswith("sqlite"):
+        _fail(
+            "--workers needs PostgreSQL: SQLite serves one process only "
+            "(set --database-url or FLOORBRIDGE_DATABASE_URL to postgresql+psycopg://...)"
+        )
+    if not settings.bus_url.startswith(("redis://", "rediss://")):
+        _fail(
+            "--workers needs FLOORBRIDGE_BUS_URL=redis://...: with the in-process bus, "
+            "sockets on one worker would not hear changes made on another"
+        )
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -91,7 +110,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
             print(f"  {role:<11} {url}")
         print("Remote messages are simulated (labelled so on every page).\n", flush=True)
         if not args.no_simulator:
-            task = asyncio.create_task(simulate_remote_audience(state.store, session_id))
+            pace = (args.pace * 0.5, args.pace * 1.5)
+            task = asyncio.create_task(
+                simulate_remote_audience(state.store, session_id, pace=pace)
+            )
             state.extras.setdefault("tasks", []).append(task)
 
     run_server(args.host, args.port, on_start=on_start)
@@ -200,6 +222,8 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the server with the IGF 2023 demo session")
     server_opts(demo)
     demo.add_argument("--no-simulator", action="store_true", help="no simulated remote messages")
+    demo.add_argument("--pace", type=float, default=7.0,
+                      help="average seconds between simulated remote messages (default 7)")
     demo.set_defaults(func=cmd_demo)
 
     session = sub.add_parser("session", help="create sessions, print or rotate their links")
@@ -233,6 +257,9 @@ def parser() -> argparse.ArgumentParser:
     up = dsub.add_parser("upgrade", help="apply migrations")
     up.add_argument("--database-url")
     up.set_defaults(func=cmd_db_upgrade)
+    from app.report.cli import add_commands as add_report_commands  # report, purge, privacy
+
+    add_report_commands(sub)
     return p
 
 
