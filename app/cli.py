@@ -196,6 +196,15 @@ def cmd_session_links(args: argparse.Namespace) -> None:
     print(json.dumps(out, indent=2))
 
 
+def cmd_zoom_send(args: argparse.Namespace) -> None:
+    """Sign and post a payload exactly as Zoom does, to test a deployment before the event."""
+    from integrations.zoom_send import send_command
+
+    if not Path(args.payload).is_file():
+        _fail(f"cannot read payload file {args.payload}")
+    raise SystemExit(send_command(args.secret, args.url, args.payload))
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> None:
     from app.config import get_settings
     from app.migrate import upgrade
@@ -251,6 +260,14 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument(
             "--base-url", help="public URL for the links (default $FLOORBRIDGE_PUBLIC_URL)"
         )
+
+    zoom = sub.add_parser("zoom", help="test a Zoom webhook deployment")
+    zsub = zoom.add_subparsers(dest="command", required=True)
+    zsend = zsub.add_parser("send", help="sign and post a payload file as Zoom does")
+    zsend.add_argument("--secret", required=True, help="the Zoom app's secret token")
+    zsend.add_argument("--url", required=True, help="e.g. https://host/integrations/zoom/webhook")
+    zsend.add_argument("payload", help="a JSON payload file (see shared/payloads/zoom-*.json)")
+    zsend.set_defaults(func=cmd_zoom_send)
 
     db = sub.add_parser("db", help="database maintenance")
     dsub = db.add_subparsers(dest="command", required=True)

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     #: Frames buffered for one socket before it is closed as too slow (it then resyncs).
     #: Frames are shared between sockets, so a slot costs a pointer, not a copy.
     client_buffer: int = 1024
+    #: Poll votes one audience id may send a minute (changing a vote counts); 0 = no limit.
+    poll_votes_per_voter_minute: float = 30
+    #: Poll votes one IP address may send a minute (a room may share one); 0 = no limit.
+    poll_votes_per_ip_minute: float = 6000
+    #: Least time between two live result updates of one poll, in seconds.
+    poll_results_interval: float = 0.3
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.agenda.gate import question_segment
 from app.clock import utc_now
 from app.db import Store
 from app.errors import DomainError
 from app.events import emit, lock_session
 from app.models import LiveSession, Message, Question
 from app.privacy import author_hash, display_name
+from app.retention.emails import name_without_email, strip_emails
 from app.text import clean_text
 from app.views import question_full
 from integrations.base import IncomingMessage, IngestResult
 
 MAX_URL = 1000
+#: Run right after a question is stored, in the same transaction (e.g. cross-post flags).
+AFTER_STORE: list[Callable[[Session, LiveSession, Question, IncomingMessage], None]] = []
+#: Run before a message becomes a question; one returning True consumed it (a poll vote).
+INTERCEPT: list[Callable[[Session, LiveSession, IncomingMessage], bool]] = []
 
 
 def _safe_url(url: str | None) -> str | None:
@@ -28,7 +34,7 @@ def _safe_url(url: str | None) -> str | None:
 
 def ingest_one(db: Session, session: LiveSession, msg: IncomingMessage) -> IngestResult:
     """Store one message as a new inbox question, unless it was seen before. Raises Invalid."""
-    text = clean_text(msg.text)
+    text = strip_emails(clean_text(msg.text))  # e-mail addresses are never stored
     existing = db.exec(
         select(Message.id).where(
             Message.session_id == session.id,
@@ -38,9 +44,12 @@ def ingest_one(db: Session, session: LiveSession, msg: IncomingMessage) -> Inges
     ).first()
     if existing is not None:
         return IngestResult(msg.external_id, None, duplicate=True)
+    if any(intercept(db, session, msg) for intercept in INTERCEPT):
+        return IngestResult(msg.external_id, None, duplicate=False, error="counted as a poll vote")
     now = utc_now()
+    segment = question_segment(db, session, msg.channel, now)  # 409 if the box is closed
     who = author_hash(session.hmac_secret, msg.channel, msg.author_id)
-    name = display_name(session.author_display, msg.author_name)
+    name = display_name(session.author_display, name_without_email(msg.author_name))
     url = _safe_url(msg.url)
     message = Message(
         session_id=session.id,
@@ -68,12 +77,15 @@ def ingest_one(db: Session, session: LiveSession, msg: IncomingMessage) -> Inges
         text=text,
         url=url,
         simulated=msg.simulated,
+        segment=segment,
         created_at=now,
         updated_at=now,
     )
     db.add(question)
     db.flush()
     emit(db, session.id, "question.created", {"question": question_full(question, [])})
+    for hook in AFTER_STORE:
+        hook(db, session, question, msg)
     return IngestResult(msg.external_id, question.id, duplicate=False)
 
 

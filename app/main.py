@@ -14,9 +14,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import api, lifecycle, pages
+from app import api, health, lifecycle, pages
+from app.agenda.endpoints import router as agenda_router
 from app.auth import Signer
 from app.config import Settings, get_settings
+from app.connectors.endpoints import router as connectors_router
 from app.db import Store
 from app.deps import AppState
 from app.errors import DomainError
@@ -24,6 +26,11 @@ from app.live import socket
 from app.live.bus import make_bus
 from app.live.hub import Hubs
 from app.migrate import upgrade
+from app.polls.endpoints import router as polls_router
+from app.report.endpoints import router as report_router
+from app.retention.endpoints import router as privacy_router
+from integrations.webhook_router import router as webhook_router
+from integrations.zoom_webhook import router as zoom_router
 
 log = logging.getLogger("floorbridge")
 MAX_BODY = 1024 * 1024
@@ -89,8 +96,16 @@ def _validation_detail(exc: RequestValidationError) -> tuple[int, str]:
 def routers() -> list[Any]:
     """Every router, one per line; the pages' catch-all `/s/{slug}/{page}` stays last."""
     return [
+        polls_router,  # first: its vote route is the hottest path (thousands/s)
+        zoom_router,  # second: Zoom's webhook bursts
         api.router,
         socket.router,
+        connectors_router,
+        webhook_router,
+        health.router,
+        agenda_router,
+        report_router,
+        privacy_router,
         pages.router,  # keep last
     ]
 
@@ -156,10 +171,7 @@ def create_app(settings: Settings | None = None, *, on_start: Any = None) -> Fas
             detail = "no such page or API call"
         return JSONResponse({"detail": detail}, status_code=exc.status_code)
 
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    health.instrument(app, state)
     for router in routers():
         app.include_router(router)
     app.mount("/ui", StaticFiles(directory=pages.STATIC, check_dir=False), name="ui")

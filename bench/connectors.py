@@ -8,6 +8,11 @@ loopback in this process; the real `MastodonConnector`, `Supervisor` and `app.in
 to a fresh SQLite. Prints JSON: `items_per_s` (polling a backlog of `--items` posts, 40 per
 page) and `post_to_event_ms` p50/p99/max (SSE: from the fake publishing a post to the
 committed `question.created` event being handed to the bus, i.e. what sockets send next).
+
+`post_to_console_ms` is end to end through a real server process (`floorbridge serve`,
+fresh SQLite): the connector is configured over the API (`PUT .../connectors/mastodon`,
+SSE mode) and runs inside the server; the clock stops when the moderator's live socket
+receives the post's `question.created` frame.
 """
 
 from __future__ import annotations
@@ -20,17 +25,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+from websockets.asyncio.client import connect as ws_connect
 
 from app.db import Store
 from app.ingest import ingest
 from app.migrate import upgrade
 from app.sessions import SessionCreate, create_session
-from bench.common import emit, percentiles
+from bench.common import Server, emit, percentiles
 from integrations.base import Cursor, MemoryCursorStore
 from integrations.mastodon import MastodonConfig, MastodonConnector
 from integrations.supervisor import Supervisor
@@ -161,6 +168,9 @@ async def run(items: int, samples: int) -> dict[str, Any]:
             await _wait(lambda s=status: s["url"] in published, 10)
             latencies.append((published[status["url"]] - sent) * 1000)
         await streamer.stop()
+
+        # 3. end to end: a server process runs the connector; the console's socket hears it
+        console = await _through_server(fake, items + 1 + samples, samples)
     finally:
         server.should_exit = True
         server.force_exit = True
@@ -173,8 +183,43 @@ async def run(items: int, samples: int) -> dict[str, Any]:
         "items": items,
         "items_per_s": round(items / elapsed, 1),
         "post_to_event_ms": percentiles(latencies),
+        "post_to_console_ms": percentiles(console),
         "samples": samples,
     }
+
+
+async def _through_server(fake: Fake, first: int, samples: int) -> list[float]:
+    proc = await asyncio.to_thread(lambda: Server().start())
+    try:
+        session = await asyncio.to_thread(proc.create_session, "Bench console", hashtags=[TAG])
+        key = session["keys"]["moderator"]
+        async with httpx.AsyncClient(timeout=10) as client:
+            r = await client.put(
+                f"{proc.url}/api/sessions/{session['slug']}/connectors/mastodon",
+                json={"settings": {"instance": fake.base, "hashtags": [TAG], "mode": "sse"}},
+                headers={"Authorization": f"Bearer {key}"},
+            )
+            r.raise_for_status()
+        url = f"{proc.ws_url}/s/{session['slug']}/live?key={key}"
+        async with ws_connect(url, compression=None, max_size=2**24) as ws:
+            await ws.send(json.dumps({"type": "resume", "after": None}))
+            await _wait(lambda: bool(fake.streams), 30)
+            await asyncio.sleep(0.5)  # the REST catch-up after connecting is done
+            latencies = []
+            for n in range(first, first + samples):
+                status = fake.add(n)
+                sent = time.perf_counter()
+                fake.publish(status)
+                async with asyncio.timeout(10):
+                    while True:
+                        frame = json.loads(await ws.recv())
+                        q = (frame.get("data") or {}).get("question") or {}
+                        if frame.get("type") == "question.created" and q["url"] == status["url"]:
+                            break
+                latencies.append((time.perf_counter() - sent) * 1000)
+        return latencies
+    finally:
+        await asyncio.to_thread(proc.stop)
 
 
 def main() -> None:

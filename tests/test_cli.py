@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 
@@ -74,3 +75,17 @@ def test_unknown_session_and_missing_file(tmp_path):
     assert r.returncode == 2 and "no session 'no-such'" in r.stderr and "Traceback" not in r.stderr
     r = run(tmp_path, "session", "create", "--title", "x", "--agenda", str(tmp_path / "nope.yaml"))
     assert r.returncode == 2 and "cannot read agenda file" in r.stderr
+
+
+def test_zoom_send_signs_like_zoom_and_the_server_stores_it(tmp_path, make_server):
+    server = make_server(zoom_secret_token="cli-secret")
+    session = server.create_session("Zoom CLI", zoom_ids=[85746065432])
+    payload = Path(__file__).resolve().parents[2] / "shared" / "payloads" / "zoom-meeting-chat.json"
+    url = f"{server.url}/integrations/zoom/webhook"
+    r = run(tmp_path, "zoom", "send", "--secret", "cli-secret", "--url", url, str(payload))
+    assert r.returncode == 0, r.stdout + r.stderr
+    inbox = httpx.get(f"{server.url}/api/sessions/{session['slug']}/questions",
+                      headers={"Authorization": f"Bearer {session['keys']['moderator']}"}).json()
+    assert [q["text"] for q in inbox] == ["What is the roadmap for Q3?"]
+    r = run(tmp_path, "zoom", "send", "--secret", "wrong", "--url", url, str(payload))
+    assert r.returncode != 0 and "Traceback" not in r.stderr

@@ -15,9 +15,14 @@ from typing import Any
 import yaml
 from sqlmodel import Session
 
+from app.connectors.runtime import runtime_for
+from app.connectors.service import put_config
 from app.db import Store
+from app.demo.platforms import SOCIAL, DemoPlatforms
 from app.errors import NotFound
 from app.ingest import ingest
+from app.models import LiveSession
+from app.polls.demo import add_demo_polls
 from app.sessions import SessionCreate, create_session, get_by_slug, rotate_keys
 from integrations.base import IncomingMessage
 
@@ -39,24 +44,69 @@ def ensure_demo_session(db: Session) -> tuple[int, str, dict[str, str]]:
         return session.id, session.slug, rotate_keys(db, DEMO_SLUG)
     except NotFound:
         session, keys = create_session(db, demo_session_body())
+        add_demo_polls(db, session.id)
         return session.id, session.slug, keys
+
+
+async def start_social(store: Store, session_id: int) -> DemoPlatforms | None:
+    """Fake platforms on loopback plus the real connectors reading them (marked simulated).
+
+    None when the server runs no connectors (then social posts go straight to ingest).
+    """
+    runtime = runtime_for(store)
+    if runtime is None:
+        return None
+    tags = await store.read(lambda db: db.get(LiveSession, session_id).hashtags)
+    platforms = DemoPlatforms(tags[-1] if tags else "DataForGood")
+    await platforms.start()
+    runtime.closers.append(platforms.stop)  # after the connectors, at shut-down
+    for channel, settings in platforms.connector_settings().items():
+        await store.write(
+            lambda db, c=channel, s=settings: put_config(
+                db, session_id, c, s, runtime.box, simulated=True
+            )
+        )
+        await runtime.apply(session_id, channel)
+    for _ in range(100):  # Jetstream sends only what follows the connection: wait for it
+        if platforms.listeners:
+            break
+        await asyncio.sleep(0.05)
+    return platforms
 
 
 async def simulate_remote_audience(
     store: Store, session_id: int, *, pace: tuple[float, float] = (4.0, 10.0), limit: int = 200
 ) -> None:
-    """Feed the demo's remote messages at a human pace; bounded, so it ends by itself."""
+    """Feed the demo's remote messages at a human pace; bounded, so it ends by itself.
+
+    Social posts are published on in-process fake platforms and come in through the real
+    connectors, so the console's channel strip is live; Zoom messages go to ingest.
+    """
     messages = _load("remote-messages.yaml")
     rng = random.Random()
     run = rng.randrange(1 << 30)
-    for n, item in zip(range(limit), itertools.cycle(messages), strict=False):
-        await asyncio.sleep(rng.uniform(*pace))
-        msg = IncomingMessage(
-            channel=item["channel"],
-            external_id=f"sim-{run}-{n}",
-            text=item["text"],
-            author_name=item["name"],
-            author_id=f"sim:{item['name']}",
-            simulated=True,
-        )
-        await ingest(store, session_id, [msg])
+    platforms = await start_social(store, session_id)
+    try:
+        for n, item in zip(range(limit), itertools.cycle(messages), strict=False):
+            await asyncio.sleep(rng.uniform(*pace))
+            if platforms is not None and item["channel"] in SOCIAL:
+                platforms.post(item["channel"], item["name"], item["text"])
+                continue
+            await _ingest_direct(store, session_id, item, f"sim-{run}-{n}")
+        if platforms is not None:
+            await asyncio.Event().wait()  # the platforms stay up (quiet) until shut-down
+    finally:
+        if platforms is not None and runtime_for(store) is None:
+            await platforms.stop()
+
+
+async def _ingest_direct(store: Store, session_id: int, item: dict, external_id: str) -> None:
+    msg = IncomingMessage(
+        channel=item["channel"],
+        external_id=external_id,
+        text=item["text"],
+        author_name=item["name"],
+        author_id=f"sim:{item['name']}",
+        simulated=True,
+    )
+    await ingest(store, session_id, [msg])

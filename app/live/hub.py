@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,6 +26,9 @@ from app.views import event_for
 
 log = logging.getLogger(__name__)
 CLOSE_TOO_SLOW = 4408
+# Sockets offered one event before the loop serves other work (a moderator's request, a
+# webhook): with 10,000 sockets, one unbroken pass would hold everything else for seconds.
+FANOUT_SLICE = 256
 
 
 def encode(frame: dict[str, Any]) -> str:
@@ -65,19 +70,31 @@ class Client:
         self.role = role
         self._send = send
         self._close = close
-        self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(buffer)
+        # A deque and one wake-up future rather than an asyncio.Queue: `offer` runs once per
+        # socket per event (10,000 times for one push), so it must cost next to nothing.
+        self.queue: deque[tuple[int, str]] = deque()
+        self._limit = buffer
+        self._wake: asyncio.Future[None] | None = None
         self.last_sent = 0
         self.closed = False
         self._task: asyncio.Task[None] | None = None
 
     def offer(self, seq: int, frame: str) -> bool:
-        if self.closed:
+        if self.closed or len(self.queue) >= self._limit:
             return False
-        try:
-            self.queue.put_nowait((seq, frame))
-            return True
-        except asyncio.QueueFull:
-            return False
+        self.queue.append((seq, frame))
+        wake = self._wake
+        if wake is not None:
+            self._wake = None
+            if not wake.done():
+                wake.set_result(None)
+        return True
+
+    async def _next(self) -> tuple[int, str]:
+        while not self.queue:
+            self._wake = asyncio.get_running_loop().create_future()
+            await self._wake
+        return self.queue.popleft()
 
     def start(self, initial: list[tuple[int, str]], synced_to: int) -> None:
         self._task = asyncio.create_task(self._pump(initial, synced_to))
@@ -90,7 +107,7 @@ class Client:
             await self._send(encode({"type": "synced", "seq": synced_to}))
             self.last_sent = max(self.last_sent, synced_to)
             while True:
-                seq, frame = await self.queue.get()
+                seq, frame = self.queue.popleft() if self.queue else await self._next()
                 if seq:
                     if seq <= self.last_sent:
                         continue  # already in the replay or snapshot
@@ -116,28 +133,45 @@ class Client:
                 await self._task
 
 
+class HubStats:
+    """Process-wide fan-out numbers for /metrics (a hook keeps prometheus out of here)."""
+
+    def __init__(self) -> None:
+        self.dropped_slow = 0
+        self.on_fanout: Callable[[int, float], None] = lambda clients, seconds: None
+
+
 class SessionHub:
-    def __init__(self, session_id: int, store: Store, bus: Bus) -> None:
+    def __init__(
+        self, session_id: int, store: Store, bus: Bus, stats: HubStats | None = None
+    ) -> None:
         self.session_id = session_id
         self.store = store
         self.bus = bus
+        self.stats = stats or HubStats()
         self.clients: set[Client] = set()
         self.delivered = 0
         self.dropped_slow = 0
         self._sub = bus.subscribe(session_id)
         self._task: asyncio.Task[None] | None = None
+        # The audience's share of each event, fanned out by its own task: the moderator's
+        # console and the stage never wait behind 10,000 phones.
+        self._crowd: asyncio.Queue[tuple[CommittedEvent, list[Client]]] = asyncio.Queue()
+        self._crowd_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         # Subscribe first, then read the head: nothing committed after the read is missed.
         self.delivered = await self.store.read(lambda db: head_of(db, self.session_id))
         self._task = asyncio.create_task(self._run())
+        self._crowd_task = asyncio.create_task(self._run_crowd())
 
     async def stop(self) -> None:
         self.bus.unsubscribe(self._sub)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._crowd_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _run(self) -> None:
         sub = self._sub
@@ -167,7 +201,7 @@ class SessionHub:
         if event.seq > self.delivered + 1:
             await self._catch_up(event.seq)
             return
-        self._fanout(event)
+        await self._fanout(event)
 
     async def _catch_up(self, upto: int | None) -> None:
         """Read what the bus did not bring (a gap, an overflow) from the log."""
@@ -175,14 +209,43 @@ class SessionHub:
         rows = await self.store.read(lambda db: events_between(db, self.session_id, after, upto))
         for row in rows:
             if row.seq > self.delivered:
-                self._fanout(to_committed(row))
+                await self._fanout(to_committed(row))
                 await asyncio.sleep(0)
 
-    def _fanout(self, event: CommittedEvent) -> None:
+    async def _fanout(self, event: CommittedEvent) -> None:
+        """Staff sockets at once; the audience's share queued for the crowd task, in order.
+
+        Each socket is in one group only, so each still gets events in seq order. A socket
+        that joins after this reads the event from the log (its pump drops doubles by seq).
+        """
         self.delivered = event.seq
+        staff = [c for c in self.clients if c.role != "audience"]
+        crowd = [c for c in self.clients if c.role == "audience"]
+        self._offer(event, staff)
+        if crowd:
+            self._crowd.put_nowait((event, crowd))
+
+    async def _run_crowd(self) -> None:
+        while True:
+            event, crowd = await self._crowd.get()
+            try:
+                started = time.perf_counter()
+                # In slices, so requests and webhooks are served between them.
+                for i in range(0, len(crowd), FANOUT_SLICE):
+                    self._offer(event, crowd[i : i + FANOUT_SLICE])
+                    await asyncio.sleep(0)
+                self.stats.on_fanout(len(crowd), time.perf_counter() - started)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - one bad event must not stop the fan-out
+                log.exception("hub %s failed to fan out to the audience", self.session_id)
+
+    def _offer(self, event: CommittedEvent, clients: list[Client]) -> None:
         frames: dict[str, str | None] = {}
         slow: list[Client] = []
-        for client in self.clients:
+        for client in clients:
+            if client.closed:
+                continue
             role = client.role
             if role not in frames:
                 frames[role] = frame_for(role, event)
@@ -190,7 +253,10 @@ class SessionHub:
             if frame is not None and not client.offer(event.seq, frame):
                 slow.append(client)
         for client in slow:
+            if client not in self.clients:
+                continue
             self.dropped_slow += 1
+            self.stats.dropped_slow += 1
             self.clients.discard(client)
             asyncio.create_task(client.shut(CLOSE_TOO_SLOW, "too slow; reconnect to resync"))
 
@@ -203,12 +269,13 @@ class Hubs:
         self.bus = bus
         self._hubs: dict[int, SessionHub] = {}
         self._lock = asyncio.Lock()
+        self.stats = HubStats()
 
     async def join(self, session_id: int, client: Client) -> SessionHub:
         async with self._lock:
             hub = self._hubs.get(session_id)
             if hub is None:
-                hub = SessionHub(session_id, self.store, self.bus)
+                hub = SessionHub(session_id, self.store, self.bus, self.stats)
                 await hub.start()
                 self._hubs[session_id] = hub
             hub.clients.add(client)
@@ -227,8 +294,11 @@ class Hubs:
     async def close_all(self) -> None:
         async with self._lock:
             for hub in list(self._hubs.values()):
-                for client in list(hub.clients):
-                    await client.shut(1012, "server restarting")
+                # All at once: one by one, 10,000 sockets take tens of seconds to say goodbye.
+                await asyncio.gather(
+                    *(c.shut(1012, "server restarting") for c in list(hub.clients)),
+                    return_exceptions=True,
+                )
                 await hub.stop()
             self._hubs.clear()
 

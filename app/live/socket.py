@@ -114,11 +114,16 @@ async def live(ws: WebSocket, slug: str) -> None:
     after = msg.get("after") if msg.get("type") == "resume" else None
 
     client = Client(principal.role, ws.send_text, ws.close, state.settings.client_buffer)
-    await state.hubs.join(session.id, client)
+    hub = await state.hubs.join(session.id, client)
     try:
-        frames, synced_to = await _initial(
-            state, session.id, principal.role, after, state.base_url(ws)
-        )
+        if _up_to_date(after, hub.delivered):
+            # Nothing to read: what comes next reaches it through the hub it just joined.
+            # (A reconnect storm is mostly this: 10,000 clients that missed nothing.)
+            frames, synced_to = [], after
+        else:
+            frames, synced_to = await _initial(
+                state, session.id, principal.role, after, state.base_url(ws)
+            )
         client.start(frames, synced_to)
         if msg.get("type") == "ping":
             client.offer(0, _pong(msg))
@@ -126,6 +131,10 @@ async def live(ws: WebSocket, slug: str) -> None:
     finally:
         await state.hubs.leave(session.id, client)
         await client.shut(1000, "bye")  # stops the pump; closing twice is harmless
+
+
+def _up_to_date(after: Any, delivered: int) -> bool:
+    return isinstance(after, int) and not isinstance(after, bool) and 0 < after == delivered
 
 
 def _pong(msg: dict[str, Any]) -> str:

@@ -6,7 +6,11 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
+import app.agenda.models  # noqa: F401 - timer state, segment runs, stage notes
+import app.connectors.models  # noqa: F401 - connector settings, cursors, cross-posts
 import app.models  # noqa: F401 - registers the tables
+import app.polls.models  # noqa: F401 - polls, ballots, join codes
+import app.report.models  # noqa: F401 - rapporteur notes, highlights, retention
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -3,9 +3,11 @@
 
 import { $, sourceLabel, el, renderKeyed, setText } from "./dom.js";
 import { boot, titleFrom } from "./page.js";
+import { mountAudiencePolls } from "./polls-audience.js";
 import { attempt } from "./toast.js";
 
 const { slug, store, api } = boot();
+mountAudiencePolls($("#aud-polls-section"), { store, slug });
 const MAX = 2000;
 const VOTED_KEY = `fb_voted:${slug}`;
 const NAME_KEY = "fb_name";

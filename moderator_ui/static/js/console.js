@@ -4,11 +4,17 @@
 
 import { enableQueueDrag } from "./console-dnd.js";
 import { renderItem } from "./console-item.js";
+import { mountConnectors } from "./connectors-panel.js";
 import { $, $$, age, channelLabel, el, renderKeyed, safeLink, setChildren, setText, showQr } from "./dom.js";
 import { boot, titleFrom } from "./page.js";
 import { attempt, toast } from "./toast.js";
+import { mountConsoleTimer } from "./timer-console.js";
+import { mountConsolePolls } from "./polls-console.js";
 
 const { slug, store, live, api } = boot();
+mountConsoleTimer($("#timer-panel"), { store, live, slug });
+mountConnectors({ slug, store, live });
+mountConsolePolls($("#polls-panel"), { store, slug });
 
 const TABS = ["inbox", "queued", "on_stage", "answered", "dismissed"];
 const NEW_HIGHLIGHT_MS = 4000; // how long a fresh inbox item stays highlighted once seen

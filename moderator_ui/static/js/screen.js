@@ -4,12 +4,16 @@
 import { $, sourceLabel, lengthClass, setText, showQr } from "./dom.js";
 import { boot, titleFrom } from "./page.js";
 import { keepAwake } from "./wakelock.js";
+import { mountTimer } from "./timer-view.js";
+import { mountScreenPoll } from "./polls-screen.js";
 
 const overlay = new URLSearchParams(location.search).get("overlay") === "1";
 document.documentElement.classList.toggle("overlay", overlay);
 document.body.classList.toggle("overlay", overlay);
 
-const { slug, store } = boot();
+const { slug, store, live } = boot();
+mountTimer($("#screen-timer"), { store, live, variant: "screen" });
+mountScreenPoll($("#screen-poll"), { store });
 keepAwake();
 showQr($("#qr"), slug);
 

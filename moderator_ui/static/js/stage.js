@@ -5,8 +5,14 @@ import { $, sourceLabel, el, lengthClass, setChildren, setText } from "./dom.js"
 import { boot, titleFrom } from "./page.js";
 import { keepAwake } from "./wakelock.js";
 import { attempt } from "./toast.js";
+import { mountStageNotes } from "./notes-stage.js";
+import { mountTimer } from "./timer-view.js";
+import { mountStagePolls } from "./polls-screen.js";
 
-const { store, api } = boot();
+const { slug, store, live, api } = boot();
+mountTimer($("#stage-timer"), { store, live, variant: "stage" });
+mountStageNotes($("#stage-notes"), { store, slug });
+mountStagePolls($("#stage-polls"), { store });
 keepAwake();
 const UP_NEXT = 3;
 let busy = false; // one request at a time: a double tap must not skip a question

@@ -31,6 +31,7 @@ export class Store {
   /** A snapshot replaces everything the page holds. */
   applySnapshot(data) {
     this.session = data.session ?? this.session;
+    this.parts = data; // domains' own snapshot parts (timer, notes, polls...), read by their views
     this.questions = new Map();
     for (const q of data.questions || []) this.questions.set(q.id, q);
     this.onStage = data.on_stage ?? null;
@@ -59,6 +60,8 @@ export class Store {
         if (data.session) this.session = data.session;
         break;
       default:
+        // Not ours (timer.*, note.*, ...): domain views listen for it through subscribe().
+        this.notify({ type: event.type, data });
         return false;
     }
     this.notify({ type: event.type, data });

@@ -1,0 +1,228 @@
+"""Redis pub/sub between processes: "event N of session S", in commit order per process.
+
+Why this shape: Redis pub/sub is at-most-once, so it is only a fast path. The event log in
+the database stays the truth; the hub fills gaps from it and drops duplicates by seq.
+
+- `publish` never blocks: events go to local subscribers at once (no round trip) and onto
+  a bounded queue that one publisher task sends with a pipeline, in order, retrying while
+  Redis is away. A process ignores its own messages when they come back.
+- One listener connection per process (PSUBSCRIBE on the prefix) fans out to the local
+  subscriptions. When it loses Redis it reconnects with back-off and then tells every
+  local subscription to resync from the log (its `overflowed` flag plus a wake-up marker).
+
+`redis://host:port/db?prefix=name` keeps several deployments (or test runs) apart:
+channels are not scoped by the database number in Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import time
+from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import orjson
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from app.db import CommittedEvent
+from app.live.bus import Subscription
+
+log = logging.getLogger(__name__)
+PUBLISH_BUFFER = 100_000  # events waiting for Redis before the oldest are dropped
+BACKOFF_MAX = 2.0
+CONNECT_WAIT = 3.0  # start-up waits this long for Redis, then serves and catches up later
+RESYNC = "bus.resync"  # seq 0 marker: the hub sees `overflowed` and reads the log
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """The Redis URL without our `prefix` parameter, and the prefix (default floorbridge)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    prefix = next((v for k, v in query if k == "prefix"), "") or "floorbridge"
+    rest = urlencode([(k, v) for k, v in query if k != "prefix"])
+    return urlunsplit(parts._replace(query=rest)), prefix
+
+
+class BusStats:
+    """What /metrics reports about the bus; plain numbers, read at scrape time."""
+
+    def __init__(self) -> None:
+        self.published = 0
+        self.received = 0
+        self.dropped_unsent = 0
+        self.reconnects = 0
+        self.last_lag = 0.0
+        self.on_lag: Callable[[float], None] = lambda seconds: None
+
+
+class RedisBus:
+    def __init__(self, url: str) -> None:
+        self.url, self.prefix = split_url(url)
+        self.origin = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self.stats = BusStats()
+        self.connected = asyncio.Event()  # the listener holds a live subscription
+        self._subs: dict[int, set[Subscription]] = {}
+        self._outbox: asyncio.Queue[CommittedEvent] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._client: aioredis.Redis | None = None
+
+    def channel(self, session_id: int) -> str:
+        return f"{self.prefix}:s:{session_id}"
+
+    # -- lifecycle ---------------------------------------------------------------
+    async def connect(self) -> None:
+        self._client = aioredis.from_url(self.url, socket_timeout=5, socket_connect_timeout=3)
+        self._outbox = asyncio.Queue(PUBLISH_BUFFER)
+        self._tasks = [
+            asyncio.create_task(self._publisher(), name="redis-bus-publisher"),
+            asyncio.create_task(self._listener(), name="redis-bus-listener"),
+        ]
+        # Start-up waits briefly for Redis, but a Redis that is down must not stop the
+        # server: sockets resync from the log once it is back.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.connected.wait(), CONNECT_WAIT)
+
+    async def disconnect(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                await self._client.aclose()
+        self._subs.clear()
+
+    async def ping(self) -> bool:
+        """For /readyz: Redis answers and our subscription is live."""
+        if self._client is None:
+            return False
+        try:
+            await asyncio.wait_for(self._client.ping(), 2)
+        except (RedisError, OSError, TimeoutError):
+            return False
+        return self.connected.is_set()
+
+    # -- Bus protocol --------------------------------------------------------------
+    def publish(self, events: list[CommittedEvent]) -> None:
+        self._offer_local(events)
+        if self._outbox is None:
+            return
+        for event in events:
+            try:
+                self._outbox.put_nowait(event)
+            except asyncio.QueueFull:
+                # Redis has been away for long: others resync from the log when it returns.
+                self.stats.dropped_unsent += 1
+
+    def subscribe(self, session_id: int) -> Subscription:
+        sub = Subscription(session_id)
+        self._subs.setdefault(session_id, set()).add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        subs = self._subs.get(sub.session_id)
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del self._subs[sub.session_id]
+
+    # -- internals -------------------------------------------------------------------
+    def _offer_local(self, events: list[CommittedEvent]) -> None:
+        for event in events:
+            for sub in self._subs.get(event.session_id, ()):
+                sub.offer(event)
+
+    def _resync_all(self) -> None:
+        for session_id, subs in self._subs.items():
+            for sub in subs:
+                sub.overflowed.set()
+                sub.offer(CommittedEvent(session_id, 0, RESYNC, {}))
+
+    async def _publisher(self) -> None:
+        assert self._outbox is not None and self._client is not None
+        backoff = 0.05
+        batch: list[CommittedEvent] = []
+        while True:
+            if not batch:
+                batch.append(await self._outbox.get())
+                while len(batch) < 512 and not self._outbox.empty():
+                    batch.append(self._outbox.get_nowait())
+            try:
+                now = time.time()
+                async with self._client.pipeline(transaction=False) as pipe:
+                    for e in batch:
+                        pipe.publish(self.channel(e.session_id), self._encode(e, now))
+                    await pipe.execute()
+                self.stats.published += len(batch)
+                batch = []
+                backoff = 0.05
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                log.warning("redis publish failed (%s); retrying", exc.__class__.__name__)
+                await asyncio.sleep(backoff)
+                backoff = min(BACKOFF_MAX, backoff * 2)
+
+    def _encode(self, e: CommittedEvent, now: float) -> bytes:
+        return orjson.dumps({"o": self.origin, "t": now, "q": e.seq, "y": e.type, "d": e.data})
+
+    async def _listener(self) -> None:
+        backoff = 0.05
+        client = aioredis.from_url(
+            self.url, socket_connect_timeout=3, client_name=f"fb-bus-{self.origin}"
+        )
+        while True:
+            pubsub = client.pubsub()
+            try:
+                await pubsub.psubscribe(f"{self.prefix}:s:*")
+                # The subscription is confirmed before we read the log, so nothing is missed.
+                await pubsub.get_message(timeout=5)
+                self.connected.set()
+                # Whatever was published while we were away is in the log, not here.
+                self._resync_all()
+                backoff = 0.05
+                while True:
+                    msg = await pubsub.get_message(ignore_subscribe_messages=True, timeout=30)
+                    if msg is not None and msg.get("type") == "pmessage":
+                        self._on_message(msg["channel"], msg["data"])
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                if self.connected.is_set():
+                    self.stats.reconnects += 1
+                    log.warning("lost Redis (%s); reconnecting", exc.__class__.__name__)
+                self.connected.clear()
+                await asyncio.sleep(backoff)
+                backoff = min(BACKOFF_MAX, backoff * 2)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+
+    def _on_message(self, channel: bytes, data: bytes) -> None:
+        try:
+            session_id = int(channel.rsplit(b":", 1)[1])
+        except (IndexError, ValueError):
+            return
+        subs = self._subs.get(session_id)
+        if not subs:
+            return
+        try:
+            m = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return
+        if m.get("o") == self.origin:
+            return  # delivered locally at publish time
+        self.stats.received += 1
+        lag = max(0.0, time.time() - float(m.get("t", 0)))
+        self.stats.last_lag = lag
+        self.stats.on_lag(lag)
+        event = CommittedEvent(session_id, int(m["q"]), str(m["y"]), m["d"])
+        for sub in subs:
+            sub.offer(event)

@@ -1,0 +1,154 @@
+"""Fit other domains' report data into the generic section shape (see sections.py).
+
+The agenda domain returns its own dict (`segments` with planned and actual seconds); the
+polls domain offers `session_polls`. Both are read here, so neither needs to know the
+report's rendering, and a domain that is absent simply adds nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Any
+
+from sqlmodel import Session
+
+from app.models import LiveSession
+
+
+def _minutes(seconds: Any) -> float | str:
+    return round(seconds / 60, 1) if isinstance(seconds, int | float) else "–"
+
+
+def _delta(seconds: Any) -> str:
+    if not isinstance(seconds, int | float):
+        return "–"
+    sign = "+" if seconds >= 0 else "−"
+    return f"{sign}{abs(round(seconds / 60, 1))}"
+
+
+def agenda_section(raw: dict[str, Any]) -> dict[str, Any]:
+    """The agenda domain's planned-vs-actual rows as a table, actual minutes by index."""
+    rows = raw.get("segments") or []
+    table = {
+        "caption": "Timing per segment (minutes; a pause counts as time used)",
+        "columns": [
+            "Segment",
+            "Planned start",
+            "Actual start",
+            "Planned",
+            "Actual",
+            "Over (+) / under (−)",
+            "Paused",
+        ],
+        "rows": [
+            [
+                r.get("title"),
+                r.get("planned_start") or "–",
+                r.get("actual_start") or "–",
+                _minutes(r.get("planned_seconds")),
+                _minutes(r.get("actual_seconds")),
+                _delta(r.get("delta_seconds")),
+                _minutes(r.get("paused_seconds")),
+            ]
+            for r in rows
+        ],
+    }
+    actual = {
+        str(r["index"]): round(r["actual_seconds"] / 60, 1)
+        for r in rows
+        if r.get("index") is not None and isinstance(r.get("actual_seconds"), int | float)
+    }
+    total = raw.get("actual_seconds")
+    paragraphs = (
+        [
+            f"Planned {_minutes(raw.get('planned_seconds'))} min in total; "
+            f"used {_minutes(total)} min."
+        ]
+        if total is not None
+        else []
+    )
+    return {
+        "title": raw.get("title") or "Agenda timing",
+        "paragraphs": paragraphs,
+        "tables": [table],
+        "data": {**raw, "actual_minutes": actual},
+    }
+
+
+def polls_section(db: Session, session: LiveSession) -> dict[str, Any] | None:
+    """Every poll with its results: a table and a bar chart per poll."""
+    if importlib.util.find_spec("app.polls.service") is None:
+        return None
+    session_polls = getattr(importlib.import_module("app.polls.service"), "session_polls", None)
+    if session_polls is None:
+        return None
+    polls = session_polls(db, session.id)
+    if not polls:
+        return None
+    tables, charts, paragraphs = [], [], []
+    for p in polls:
+        r = p.get("results") or {}
+        total = r.get("total", 0)
+        caption = f"{p['question']} ({p['kind']}, {p['state']}, {total} votes)"
+        if p["kind"] == "open":  # free answers reach the queue as questions; counted there
+            paragraphs.append(f"{caption}: the answers are in the questions above.")
+            continue
+        if p["kind"] == "wordcloud":
+            words = r.get("words", [])
+            tables.append(
+                {
+                    "caption": caption,
+                    "columns": ["Word", "Count"],
+                    "rows": [[w["word"], w["count"]] for w in words],
+                }
+            )
+            charts.append(
+                {
+                    "caption": p["question"],
+                    "bars": [{"label": w["word"], "value": w["count"]} for w in words],
+                }
+            )
+            continue
+        options = r.get("options", [])
+        tables.append(
+            {
+                "caption": caption,
+                "columns": ["Option", "Votes", "Share"],
+                "rows": [[o["label"], o["count"], f"{o.get('percent', 0)}%"] for o in options],
+            }
+        )
+        charts.append(
+            {
+                "caption": p["question"],
+                "bars": [{"label": o["label"], "value": o["count"]} for o in options],
+            }
+        )
+        if "mean" in r:
+            paragraphs.append(f"{p['question']}: average rating {r['mean']}.")
+    return {
+        "title": "Polls",
+        "paragraphs": paragraphs,
+        "tables": tables,
+        "charts": charts,
+        "data": {
+            "polls": [
+                {
+                    "id": p["id"],
+                    "question": p["question"],
+                    "kind": p["kind"],
+                    "state": p["state"],
+                    "results": p.get("results"),
+                }
+                for p in polls
+            ]
+        },
+    }
+
+
+def normalise(name: str, section: dict[str, Any]) -> dict[str, Any] | None:
+    if any(k in section for k in ("paragraphs", "tables", "charts")):
+        return section
+    if name == "agenda" and isinstance(section.get("segments"), list):
+        return agenda_section(section) if section["segments"] else None
+    return {"title": section.get("title") or name.title(), "data": section}

@@ -1,0 +1,227 @@
+"""The session report as data (the JSON format); Markdown, HTML and CSV are renderings of it.
+
+Numbers come straight from the tables (questions, audit trail), never from the event log,
+so purging or erasing personal data leaves every total as it was.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.clock import iso, utc_now
+from app.models import AuditEntry, LiveSession, QState, Question
+from app.privacy import display_name
+from app.report.notes import highlights_of, lines, notes_of
+from app.report.sections import plugin_sections
+from app.retention.emails import strip_emails
+from app.views import segments_of
+
+#: Channels whose people are in the room: the audience page is reached by the QR code on
+#: the room screen. Everything else (Zoom, social media) counts as remote.
+ONSITE_CHANNELS = frozenset({"audience", "room", "floor"})
+OPEN_STATES = (QState.inbox, QState.queued, QState.on_stage)
+CHANNEL_LABELS = {
+    "audience": "Audience page",
+    "zoom_chat": "Zoom chat",
+    "zoom_qa": "Zoom Q&A",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "youtube": "YouTube",
+    "x": "X",
+}
+
+
+def channel_label(channel: str) -> str:
+    if channel.startswith("simulated:"):
+        return f"{channel_label(channel[10:])} (simulated)"
+    return CHANNEL_LABELS.get(channel, channel)
+
+
+def is_remote(channel: str) -> bool:
+    return channel.removeprefix("simulated:") not in ONSITE_CHANNELS
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _share(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def scrub_emails(value: Any) -> Any:
+    """The report never carries an e-mail address, whoever typed it where."""
+    if isinstance(value, str):
+        return strip_emails(value) if "@" in value else value
+    if isinstance(value, list):
+        return [scrub_emails(v) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub_emails(v) for k, v in value.items()}
+    return value
+
+
+def _channel_rows(questions: list[Question]) -> list[dict[str, Any]]:
+    total = len(questions)
+    answered_total = sum(q.state == QState.answered for q in questions)
+    rows = []
+    for channel in sorted({q.channel for q in questions}):
+        mine = [q for q in questions if q.channel == channel]
+        states = Counter(q.state for q in mine)
+        answered = states[QState.answered]
+        rows.append(
+            {
+                "channel": channel,
+                "label": channel_label(channel),
+                "remote": is_remote(channel),
+                "received": len(mine),
+                "answered": answered,
+                "dismissed": states[QState.dismissed],
+                "merged": states[QState.merged],
+                "open": sum(states[s] for s in OPEN_STATES),
+                "share_received": _share(len(mine), total),
+                "share_answered": _share(answered, answered_total),
+            }
+        )
+    return rows
+
+
+def _balance(db: Session, session_id: int, questions: list[Question], end: datetime) -> dict:
+    total = len(questions)
+    answered_total = sum(q.state == QState.answered for q in questions)
+    out: dict[str, Any] = {}
+    for side, remote in (("remote", True), ("onsite", False)):
+        mine = [q for q in questions if is_remote(q.channel) == remote]
+        answered = sum(q.state == QState.answered for q in mine)
+        out[side] = {
+            "received": len(mine),
+            "answered": answered,
+            "share_received": _share(len(mine), total),
+            "share_answered": _share(answered, answered_total),
+        }
+    remote_ids = [q.id for q in questions if is_remote(q.channel)]
+    last = None
+    if remote_ids:
+        last = db.exec(
+            select(func.max(AuditEntry.at)).where(
+                AuditEntry.session_id == session_id,
+                AuditEntry.action == "push",
+                col(AuditEntry.question_id).in_(remote_ids),
+            )
+        ).one()
+    last = _aware(last)
+    out["last_remote_taken_at"] = iso(last)
+    out["seconds_since_last_remote_taken"] = (
+        round((end - last).total_seconds()) if last is not None else None
+    )
+    return out
+
+
+def _author(policy: str, name: str | None) -> str | None:
+    """Names were shaped at ingest; apply the policy again in case it was tightened since."""
+    return display_name(policy, name)
+
+
+def question_row(q: Question, policy: str, highlighted: set[int]) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "created_at": iso(q.created_at),
+        "channel": q.channel,
+        "channel_label": channel_label(q.channel),
+        "state": q.state,
+        "author": _author(policy, q.author_name),
+        "votes": q.votes,
+        "segment": q.segment,
+        "merged_into": q.merged_into_id,
+        "highlighted": q.id in highlighted,
+        "text": q.text,
+    }
+
+
+def build_report(db: Session, session_id: int) -> dict[str, Any]:
+    session = db.get(LiveSession, session_id)
+    questions = list(
+        db.exec(select(Question).where(Question.session_id == session_id).order_by(Question.id))
+    )
+    segments = segments_of(db, session_id)
+    notes = notes_of(db, session_id)
+    starred = highlights_of(db, session_id)
+    starred_set = set(starred)
+    by_id = {q.id: q for q in questions}
+    # The session's last activity: its last question or moderation action (not note edits
+    # or privacy redactions afterwards, which must not move the report's numbers).
+    last_action = _aware(
+        db.exec(select(func.max(AuditEntry.at)).where(AuditEntry.session_id == session_id)).one()
+    )
+    moments = [m for m in (last_action, *(_aware(q.created_at) for q in questions)) if m]
+    end = max(moments) if moments else _aware(session.created_at)
+    audit_rows = db.exec(
+        select(AuditEntry.action, AuditEntry.role).where(AuditEntry.session_id == session_id)
+    ).all()
+    policy = session.author_display
+
+    def note(section: str) -> str:
+        return notes.get(section, {}).get("text", "")
+
+    report = {
+        "session": {
+            "title": session.title,
+            "slug": session.slug,
+            "format": "Hybrid session: onsite room and remote participants",
+            "author_display": policy,
+            "created_at": iso(session.created_at),
+            "last_activity_at": iso(end),
+        },
+        "generated_at": iso(utc_now()),
+        "agenda": [
+            {
+                "index": s.position,
+                "title": s.title,
+                "kind": s.kind,
+                "speaker": s.speaker,
+                "planned_minutes": s.minutes,
+                "actual_minutes": None,
+                "notes": note(f"segment:{s.position}"),
+                "questions": sum(q.segment == s.position for q in questions),
+            }
+            for s in segments
+        ],
+        "notes": note("general"),
+        "key_takeaways": lines(note("takeaways")),
+        "calls_to_action": lines(note("actions")),
+        "highlights": [question_row(by_id[i], policy, starred_set) for i in starred if i in by_id],
+        "questions": {
+            "total": len(questions),
+            "by_state": {s.value: sum(q.state == s for q in questions) for s in QState},
+            "votes": sum(q.votes for q in questions),
+            "by_channel": _channel_rows(questions),
+        },
+        "balance": _balance(db, session_id, questions, end),
+        "moderation": {
+            "actions": len(audit_rows),
+            "by_action": dict(sorted(Counter(a for a, _ in audit_rows).items())),
+            "by_role": dict(sorted(Counter(r for _, r in audit_rows).items())),
+        },
+        "sections": plugin_sections(db, session),
+        "all_questions": [question_row(q, policy, starred_set) for q in questions],
+    }
+    _merge_agenda_actuals(report)
+    return scrub_emails(report)
+
+
+def _merge_agenda_actuals(report: dict[str, Any]) -> None:
+    """If the agenda domain reports actual durations, show them next to the planned ones."""
+    data = report["sections"].get("agenda", {}).get("data")
+    actual = data.get("actual_minutes") if isinstance(data, dict) else None
+    if not isinstance(actual, dict):
+        return
+    for row in report["agenda"]:
+        value = actual.get(str(row["index"]), actual.get(row["index"]))
+        if isinstance(value, int | float):
+            row["actual_minutes"] = round(float(value), 1)

@@ -1,0 +1,96 @@
+"""`floorbridge report`, `floorbridge purge`, `floorbridge privacy export|erase`.
+
+Wired into app/cli.py by `add_commands`, so the shared parser needs one line for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _write(text: str, out: str | None) -> None:
+    from app.cli import _fail
+
+    if not out or out == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc.strerror}")
+    print(f"report written to {out}", file=sys.stderr)
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from app.cli import _apply_db_url, _store
+    from app.report.builder import build_report
+    from app.report.formats import render
+    from app.sessions import get_by_slug
+
+    _apply_db_url(args.database_url)
+    store = _store()
+    try:
+        report = store.read_sync(lambda db: build_report(db, get_by_slug(db, args.slug).id))
+    finally:
+        store.stop()
+    _write(render(report, args.format), args.output)
+
+
+def cmd_purge(args: argparse.Namespace) -> None:
+    from app.cli import _apply_db_url, _store
+    from app.retention.service import parse_age, purge
+
+    _apply_db_url(args.database_url)
+    older_than = parse_age(args.older_than) if args.older_than else None
+    store = _store()
+    try:
+        totals = store.write_sync(lambda db: purge(db, older_than=older_than))
+    finally:
+        store.stop()
+    print(json.dumps(totals, indent=2))
+
+
+def cmd_privacy(args: argparse.Namespace) -> None:
+    from app.cli import _apply_db_url, _store
+    from app.retention.service import Subject, erase_subject, export_subject
+
+    _apply_db_url(args.database_url)
+    subject = Subject(args.channel, args.handle)
+    store = _store()
+    try:
+        if args.command == "export":
+            out = store.read_sync(lambda db: export_subject(db, args.session, subject))
+        else:
+            out = store.write_sync(lambda db: erase_subject(db, args.session, subject))
+    finally:
+        store.stop()
+    print(json.dumps(out, indent=2, ensure_ascii=False))
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    rep = sub.add_parser("report", help="write a session's report (md, html, json or csv)")
+    rep.add_argument("slug")
+    rep.add_argument("--format", default="md", choices=["md", "html", "json", "csv"])
+    rep.add_argument("-o", "--output", help="file to write (default: standard output)")
+    rep.add_argument("--database-url")
+    rep.set_defaults(func=cmd_report)
+
+    pur = sub.add_parser("purge", help="remove personal data past the retention period")
+    pur.add_argument(
+        "--older-than", help="e.g. 30d, 12h; default: each session's own retention period"
+    )
+    pur.add_argument("--database-url")
+    pur.set_defaults(func=cmd_purge)
+
+    priv = sub.add_parser("privacy", help="subject access: export or erase one person's data")
+    psub = priv.add_subparsers(dest="command", required=True)
+    for name, text in (("export", "print everything held"), ("erase", "delete it")):
+        sp = psub.add_parser(name, help=text)
+        sp.add_argument("--session", required=True, help="session slug")
+        sp.add_argument("--channel", required=True, help="audience, zoom_chat, mastodon, ...")
+        sp.add_argument("--handle", required=True, help="the person's id on that channel")
+        sp.add_argument("--database-url")
+        sp.set_defaults(func=cmd_privacy)

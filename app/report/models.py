@@ -1,0 +1,51 @@
+"""Tables of the report domain: the rapporteur's notes, starred questions, privacy settings.
+
+They live here, not in app/models.py, so the domain can change without touching the core.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.clock import utc_now
+
+
+class ReportNote(SQLModel, table=True):
+    """One notes field, saved as typed: `segment:N`, `takeaways`, `actions` or `general`."""
+
+    __tablename__ = "report_note"
+    __table_args__ = (UniqueConstraint("session_id", "section"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    section: str = Field(max_length=64)
+    text: str = ""
+    #: Bumped on every save, so a page can tell its own echo from another tab's change.
+    rev: int = 0
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
+
+
+class ReportHighlight(SQLModel, table=True):
+    """A question the rapporteur starred for the report."""
+
+    __tablename__ = "report_highlight"
+    __table_args__ = (UniqueConstraint("session_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    question_id: int = Field(foreign_key="question.id")
+    created_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
+
+
+class SessionPrivacy(SQLModel, table=True):
+    """Per-session data protection settings beyond the name policy (which the core keeps)."""
+
+    __tablename__ = "session_privacy"
+
+    session_id: int = Field(foreign_key="live_session.id", primary_key=True)
+    #: Personal data older than this is purged (names, hashes, raw text of dismissed items).
+    retention_days: int = 30
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))

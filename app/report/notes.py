@@ -1,0 +1,105 @@
+"""The rapporteur's notes and highlights. Each save is one small change with its event, so
+a second tab (or the moderator) sees it live and a reconnecting page gets it replayed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.clock import iso, utc_now
+from app.errors import Invalid, NotFound
+from app.events import emit, lock_session
+from app.models import Question
+from app.report.models import ReportHighlight, ReportNote
+
+MAX_NOTE = 20_000
+SECTION_RE = re.compile(r"^(takeaways|actions|general|segment:\d{1,3})$")
+
+
+def check_section(section: str) -> str:
+    if not SECTION_RE.match(section):
+        raise Invalid("section must be takeaways, actions, general or segment:N")
+    return section
+
+
+def note_view(note: ReportNote) -> dict[str, Any]:
+    return {
+        "section": note.section,
+        "text": note.text,
+        "rev": note.rev,
+        "updated_at": iso(note.updated_at),
+    }
+
+
+def save_note(db: Session, session_id: int, section: str, text: str) -> dict[str, Any]:
+    """Last write wins: the page saves its whole field a moment after each pause in typing."""
+    check_section(section)
+    if len(text) > MAX_NOTE:
+        raise Invalid(f"a notes field holds at most {MAX_NOTE} characters")
+    text = text.replace("\r\n", "\n").replace("\x00", "")
+    lock_session(db, session_id)
+    note = db.exec(
+        select(ReportNote).where(ReportNote.session_id == session_id, ReportNote.section == section)
+    ).first()
+    if note is None:
+        note = ReportNote(session_id=session_id, section=section)
+    if note.text == text and note.id is not None:
+        return note_view(note)
+    note.text = text
+    note.rev += 1
+    note.updated_at = utc_now()
+    db.add(note)
+    db.flush()
+    view = note_view(note)
+    emit(db, session_id, "report.note", {"note": view})
+    return view
+
+
+def set_highlight(db: Session, session_id: int, question_id: int, on: bool) -> dict[str, Any]:
+    lock_session(db, session_id)
+    q = db.get(Question, question_id)
+    if q is None or q.session_id != session_id:
+        raise NotFound(f"no question {question_id} in this session")
+    row = db.exec(
+        select(ReportHighlight).where(
+            ReportHighlight.session_id == session_id, ReportHighlight.question_id == question_id
+        )
+    ).first()
+    if on == (row is not None):
+        return {"question_id": question_id, "highlighted": on}
+    if on:
+        db.add(
+            ReportHighlight(session_id=session_id, question_id=question_id, created_at=utc_now())
+        )
+    else:
+        db.delete(row)
+    db.flush()
+    emit(db, session_id, "report.highlight", {"question_id": question_id, "highlighted": on})
+    return {"question_id": question_id, "highlighted": on}
+
+
+def notes_of(db: Session, session_id: int) -> dict[str, dict[str, Any]]:
+    rows = db.exec(select(ReportNote).where(ReportNote.session_id == session_id)).all()
+    return {n.section: note_view(n) for n in rows}
+
+
+def highlights_of(db: Session, session_id: int) -> list[int]:
+    return list(
+        db.exec(
+            select(ReportHighlight.question_id)
+            .where(ReportHighlight.session_id == session_id)
+            .order_by(ReportHighlight.id)
+        ).all()
+    )
+
+
+def lines(text: str | None) -> list[str]:
+    """A list field is one item per line; bullets the rapporteur typed are dropped."""
+    out = []
+    for line in (text or "").split("\n"):
+        line = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", line).strip()
+        if line:
+            out.append(line)
+    return out

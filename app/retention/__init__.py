@@ -1,0 +1,1 @@
+"""Data protection: retention purge, subject access export and erasure, privacy settings."""

@@ -1,0 +1,545 @@
+"""The Zoom endpoints: the one webhook for all sessions, the console's status and Q&A import.
+
+Separate from `integrations.zoom` (pure parsing and signing) so the CLI's `zoom send` and
+the demo simulator do not import the server.
+
+The webhook acknowledges a chat message only once the core says it is committed (Zoom then
+stops retrying), never waits on sockets, and answers 503 when storing failed so Zoom
+retries. Counters live in memory per process: with several workers each shows its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlmodel import select
+
+from app.clock import iso, utc_now
+from app.db import Store
+from app.deps import AppState, ModeratorDep, SessionDep, StateDep
+from app.ingest import ingest
+from app.models import LiveSession
+from integrations.base import IncomingMessage, IngestResult
+from integrations.zoom import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    Ignored,
+    Reason,
+    UrlValidation,
+    ZoomChat,
+    ZoomLifecycle,
+    parse_event,
+    parse_secrets,
+    url_validation_response,
+    verify_signature,
+)
+from integrations.zoom_qa import (
+    API_BASE,
+    OAUTH_BASE,
+    Credentials,
+    ZoomApiError,
+    ZoomQAClient,
+    ZoomQuestion,
+    parse_qa_csv,
+)
+
+log = logging.getLogger("floorbridge.zoom")
+router = APIRouter()
+
+MAX_BODY = 1024 * 1024
+#: How long the zoom id → sessions map is trusted for ids it knows.
+ROUTE_TTL = 5.0
+QA_NOTE = "Zoom may return no Q&A until the webinar has ended."
+#: Polling during a webinar stops after this long even without `webinar.ended`.
+POLL_MAX_SECONDS = 12 * 3600.0
+
+
+class ZoomSettings(BaseSettings):
+    """`FLOORBRIDGE_ZOOM_*` settings beyond the secret token (which lives in app Settings)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FLOORBRIDGE_ZOOM_", env_file=".env", extra="ignore"
+    )
+
+    #: Server-to-Server OAuth app, for the webinar Q&A report (scope report:read:admin).
+    account_id: str = ""
+    client_id: str = ""
+    client_secret: SecretStr = SecretStr("")  # SecretStr: never shown by repr() or logs
+    #: Drop chat messages not sent to everyone (see `ZoomChat.is_public`).
+    public_only: bool = False
+    #: Import Q&A every N seconds while a webinar is live (0 = only when it ends).
+    qa_poll_seconds: float = 0.0
+    oauth_base: str = OAUTH_BASE
+    api_base: str = API_BASE
+
+    def credentials(self) -> Credentials | None:
+        secret = self.client_secret.get_secret_value()
+        if self.account_id and self.client_id and secret:
+            return Credentials(self.account_id, self.client_id, secret)
+        return None
+
+
+@dataclass
+class LinkStatus:
+    """What the console shows for one Zoom meeting/webinar number."""
+
+    zoom_id: int
+    kind: str | None = None
+    live: bool | None = None
+    changed_at: datetime | None = None
+    last_event_at: datetime | None = None
+    messages_received: int = 0
+    duplicates: int = 0
+    filtered_private: int = 0
+    qa_imported_at: datetime | None = None
+    qa_error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "zoom_id": self.zoom_id,
+            "kind": self.kind,
+            "live": self.live,
+            "changed_at": iso(self.changed_at),
+            "last_event_at": iso(self.last_event_at),
+            "messages_received": self.messages_received,
+            "duplicates": self.duplicates,
+            "filtered_private": self.filtered_private,
+            "qa_imported_at": iso(self.qa_imported_at),
+            "qa_error": self.qa_error,
+        }
+
+
+class Coalescer:
+    """One session's chat deliveries, written in batches: while one write is in flight the
+    next deliveries gather, then go to the core as one `ingest` call.
+
+    The core's writer already commits many jobs at once, but pays per job (a savepoint, the
+    session lock, a round trip through its queue); one job per batch pays that once. No
+    timer: a lone delivery is written at once. Each caller still waits for its own
+    message to be committed.
+    """
+
+    def __init__(self, store: Store, session_id: int, max_batch: int = 256) -> None:
+        self.store = store
+        self.session_id = session_id
+        self.max_batch = max_batch
+        self._pending: list[tuple[IncomingMessage, asyncio.Future[IngestResult]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def submit(self, message: IncomingMessage) -> IngestResult:
+        future: asyncio.Future[IngestResult] = asyncio.get_running_loop().create_future()
+        self._pending.append((message, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._pending:
+                batch = self._pending[: self.max_batch]
+                del self._pending[: self.max_batch]
+                try:
+                    results = await ingest(self.store, self.session_id, [m for m, _ in batch])
+                except Exception as exc:  # noqa: BLE001 - every caller in the batch hears it
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+        finally:  # cancelled at shutdown: nobody may wait forever
+            for _, future in self._pending:
+                if not future.done():
+                    future.cancel()
+            self._pending.clear()
+
+
+@dataclass
+class ZoomRuntime:
+    """Per-app Zoom state: secrets, routing cache, counters, background Q&A tasks."""
+
+    secrets: tuple[str, ...]
+    settings: ZoomSettings
+    links: dict[int, LinkStatus] = field(default_factory=dict)
+    signature_failures: int = 0
+    last_signature_failure_at: datetime | None = None
+    last_signature_failure: str | None = None
+    _routes: dict[int, list[int]] = field(default_factory=dict)
+    _routes_at: float = float("-inf")
+    _routes_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _pollers: dict[int, asyncio.Task[None]] = field(default_factory=dict)
+    _writers: dict[int, Coalescer] = field(default_factory=dict)
+
+    def writer(self, store: Store, session_id: int) -> Coalescer:
+        coalescer = self._writers.get(session_id)
+        if coalescer is None or coalescer.store is not store:
+            coalescer = self._writers[session_id] = Coalescer(store, session_id)
+        return coalescer
+
+    def link(self, zoom_id: int) -> LinkStatus:
+        return self.links.setdefault(zoom_id, LinkStatus(zoom_id))
+
+    def signature_failed(self, reason: Reason) -> None:
+        self.signature_failures += 1
+        self.last_signature_failure_at = utc_now()
+        self.last_signature_failure = reason.value
+
+    async def sessions_for(self, store: Store, zoom_id: int | None) -> list[int]:
+        """Session ids linked to a Zoom number, from a short-lived cache of `zoom_ids`.
+
+        A hit trusts the cache for `ROUTE_TTL`; a miss re-reads unless a read started after
+        this delivery arrived (concurrent misses share one read), so a session created a
+        moment ago is never missed.
+        """
+        if zoom_id is None:
+            return []
+        arrived = time.monotonic()
+        if zoom_id not in self._routes or arrived - self._routes_at > ROUTE_TTL:
+            async with self._routes_lock:
+                if self._routes_at < arrived:
+                    started = time.monotonic()
+                    self._routes = await store.read(_load_routes)
+                    self._routes_at = started
+        return list(self._routes.get(zoom_id, ()))
+
+    def forget_routes(self) -> None:
+        """Sessions changed (created, zoom_ids edited): re-read on the next delivery."""
+        self._routes_at = float("-inf")
+
+
+def _load_routes(db: Any) -> dict[int, list[int]]:
+    routes: dict[int, list[int]] = {}
+    for session_id, zoom_ids in db.exec(select(LiveSession.id, LiveSession.zoom_ids)).all():
+        for zid in zoom_ids or []:
+            if isinstance(zid, int):
+                routes.setdefault(zid, []).append(session_id)
+    return routes
+
+
+def configure(state: AppState, settings: ZoomSettings | None = None) -> ZoomRuntime:
+    """Set up (or replace) the app's Zoom runtime; tests pass their own settings."""
+    rt = ZoomRuntime(parse_secrets(state.settings.zoom_secret_token), settings or ZoomSettings())
+    state.extras["zoom"] = rt
+    return rt
+
+
+def runtime(state: AppState) -> ZoomRuntime:
+    rt = state.extras.get("zoom")
+    return rt if isinstance(rt, ZoomRuntime) else configure(state)
+
+
+def _error(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+def _ack(status: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"status": status, **extra}, status_code=200)
+
+
+async def _read_capped(request: Request, limit: int) -> bytes | None:
+    """The raw body, or None past `limit` (chunked bodies carry no Content-Length)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+# ---------------------------------------------------------------- webhook
+
+
+async def zoom_webhook(request: Request) -> JSONResponse:
+    """`POST /integrations/zoom/webhook`: a plain Starlette route (no dependency solving on
+    the hottest path); see the module docstring for what each answer means."""
+    state: AppState = request.app.state.fb
+    rt = runtime(state)
+    if not rt.secrets:
+        return _error(404, "the Zoom integration is not enabled on this server")
+    raw = await _read_capped(request, MAX_BODY)
+    if raw is None:
+        return _error(413, "request body too large (1 MiB at most)")
+    check = verify_signature(
+        rt.secrets,
+        request.headers.get(TIMESTAMP_HEADER),
+        request.headers.get(SIGNATURE_HEADER),
+        raw,
+        time.time(),
+    )
+    if not check:
+        rt.signature_failed(check.reason)
+        log.warning("zoom webhook refused: %s", check.reason.value)
+        return _error(401, f"invalid Zoom signature: {check.reason.value}")
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _error(400, "the body is not valid JSON")
+    event = parse_event(body)
+    try:
+        return await _dispatch(state, rt, event, check.secret or "")
+    except Exception:  # noqa: BLE001 - Zoom retries a 503; a 500 tells nobody anything
+        log.exception("zoom webhook: %s not handled", getattr(event, "event", "event"))
+        return _error(503, "could not store the event now; Zoom will retry")
+
+
+router.add_route(
+    "/integrations/zoom/webhook", zoom_webhook, methods=["POST"], include_in_schema=False
+)
+
+
+async def _dispatch(state: AppState, rt: ZoomRuntime, event: Any, secret: str) -> JSONResponse:
+    if isinstance(event, UrlValidation):
+        return JSONResponse(url_validation_response(secret, event.plain_token))
+    if isinstance(event, Ignored):
+        log.info("zoom webhook ignored %s: %s", event.event, event.reason)
+        return _ack("ignored", reason=event.reason)
+    if isinstance(event, ZoomChat):
+        return await _chat(state, rt, event)
+    if isinstance(event, ZoomLifecycle):
+        return await _lifecycle(state, rt, event)
+    return _ack("ignored", reason="event not handled")
+
+
+async def _chat(state: AppState, rt: ZoomRuntime, chat: ZoomChat) -> JSONResponse:
+    sessions = await rt.sessions_for(state.store, chat.zoom_id)
+    if not sessions:
+        return _ack("ignored", reason="no session is linked to this Zoom meeting or webinar")
+    link = rt.link(chat.zoom_id or 0)
+    link.last_event_at = utc_now()
+    if rt.settings.public_only and not chat.is_public():
+        link.filtered_private += 1
+        return _ack("ignored", reason="not a message to everyone (public messages only)")
+    message = chat.to_incoming()
+    results = await asyncio.gather(
+        *(rt.writer(state.store, sid).submit(message) for sid in sessions)
+    )
+    stored, duplicates, errors = _tally(results)
+    link.messages_received += stored
+    link.duplicates += duplicates
+    if errors and not stored and not duplicates:
+        # Retrying cannot fix a message the core refuses (e.g. empty after cleaning).
+        return _ack("ignored", reason=errors[0])
+    return _ack("stored", stored=stored, duplicates=duplicates)
+
+
+def _tally(results: Any) -> tuple[int, int, list[str]]:
+    stored = duplicates = 0
+    errors: list[str] = []
+    for result in results:
+        if result.error:
+            errors.append(result.error)
+        elif result.duplicate:
+            duplicates += 1
+        else:
+            stored += 1
+    return stored, duplicates, errors
+
+
+async def _lifecycle(state: AppState, rt: ZoomRuntime, event: ZoomLifecycle) -> JSONResponse:
+    sessions = await rt.sessions_for(state.store, event.zoom_id)
+    if event.zoom_id is None or not sessions:
+        return _ack("ignored", reason="no session is linked to this Zoom meeting or webinar")
+    link = rt.link(event.zoom_id)
+    link.kind = event.kind
+    link.live = event.state == "started"
+    link.changed_at = link.last_event_at = utc_now()
+    if event.kind == "webinar" and rt.settings.credentials() is not None:
+        if event.state == "ended":
+            _stop_poller(rt, event.zoom_id)
+            _spawn(state, _import_after_end(state, rt, event.zoom_id, sessions))
+        elif rt.settings.qa_poll_seconds > 0:
+            _start_poller(state, rt, event.zoom_id)
+    return _ack("ok", live=link.live)
+
+
+# ---------------------------------------------------------------- Q&A import
+
+
+@dataclass
+class ImportReport:
+    fetched: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    answered: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "fetched": self.fetched,
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "answered": self.answered,
+            "errors": self.errors,
+            "note": QA_NOTE,
+        }
+
+
+async def store_questions(
+    store: Store, session_ids: Sequence[int], questions: Sequence[ZoomQuestion]
+) -> ImportReport:
+    """Hand Q&A questions to the core; re-imports are absorbed by its dedupe."""
+    report = ImportReport(fetched=len(questions))
+    report.answered = sum(1 for q in questions if q.answered)
+    messages: list[IncomingMessage] = [q.message for q in questions]
+    if not messages:
+        return report
+    for sid in session_ids:
+        results: Sequence[IngestResult] = await ingest(store, sid, messages)
+        stored, duplicates, errors = _tally(results)
+        report.stored += stored
+        report.duplicates += duplicates
+        report.errors.extend(errors)
+    return report
+
+
+async def import_qa(
+    state: AppState, session_ids: Sequence[int], zoom_ids: Sequence[int]
+) -> ImportReport:
+    """Fetch each webinar's Q&A report from Zoom and store it in the given sessions."""
+    rt = runtime(state)
+    creds = rt.settings.credentials()
+    total = ImportReport()
+    if creds is None:
+        total.errors.append("Zoom API credentials are not configured (FLOORBRIDGE_ZOOM_*)")
+        return total
+    async with httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0)) as http:
+        client = ZoomQAClient(
+            creds, http=http, oauth_base=rt.settings.oauth_base, api_base=rt.settings.api_base
+        )
+        for zid in zoom_ids:
+            link = rt.link(zid)
+            try:
+                questions = await client.fetch_questions(zid)
+            except ZoomApiError as exc:
+                link.qa_error = str(exc)
+                total.errors.append(f"{zid}: {exc}")
+                continue
+            part = await store_questions(state.store, session_ids, questions)
+            link.qa_imported_at = utc_now()
+            link.qa_error = None
+            link.messages_received += part.stored
+            total.fetched += part.fetched
+            total.stored += part.stored
+            total.duplicates += part.duplicates
+            total.answered += part.answered
+            total.errors.extend(part.errors)
+    return total
+
+
+async def _import_after_end(
+    state: AppState, rt: ZoomRuntime, zoom_id: int, sessions: list[int]
+) -> None:
+    report = await import_qa(state, sessions, [zoom_id])
+    log.info(
+        "zoom qa import for %s: %d fetched, %d new, %d errors",
+        zoom_id,
+        report.fetched,
+        report.stored,
+        len(report.errors),
+    )
+
+
+def _spawn(state: AppState, coro: Any) -> asyncio.Task[None]:
+    """Background work the app's shutdown cancels (see `create_app`'s lifespan)."""
+    task = asyncio.get_running_loop().create_task(coro)
+    tasks: list[asyncio.Task[None]] = state.extras.setdefault("tasks", [])
+    tasks.append(task)
+    task.add_done_callback(lambda t: tasks.remove(t) if t in tasks else None)
+    return task
+
+
+def _start_poller(state: AppState, rt: ZoomRuntime, zoom_id: int) -> None:
+    if zoom_id in rt._pollers and not rt._pollers[zoom_id].done():
+        return
+
+    async def poll() -> None:
+        # Bounded, in case `webinar.ended` never arrives (missed, or the app unsubscribed).
+        deadline = time.monotonic() + POLL_MAX_SECONDS
+        while time.monotonic() < deadline:
+            await asyncio.sleep(rt.settings.qa_poll_seconds)
+            sessions = await rt.sessions_for(state.store, zoom_id)
+            await import_qa(state, sessions, [zoom_id])
+
+    rt._pollers[zoom_id] = _spawn(state, poll())
+
+
+def _stop_poller(rt: ZoomRuntime, zoom_id: int) -> None:
+    task = rt._pollers.pop(zoom_id, None)
+    if task is not None:
+        task.cancel()
+
+
+# ---------------------------------------------------------------- console
+
+
+@router.get("/api/sessions/{slug}/zoom")
+async def zoom_status(session: SessionDep, state: StateDep, _: ModeratorDep) -> dict[str, Any]:
+    """Zoom's status for the console: linked ids, live or not, counters, Q&A settings."""
+    rt = runtime(state)
+    return {
+        "enabled": bool(rt.secrets),
+        "public_only": rt.settings.public_only,
+        "qa_api": rt.settings.credentials() is not None,
+        "qa_poll_seconds": rt.settings.qa_poll_seconds,
+        "qa_note": QA_NOTE,
+        "links": [rt.link(zid).as_dict() for zid in session.zoom_ids],
+        "signature_failures": rt.signature_failures,
+        "last_signature_failure_at": iso(rt.last_signature_failure_at),
+        "last_signature_failure": rt.last_signature_failure,
+    }
+
+
+@router.post("/api/sessions/{slug}/zoom/qa/import")
+async def zoom_qa_import(session: SessionDep, state: StateDep, _: ModeratorDep) -> JSONResponse:
+    """The console's "Import Zoom Q&A" button."""
+    if not session.zoom_ids:
+        return _error(409, "this session has no Zoom webinar linked (zoom_ids)")
+    if runtime(state).settings.credentials() is None:
+        return _error(409, "Zoom API credentials are not configured on this server")
+    report = await import_qa(state, [session.id or 0], session.zoom_ids)
+    return JSONResponse(report.as_dict())
+
+
+@router.post("/api/sessions/{slug}/zoom/qa/csv")
+async def zoom_qa_csv(
+    request: Request, session: SessionDep, state: StateDep, _: ModeratorDep
+) -> JSONResponse:
+    """Upload of Zoom's Q&A report CSV, for accounts without API access.
+
+    Takes the file as the raw body (`fetch(url, {method: "POST", body: file})`) or as a
+    multipart form field named `file`.
+    """
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        async with request.form(max_files=1, max_fields=10) as form:
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                return _error(422, "send the CSV as the form field 'file'")
+            data = await upload.read(MAX_BODY + 1)
+        if len(data) > MAX_BODY:
+            return _error(413, "request body too large (1 MiB at most)")
+    else:
+        raw = await _read_capped(request, MAX_BODY)
+        if raw is None:
+            return _error(413, "request body too large (1 MiB at most)")
+        data = raw
+    try:
+        questions = parse_qa_csv(data)
+    except ValueError as exc:
+        return _error(422, str(exc))
+    report = await store_questions(state.store, [session.id or 0], questions)
+    return JSONResponse(report.as_dict())

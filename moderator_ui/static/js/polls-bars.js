@@ -1,0 +1,75 @@
+// Poll results as bars (label, count and percentage in text: readable, not colour-only)
+// or, for a word cloud, words sized by how often they were given.
+
+import { el, setChildren } from "./dom.js";
+
+const KIND_LABEL = {
+  single: "One choice",
+  multiple: "Several choices",
+  rating: "Rating 1–5",
+  wordcloud: "Word cloud",
+  open: "Open answers",
+};
+
+export function kindLabel(kind) {
+  return KIND_LABEL[kind] || kind;
+}
+
+function votes(n) {
+  return `${n} ${n === 1 ? "vote" : "votes"}`;
+}
+
+function bar(option, total, zoom) {
+  const pct = total ? Math.round((option.count / total) * 100) : 0;
+  const fill = el("div", { class: "poll-bar-fill" });
+  fill.style.width = `${pct}%`; // CSSOM, allowed by the CSP (no inline style attribute)
+  const zoomCount = option.channels ? option.channels.zoom_chat || 0 : 0;
+  return el(
+    "li",
+    { class: "poll-option" },
+    el(
+      "div",
+      { class: "poll-option-head" },
+      el("span", { class: "poll-option-label" }, option.label),
+      el("span", { class: "poll-option-count" }, `${votes(option.count)} · ${pct}%`),
+    ),
+    el("div", { class: "poll-bar", role: "presentation" }, fill),
+    zoom && zoomCount ? el("p", { class: "poll-option-zoom muted" }, `of which Zoom chat: ${zoomCount}`) : null,
+  );
+}
+
+function cloud(words) {
+  const top = words.length ? words[0].count : 1;
+  return el(
+    "ul",
+    { class: "poll-cloud", "aria-label": "Words given" },
+    words.map((w) => {
+      const size = Math.max(1, Math.min(5, Math.ceil((w.count / top) * 5)));
+      return el("li", { class: ["poll-word", `poll-word--${size}`], title: votes(w.count) }, `${w.word} (${w.count})`);
+    }),
+  );
+}
+
+/** Fill `container` with a poll's results (or a note that they are hidden). */
+export function renderResults(container, poll, { zoom = false } = {}) {
+  const r = poll.results;
+  if (!r) {
+    setChildren(container, el("p", { class: "muted" }, "Results are not shown yet."));
+    return;
+  }
+  const total = r.total || 0;
+  const parts = [];
+  if (poll.kind === "wordcloud") {
+    parts.push(r.words && r.words.length ? cloud(r.words) : el("p", { class: "muted" }, "No words yet."));
+  } else if (poll.kind === "open") {
+    parts.push(el("p", { class: "poll-open-note" }, "Answers go to the moderator's inbox."));
+  } else {
+    parts.push(el("ol", { class: "poll-bars" }, r.options.map((o) => bar(o, total, zoom))));
+  }
+  const turnout = [`${total} ${total === 1 ? "voter" : "voters"}`];
+  if (r.mean !== undefined) turnout.push(`average ${r.mean}`);
+  if (zoom && r.turnout && r.turnout.zoom_chat) turnout.push(`${r.turnout.zoom_chat} from Zoom chat`);
+  if (r.final) turnout.push("final");
+  parts.push(el("p", { class: "poll-turnout", dataset: { total: String(total) } }, turnout.join(" · ")));
+  setChildren(container, ...parts);
+}

@@ -1,0 +1,72 @@
+"""The demo: its social channels come in through the real connectors, from in-process fake
+platforms on 127.0.0.1, marked simulated, and the console's snapshot lists them live."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+import httpx
+import uvicorn
+from conftest import LiveServer
+
+from app.demo import ensure_demo_session, simulate_remote_audience
+from app.main import create_app
+
+SOCIAL = {"mastodon", "bluesky", "youtube", "x"}
+
+
+class DemoServer(LiveServer):
+    """A LiveServer that runs what `floorbridge demo` runs at start-up, at a faster pace."""
+
+    keys: dict[str, str] | None = None
+
+    def start(self) -> DemoServer:
+        async def on_start(state: Any) -> None:
+            _sid, _slug, self.keys = await state.store.write(ensure_demo_session)
+            task = asyncio.create_task(
+                simulate_remote_audience(state.store, _sid, pace=(0.05, 0.15), limit=12)
+            )
+            state.extras.setdefault("tasks", []).append(task)
+
+        app = create_app(self.settings(), on_start=on_start)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            assert self._thread.is_alive() and time.monotonic() < deadline, "no demo server"
+            time.sleep(0.02)
+        return self
+
+
+def test_demo_social_channels_run_through_connectors(tmp_path):
+    server = DemoServer(tmp_path / "demo").start()
+    try:
+        headers = {"Authorization": f"Bearer {server.keys['moderator']}"}
+        api = f"{server.url}/api/sessions/data-for-good"
+        deadline = time.monotonic() + 30
+        while True:
+            qs = httpx.get(f"{api}/questions", headers=headers).json()
+            if len(qs) >= 12 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert len(qs) == 12, sorted(q["channel"] for q in qs)
+        assert {q["channel"] for q in qs} == SOCIAL | {"zoom_chat", "zoom_qa"}
+        assert all(q["simulated"] for q in qs)
+        assert all(q["url"] for q in qs if q["channel"] in SOCIAL)
+        for _ in range(50):  # item counts reach the console within a second or so
+            snap = httpx.get(f"{api}/snapshot", headers=headers).json()["data"]["connectors"]
+            channels = {c["channel"]: c for c in snap["channels"]}
+            if sum(c["status"].get("items_today", 0) for c in channels.values()) >= 7:
+                break
+            time.sleep(0.1)
+        assert set(channels) == SOCIAL
+        assert all(c["simulated"] for c in channels.values())
+        assert {c["status"]["state"] for c in channels.values()} == {"connected"}
+        assert sum(c["status"]["items_today"] for c in channels.values()) == 7
+    finally:
+        server.stop()
