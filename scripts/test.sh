@@ -12,15 +12,21 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
-# Browser tests drive Debian's Chromium (playwright cannot download browsers here).
-if [ ! -x /usr/bin/chromium ]; then
+# Browser tests drive Debian's Chromium (playwright cannot download browsers here); the
+# compose test validates docker-compose.yml with a compose CLI (no Docker engine needed).
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
+if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
+  need+=(docker-compose)
+fi
+if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing Debian's chromium for the browser tests..."
+    echo "installing Debian packages the tests need: ${need[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   else
-    echo "note: /usr/bin/chromium is missing (apt-get install chromium); browser tests will" \
-         "skip here and fail under CI=true" >&2
+    echo "note: missing ${need[*]} (apt-get install ${need[*]}); those tests will skip" \
+         "here and fail under CI=true" >&2
   fi
 fi
 

@@ -78,6 +78,12 @@ def pg_url() -> Iterator[str]:
     yield from _pg_schema_url()
 
 
+@pytest.fixture(scope="module")
+def pg_schema_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema shared by a module's tests (several server processes)."""
+    yield from _pg_schema_url()
+
+
 @pytest.fixture
 async def store(db_url: str) -> Any:
     upgrade(db_url)

@@ -76,7 +76,6 @@ async def make_bus(bus_kind: str, request: pytest.FixtureRequest) -> AsyncIterat
 
 # -- real server processes on PostgreSQL + Redis ---------------------------------------
 
-PG_BASE = os.environ.get("FLOORBRIDGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 _SERVE = "import sys; from app.cli import run_server; run_server('127.0.0.1', int(sys.argv[1]))"
 
 
@@ -132,25 +131,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def pg_schema_url() -> Iterator[str]:
-    import psycopg
-
-    schema = f"fb_scale_{secrets.token_hex(4)}"
-    dsn = PG_BASE.replace("postgresql+psycopg://", "postgresql://")
-    try:
-        with psycopg.connect(dsn, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-    except psycopg.OperationalError as exc:
-        missing("PostgreSQL on 127.0.0.1:5432 (db test)", f"start it ({exc.__class__.__name__})")
-    sep = "&" if "?" in PG_BASE else "?"
-    try:
-        yield f"{PG_BASE}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @dataclass
