@@ -10,9 +10,9 @@ from sqlmodel import Session, select
 from app.agenda.gate import question_segment
 from app.clock import utc_now
 from app.db import Store
-from app.errors import DomainError
+from app.errors import DomainError, Invalid
 from app.events import emit, lock_session
-from app.models import LiveSession, Message, Question
+from app.models import LiveSession, Message, QState, Question
 from app.privacy import author_hash, display_name
 from app.retention.emails import name_without_email, strip_emails
 from app.text import clean_text
@@ -30,6 +30,13 @@ def _safe_url(url: str | None) -> str | None:
     if url and url.startswith(("https://", "http://")) and len(url) <= MAX_URL:
         return url
     return None
+
+
+def _answer_text(answer: str | None) -> str | None:
+    try:
+        return strip_emails(clean_text(answer)) if answer else None
+    except Invalid:  # an empty answer is no answer
+        return None
 
 
 def ingest_one(db: Session, session: LiveSession, msg: IncomingMessage) -> IngestResult:
@@ -81,6 +88,9 @@ def ingest_one(db: Session, session: LiveSession, msg: IncomingMessage) -> Inges
         created_at=now,
         updated_at=now,
     )
+    if msg.answered:  # answered where it was asked (Zoom Q&A): file it as answered
+        question.state = QState.answered.value
+        question.answer = _answer_text(msg.answer)
     db.add(question)
     db.flush()
     emit(db, session.id, "question.created", {"question": question_full(question, [])})

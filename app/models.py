@@ -135,6 +135,8 @@ class Question(SQLModel, table=True):
     text: str
     #: The text as it arrived, kept when a moderator edits it.
     original_text: str | None = None
+    #: The answer given where it was asked (Zoom webinar Q&A), shown to the moderators.
+    answer: str | None = None
     state: str = Field(default=QState.inbox.value, max_length=16, index=True)
     #: Explicit queue order for queued items (1 = next); null otherwise.
     position: int | None = None

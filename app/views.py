@@ -44,6 +44,7 @@ def question_full(q: Question, sources: list[int]) -> dict[str, Any]:
         "created_at": iso(q.created_at),
         "edited": q.original_text is not None,
         "original_text": q.original_text,
+        "answer": q.answer,
         "url": q.url,
         "merged_into": q.merged_into_id,
         "sources": sources,

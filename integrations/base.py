@@ -34,6 +34,9 @@ class IncomingMessage:
     simulated: bool = False
     # Set by connectors that know: a boost/repost/quote is not a new question.
     is_repost: bool = False
+    #: Already answered where it was asked (Zoom's webinar Q&A), with the answer if any.
+    answered: bool = False
+    answer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

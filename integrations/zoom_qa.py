@@ -463,6 +463,7 @@ def _to_questions(rows: Iterable[_Row]) -> list[ZoomQuestion]:
         key = ((asker or "").strip().lower(), " ".join(row.text.split()))
         seen[key] += 1
         answer_text = "\n\n".join(row.answers) or None
+        answered = bool(answer_text) or row.had_answer_details or status in ANSWERED_STATUSES
         out.append(
             ZoomQuestion(
                 message=IncomingMessage(
@@ -472,8 +473,10 @@ def _to_questions(rows: Iterable[_Row]) -> list[ZoomQuestion]:
                     author_name=row.name,
                     author_id=row.email or row.user_id,
                     sent_at=row.asked_at,
+                    answered=answered,
+                    answer=answer_text,
                 ),
-                answered=bool(answer_text) or row.had_answer_details or status in ANSWERED_STATUSES,
+                answered=answered,
                 answer_text=answer_text,
                 status=row.status,
             )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text as sql
@@ -15,6 +17,9 @@ from app.models import AuditEntry, Event, Message, Question
 from app.sessions import SessionCreate, create_session
 from app.views import all_questions
 from integrations.base import IncomingMessage
+from integrations.zoom_qa import parse_report
+
+PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "payloads"
 
 
 async def new_session(store, **body):
@@ -191,3 +196,19 @@ async def test_a_failing_change_does_not_undo_its_batch(store):
     )
     assert isinstance(results[0], Conflict)
     assert len(await questions(store, sid, "inbox")) == 11
+
+
+async def test_zoom_qa_answered_in_zoom_is_filed_as_answered_with_its_answer(store):
+    report = json.loads((PAYLOADS / "zoom-webinar-qa-report.json").read_text())
+    questions = parse_report(report)
+    assert questions and questions[0].message.answered
+    sid = await new_session(store)
+    (result,) = await ingest(store, sid, [questions[0].message])
+    q = await store.read(lambda db: db.get(Question, result.question_id))
+    assert q.state == "answered" and q.channel == "zoom_qa"
+    assert q.answer == "Yes, by email."
+    assert q.text == "Will the slides be shared after the session?"
+    blank = IncomingMessage("zoom_qa", "qa-2", "Another?", answered=True, answer="  \u200b ")
+    (res2,) = await ingest(store, sid, [blank])
+    q2 = await store.read(lambda db: db.get(Question, res2.question_id))
+    assert q2.state == "answered" and q2.answer is None
