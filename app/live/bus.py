@@ -42,22 +42,11 @@ class Bus(Protocol):
     def unsubscribe(self, sub: Subscription) -> None: ...
 
 
-class MemoryBus:
-    """One process: publish hands events straight to the subscribers' queues."""
+class LocalSubscriptions:
+    """This process's subscriptions by session: what every bus fans events out to."""
 
     def __init__(self) -> None:
         self._subs: dict[int, set[Subscription]] = {}
-
-    async def connect(self) -> None:
-        return None
-
-    async def disconnect(self) -> None:
-        self._subs.clear()
-
-    def publish(self, events: list[CommittedEvent]) -> None:
-        for event in events:
-            for sub in self._subs.get(event.session_id, ()):
-                sub.offer(event)
 
     def subscribe(self, session_id: int) -> Subscription:
         sub = Subscription(session_id)
@@ -70,6 +59,21 @@ class MemoryBus:
             subs.discard(sub)
             if not subs:
                 del self._subs[sub.session_id]
+
+
+class MemoryBus(LocalSubscriptions):
+    """One process: publish hands events straight to the subscribers' queues."""
+
+    async def connect(self) -> None:
+        return None
+
+    async def disconnect(self) -> None:
+        self._subs.clear()
+
+    def publish(self, events: list[CommittedEvent]) -> None:
+        for event in events:
+            for sub in self._subs.get(event.session_id, ()):
+                sub.offer(event)
 
 
 def make_bus(url: str) -> Bus:

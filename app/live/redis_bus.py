@@ -30,7 +30,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from app.db import CommittedEvent
-from app.live.bus import Subscription
+from app.live.bus import LocalSubscriptions
 
 log = logging.getLogger(__name__)
 PUBLISH_BUFFER = 100_000  # events waiting for Redis before the oldest are dropped
@@ -60,13 +60,13 @@ class BusStats:
         self.on_lag: Callable[[float], None] = lambda seconds: None
 
 
-class RedisBus:
+class RedisBus(LocalSubscriptions):
     def __init__(self, url: str) -> None:
+        super().__init__()
         self.url, self.prefix = split_url(url)
         self.origin = f"{os.getpid()}-{secrets.token_hex(4)}"
         self.stats = BusStats()
         self.connected = asyncio.Event()  # the listener holds a live subscription
-        self._subs: dict[int, set[Subscription]] = {}
         self._outbox: asyncio.Queue[CommittedEvent] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._client: aioredis.Redis | None = None
@@ -120,18 +120,6 @@ class RedisBus:
             except asyncio.QueueFull:
                 # Redis has been away for long: others resync from the log when it returns.
                 self.stats.dropped_unsent += 1
-
-    def subscribe(self, session_id: int) -> Subscription:
-        sub = Subscription(session_id)
-        self._subs.setdefault(session_id, set()).add(sub)
-        return sub
-
-    def unsubscribe(self, sub: Subscription) -> None:
-        subs = self._subs.get(sub.session_id)
-        if subs is not None:
-            subs.discard(sub)
-            if not subs:
-                del self._subs[sub.session_id]
 
     # -- internals -------------------------------------------------------------------
     def _offer_local(self, events: list[CommittedEvent]) -> None:
