@@ -87,7 +87,7 @@ async def test_jetstream_filters_tags_and_recovers_from_drop_and_garbage(
             fake.garble()
             expected.append(fake.post("after garbage"))
             await wait_until(lambda: len(sink.stored) == 8)
-            assert supervisor.status.state is ConnectorState.CONNECTED
+            await wait_until(lambda: supervisor.status.state is ConnectorState.CONNECTED)
         assert sink.delivered_ids == expected  # each once, in order
         assert {m.author_name for m in sink.deliveries} == {"Cavs Fan"}
         assert fake.profile_requests == 1  # one DID, resolved once

@@ -61,7 +61,7 @@ async def test_search_pages_with_since_id_through_faults(
             await wait_until(lambda: len(sink.stored) == 25)
             expected += [fake.post(f"late {i}") for i in range(3)]
             await wait_until(lambda: len(sink.stored) == 28)
-            assert supervisor.status.state is ConnectorState.CONNECTED
+            await wait_until(lambda: supervisor.status.state is ConnectorState.CONNECTED)
         assert sink.ids == expected
         assert len(sink.delivered_ids) == len(set(sink.delivered_ids))
         reasons = log.reasons()

@@ -76,7 +76,7 @@ async def test_polls_with_page_tokens_through_faults(
             await wait_until(lambda: len(sink.stored) == 4)
             expected += [fake.say(f"late {i}") for i in range(3)]
             await wait_until(lambda: len(sink.stored) == 7)
-            assert supervisor.status.state is ConnectorState.CONNECTED
+            await wait_until(lambda: supervisor.status.state is ConnectorState.CONNECTED)
         assert sink.delivered_ids == expected
         assert sink.deliveries[0].author_name == "dains"
         assert sink.deliveries[1].author_name is None  # snippet-only item
