@@ -54,12 +54,18 @@ class Server:
         }
         self.proc: subprocess.Popen[bytes] | None = None
 
+    #: Seconds to wait after the first healthy answer (several workers start one by one).
+    settle = 0.0
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-c", _SERVE, str(self.port)]
+
     def start(self) -> Server:
         # The log goes to a file: an unread pipe would fill up and stall the server.
         self.log_path = Path(self.tmp.name) / "server.log"
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", _SERVE, str(self.port)],
+            self.command(),
             env=self.env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -70,6 +76,7 @@ class Server:
                 raise RuntimeError(self.log_path.read_text()[-2000:])
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    time.sleep(self.settle)
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)

@@ -33,7 +33,6 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -153,31 +152,12 @@ class Workers(Server):
         super().__init__(**kw)
         self.workers = workers
 
-    def start(self) -> Server:
+    def command(self) -> list[str]:
         if self.workers <= 1:
-            return super().start()
-        import httpx
-
-        self.log_path = Path(self.tmp.name) / "server.log"
-        self._log = self.log_path.open("wb")
+            return super().command()
+        self.settle = 1.0  # let every worker finish its start-up
         cli = Path(sys.executable).parent / "floorbridge"
-        self.proc = subprocess.Popen(
-            [str(cli), "serve", "--port", str(self.port), "--workers", str(self.workers)],
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(self.log_path.read_text()[-2000:])
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    time.sleep(1.0)  # let every worker finish its start-up
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start in 60 s")
+        return [str(cli), "serve", "--port", str(self.port), "--workers", str(self.workers)]
 
 
 def children_of(pid: int) -> list[int]:
