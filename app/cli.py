@@ -15,9 +15,6 @@ from pydantic import ValidationError
 
 from app.errors import DomainError
 
-WS_PING_INTERVAL = 20.0
-WS_PING_TIMEOUT = 20.0
-
 
 def _fail(message: str, code: int = 2) -> None:
     print(f"floorbridge: {message}", file=sys.stderr)
@@ -63,13 +60,12 @@ def run_server(
     import uvicorn
 
     from app.main import create_app
+    from app.serving import uvicorn_options
 
     config: dict[str, Any] = dict(
         host=host,
         port=port,
-        ws_per_message_deflate=False,
-        ws_ping_interval=WS_PING_INTERVAL,
-        ws_ping_timeout=WS_PING_TIMEOUT,
+        **uvicorn_options(),
         proxy_headers=True,
         log_level=log_level,
         access_log=access_log,

@@ -243,3 +243,43 @@ async def test_a_page_asks_for_its_view_with_as(live_server):
             views[want] = json.loads(await asyncio.wait_for(ws.recv(), 2))["data"]["questions"]
     assert views["audience"] == [] and views["stage"] == []
     assert [q["author"] for q in views["moderator"]] == ["Ina Box"]
+
+
+async def test_a_socket_joining_after_an_event_gets_a_snapshot_that_holds_it(live_server):
+    """Snapshots are shared between sockets joining together, never past a new event."""
+    server = live_server
+    session = server.create_session("Join")
+    first = await open_live(server, session)
+    snap = (await frames(first))[0]
+    qid = ask(server, session, "Is the data commons open to all?")
+    act(server, session, qid, "approve")
+    seen = await frames(first)
+    assert [f["data"]["question"]["id"] for f in seen if "question" in f["data"]] == [qid]
+    later = await open_live(server, session)
+    snap2 = (await frames(later))[0]
+    assert snap2["type"] == "snapshot" and snap2["seq"] > snap["seq"]
+    assert [q["id"] for q in snap2["data"]["questions"]] == [qid]
+    await first.close()
+    await later.close()
+
+
+async def test_sockets_joining_at_once_share_one_snapshot_read():
+    from app.live.bus import MemoryBus
+    from app.live.hub import SessionHub
+
+    hub = SessionHub(1, store=None, bus=MemoryBus())  # type: ignore[arg-type]
+    hub.delivered = 7
+    reads = 0
+
+    async def load():
+        nonlocal reads
+        reads += 1
+        await asyncio.sleep(0.05)
+        return {"type": "snapshot", "seq": 7, "data": {"questions": []}}
+
+    got = await asyncio.gather(*(hub.snapshot("audience", "http://x", load) for _ in range(50)))
+    assert reads == 1 and len({frame for _, frame in got}) == 1
+    hub.delivered = 8  # an event went out: the cached snapshot no longer covers a newcomer
+    await hub.snapshot("audience", "http://x", load)
+    assert reads > 1
+    hub.bus.unsubscribe(hub._sub)

@@ -21,11 +21,17 @@ from sqlmodel import Session, col, select
 
 from app.db import CommittedEvent, Store
 from app.live.bus import Bus
+from app.live.direct_write import DirectWrite, text_frame
 from app.models import Event, LiveSession
 from app.views import event_for
 
 log = logging.getLogger(__name__)
 CLOSE_TOO_SLOW = 4408
+# A snapshot served to sockets that join while nothing new has happened is read once: in a
+# connect storm, thousands of phones ask for the same one. Re-read at least this often.
+SNAPSHOT_MAX_AGE = 2.0
+# Sessions looked up by slug for sockets: a storm must not cost one read per socket.
+SESSION_CACHE_SECONDS = 5.0
 # Sockets offered one event before the loop serves other work (a moderator's request, a
 # webhook): with 10,000 sockets, one unbroken pass would hold everything else for seconds.
 FANOUT_SLICE = 256
@@ -57,8 +63,23 @@ def to_committed(e: Event) -> CommittedEvent:
     return CommittedEvent(session_id=e.session_id, seq=e.seq, type=e.type, data=e.data)
 
 
+class HubStats:
+    """Process-wide fan-out numbers for /metrics (a hook keeps prometheus out of here)."""
+
+    def __init__(self) -> None:
+        self.dropped_slow = 0
+        self.direct_frames = 0  # frames written pre-framed, below ASGI (direct_write.py)
+        self.on_fanout: Callable[[int, float], None] = lambda clients, seconds: None
+
+
 class Client:
-    """One socket's outbox. `send` is the socket's send_text; `close` closes it with a code."""
+    """One socket's outbox. `send` is the socket's send_text; `close` closes it with a code.
+
+    `direct`, when the server offers it (app/live/direct_write.py), writes a pre-framed
+    frame straight to the socket: used only while the pump is idle with nothing queued, so
+    frames still leave in order; when it declines (the socket's buffer is full), the frame
+    is queued and the pump sends it through ASGI, waiting for the socket to drain.
+    """
 
     def __init__(
         self,
@@ -66,22 +87,39 @@ class Client:
         send: Callable[[str], Awaitable[None]],
         close: Callable[[int, str], Awaitable[None]],
         buffer: int,
+        direct: DirectWrite | None = None,
+        stats: HubStats | None = None,
     ) -> None:
         self.role = role
+        self._stats = stats or HubStats()
         self._send = send
         self._close = close
+        self._direct = direct
         # A deque and one wake-up future rather than an asyncio.Queue: `offer` runs once per
         # socket per event (10,000 times for one push), so it must cost next to nothing.
         self.queue: deque[tuple[int, str]] = deque()
         self._limit = buffer
         self._wake: asyncio.Future[None] | None = None
+        self._idle = False  # the pump is caught up and waiting: `direct` may write
         self.last_sent = 0
         self.closed = False
         self._task: asyncio.Task[None] | None = None
 
-    def offer(self, seq: int, frame: str) -> bool:
-        if self.closed or len(self.queue) >= self._limit:
+    def offer(self, seq: int, frame: str, wire: bytes | None = None) -> bool:
+        """Queue (or write) one frame; False when this socket's buffer is full."""
+        if self.closed:
             return False
+        if self._idle and self._direct is not None:
+            if seq and seq <= self.last_sent:
+                return True
+            if self._direct(wire if wire is not None else text_frame(frame)):
+                if seq:
+                    self.last_sent = seq
+                self._stats.direct_frames += 1
+                return True
+        if len(self.queue) >= self._limit:
+            return False
+        self._idle = False  # from here until the pump drains the queue, order goes through it
         self.queue.append((seq, frame))
         wake = self._wake
         if wake is not None:
@@ -92,8 +130,12 @@ class Client:
 
     async def _next(self) -> tuple[int, str]:
         while not self.queue:
+            self._idle = True
             self._wake = asyncio.get_running_loop().create_future()
-            await self._wake
+            try:
+                await self._wake
+            finally:
+                self._idle = False
         return self.queue.popleft()
 
     def start(self, initial: list[tuple[int, str]], synced_to: int) -> None:
@@ -133,14 +175,6 @@ class Client:
                 await self._task
 
 
-class HubStats:
-    """Process-wide fan-out numbers for /metrics (a hook keeps prometheus out of here)."""
-
-    def __init__(self) -> None:
-        self.dropped_slow = 0
-        self.on_fanout: Callable[[int, float], None] = lambda clients, seconds: None
-
-
 class SessionHub:
     def __init__(
         self, session_id: int, store: Store, bus: Bus, stats: HubStats | None = None
@@ -150,6 +184,10 @@ class SessionHub:
         self.bus = bus
         self.stats = stats or HubStats()
         self.clients: set[Client] = set()
+        # The same sockets split by audience or not, kept as they join and leave: the
+        # fan-out reads them per event and must not sort 10,000 sockets each time.
+        self._staff: set[Client] = set()
+        self._audience: set[Client] = set()
         self.delivered = 0
         self.dropped_slow = 0
         self._sub = bus.subscribe(session_id)
@@ -158,6 +196,9 @@ class SessionHub:
         # console and the stage never wait behind 10,000 phones.
         self._crowd: asyncio.Queue[tuple[CommittedEvent, list[Client]]] = asyncio.Queue()
         self._crowd_task: asyncio.Task[None] | None = None
+        # (role, base url) -> (seq, frame, read at); and the read in flight, shared.
+        self._snapshots: dict[tuple[str, str], tuple[int, str, float]] = {}
+        self._loading: dict[tuple[str, str], asyncio.Future[tuple[int, str]]] = {}
 
     async def start(self) -> None:
         # Subscribe first, then read the head: nothing committed after the read is missed.
@@ -172,6 +213,56 @@ class SessionHub:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+
+    def add(self, client: Client) -> None:
+        self.clients.add(client)
+        (self._audience if client.role == "audience" else self._staff).add(client)
+
+    def remove(self, client: Client) -> None:
+        self.clients.discard(client)
+        self._audience.discard(client)
+        self._staff.discard(client)
+
+    async def snapshot(
+        self, role: str, base: str, load: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> tuple[int, str]:
+        """(seq, frame) of a snapshot for a socket that has already joined this hub.
+
+        A snapshot at seq S is complete for such a socket when S >= `delivered`: whatever
+        was delivered before it joined is in the snapshot, and whatever comes later reaches
+        it through the hub (its pump skips seqs <= S). So sockets joining in a burst share
+        one read, and one encoding, as long as that holds.
+        """
+        key = (role, base)
+        for _ in range(3):
+            hit = self._snapshots.get(key)
+            if (
+                hit is not None
+                and hit[0] >= self.delivered
+                and time.monotonic() - hit[2] < SNAPSHOT_MAX_AGE
+            ):
+                return hit[0], hit[1]
+            pending = self._loading.get(key)
+            if pending is None:
+                pending = asyncio.ensure_future(self._load_snapshot(key, load))
+                self._loading[key] = pending
+            seq, frame = await asyncio.shield(pending)
+            if seq >= self.delivered:
+                return seq, frame
+        snap = await load()  # the hub moved on three times in a row: read for this one alone
+        return snap["seq"], encode(snap)
+
+    async def _load_snapshot(
+        self, key: tuple[str, str], load: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> tuple[int, str]:
+        try:
+            read_at = time.monotonic()
+            snap = await load()
+            seq, frame = snap["seq"], encode(snap)
+            self._snapshots[key] = (seq, frame, read_at)
+            return seq, frame
+        finally:
+            self._loading.pop(key, None)
 
     async def _run(self) -> None:
         sub = self._sub
@@ -219,8 +310,8 @@ class SessionHub:
         that joins after this reads the event from the log (its pump drops doubles by seq).
         """
         self.delivered = event.seq
-        staff = [c for c in self.clients if c.role != "audience"]
-        crowd = [c for c in self.clients if c.role == "audience"]
+        staff = list(self._staff)
+        crowd = list(self._audience)
         self._offer(event, staff)
         if crowd:
             self._crowd.put_nowait((event, crowd))
@@ -241,23 +332,25 @@ class SessionHub:
                 log.exception("hub %s failed to fan out to the audience", self.session_id)
 
     def _offer(self, event: CommittedEvent, clients: list[Client]) -> None:
-        frames: dict[str, str | None] = {}
+        # Filtered, encoded and framed once per role, however many sockets share it.
+        frames: dict[str, tuple[str, bytes] | None] = {}
         slow: list[Client] = []
         for client in clients:
             if client.closed:
                 continue
             role = client.role
             if role not in frames:
-                frames[role] = frame_for(role, event)
+                text = frame_for(role, event)
+                frames[role] = None if text is None else (text, text_frame(text))
             frame = frames[role]
-            if frame is not None and not client.offer(event.seq, frame):
+            if frame is not None and not client.offer(event.seq, frame[0], frame[1]):
                 slow.append(client)
         for client in slow:
             if client not in self.clients:
                 continue
             self.dropped_slow += 1
             self.stats.dropped_slow += 1
-            self.clients.discard(client)
+            self.remove(client)
             asyncio.create_task(client.shut(CLOSE_TOO_SLOW, "too slow; reconnect to resync"))
 
 
@@ -270,6 +363,19 @@ class Hubs:
         self._hubs: dict[int, SessionHub] = {}
         self._lock = asyncio.Lock()
         self.stats = HubStats()
+        self._sessions: dict[str, tuple[LiveSession, float]] = {}
+
+    async def session(self, slug: str, load: Callable[[], Awaitable[LiveSession]]) -> LiveSession:
+        """The session for a socket's slug, read at most every few seconds per slug."""
+        hit = self._sessions.get(slug)
+        now = time.monotonic()
+        if hit is not None and now - hit[1] < SESSION_CACHE_SECONDS:
+            return hit[0]
+        found = await load()  # NotFound propagates and is not cached
+        if len(self._sessions) > 1000:
+            self._sessions.clear()
+        self._sessions[slug] = (found, now)
+        return found
 
     async def join(self, session_id: int, client: Client) -> SessionHub:
         async with self._lock:
@@ -278,7 +384,7 @@ class Hubs:
                 hub = SessionHub(session_id, self.store, self.bus, self.stats)
                 await hub.start()
                 self._hubs[session_id] = hub
-            hub.clients.add(client)
+            hub.add(client)
             return hub
 
     async def leave(self, session_id: int, client: Client) -> None:
@@ -286,7 +392,7 @@ class Hubs:
             hub = self._hubs.get(session_id)
             if hub is None:
                 return
-            hub.clients.discard(client)
+            hub.remove(client)
             if not hub.clients:
                 del self._hubs[session_id]
                 await hub.stop()

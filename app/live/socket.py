@@ -20,7 +20,16 @@ from app.auth import resolve
 from app.clock import to_ms, utc_now
 from app.deps import AppState
 from app.errors import NotFound
-from app.live.hub import Client, encode, events_between, frame_for, head_of, to_committed
+from app.live.direct_write import direct_writer
+from app.live.hub import (
+    Client,
+    SessionHub,
+    encode,
+    events_between,
+    frame_for,
+    head_of,
+    to_committed,
+)
 from app.models import Event, LiveSession
 from app.sessions import get_by_slug
 from app.views import snapshot
@@ -67,8 +76,9 @@ def _snapshot(db: Session, session_id: int, role: str, base: str) -> dict[str, A
 
 
 async def _initial(
-    state: AppState, session_id: int, role: str, after: Any, base: str
+    state: AppState, hub: SessionHub, role: str, after: Any, base: str
 ) -> tuple[list[tuple[int, str]], int]:
+    session_id = hub.session_id
     s = state.settings
     if isinstance(after, int) and not isinstance(after, bool):
         found = await state.store.read(
@@ -82,15 +92,19 @@ async def _initial(
                 if frame is not None:
                     frames.append((e.seq, frame))
             return frames, head
-    snap = await state.store.read(lambda db: _snapshot(db, session_id, role, base))
-    return [(snap["seq"], encode(snap))], snap["seq"]
+    seq, frame = await hub.snapshot(
+        role, base, lambda: state.store.read(lambda db: _snapshot(db, session_id, role, base))
+    )
+    return [(seq, frame)], seq
 
 
 @router.websocket("/s/{slug}/live")
 async def live(ws: WebSocket, slug: str) -> None:
     state: AppState = ws.app.state.fb
     try:
-        session = await state.store.read(lambda db: get_by_slug(db, slug[:64]))
+        session = await state.hubs.session(
+            slug[:64], lambda: state.store.read(lambda db: get_by_slug(db, slug[:64]))
+        )
     except NotFound:
         await ws.accept()
         await ws.close(CLOSE_NO_SESSION, "no such session")
@@ -113,7 +127,14 @@ async def live(ws: WebSocket, slug: str) -> None:
         return
     after = msg.get("after") if msg.get("type") == "resume" else None
 
-    client = Client(principal.role, ws.send_text, ws.close, state.settings.client_buffer)
+    client = Client(
+        principal.role,
+        ws.send_text,
+        ws.close,
+        state.settings.client_buffer,
+        direct=direct_writer(ws.scope),
+        stats=state.hubs.stats,
+    )
     hub = await state.hubs.join(session.id, client)
     try:
         if _up_to_date(after, hub.delivered):
@@ -122,7 +143,7 @@ async def live(ws: WebSocket, slug: str) -> None:
             frames, synced_to = [], after
         else:
             frames, synced_to = await _initial(
-                state, session.id, principal.role, after, state.base_url(ws)
+                state, hub, principal.role, after, state.base_url(ws)
             )
         client.start(frames, synced_to)
         if msg.get("type") == "ping":
