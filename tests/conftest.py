@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -28,6 +29,9 @@ PG_BASE = os.environ.get("FLOORBRIDGE_TEST_PG", "postgresql+psycopg://postgres@1
 REDIS_URL = os.environ.get("FLOORBRIDGE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PAYLOADS = Path(__file__).resolve().parents[1].parent / "shared" / "payloads"
+# Helpers in a folder with a conftest of its own cannot `from conftest import LiveServer`
+# (there the name is that folder's conftest): they import this module as `root_conftest`.
+sys.modules.setdefault("root_conftest", sys.modules[__name__])
 
 
 def missing(what: str, how: str) -> None:
@@ -111,6 +115,8 @@ class LiveServer:
     port: int = field(default_factory=free_port)
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: The running app (set by `start`), for tests that reach its state in this process.
+    app: Any = None
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
 
@@ -132,19 +138,23 @@ class LiveServer:
             **self.extra_env,  # type: ignore[arg-type]
         )
 
-    def start(self) -> LiveServer:
+    def make_app(self) -> Any:
+        """The app to serve; subclasses override this, not `start`, to add to it."""
         from app.main import create_app
 
-        app = create_app(self.settings())
+        return create_app(self.settings())
+
+    def start(self) -> LiveServer:
+        from app.serving import uvicorn_options
+
+        self.app = self.make_app()
         config = uvicorn.Config(
-            app,
+            self.app,
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
-            ws_per_message_deflate=False,
-            ws_ping_interval=20,
-            ws_ping_timeout=20,
             lifespan="on",
+            **uvicorn_options(),
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
@@ -212,3 +222,32 @@ def make_server(tmp_path: Path) -> Iterator[Any]:
     finally:
         for server in servers:
             server.stop()
+
+
+# -- browsers -----------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (which cannot download a browser here)."""
+    if not CHROMIUM.exists():
+        missing("Debian's chromium", "apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()

@@ -1,37 +1,21 @@
 """The console's channels strip in Debian's Chromium: a failing connector shows its reason,
-the pause switch works, a webhook channel is listed, a cross-post is marked."""
+the pause switch works, a webhook channel is listed, a cross-post is marked.
+
+`browser` (Debian's Chromium) and `live_server` come from tests/conftest.py."""
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from conftest import free_port
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import expect
 
 from integrations.webhook_generic import SIGNATURE_HEADER, sign
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
 SECRET = "bridge-secret-0123456789"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("install Debian's chromium: apt-get install chromium")
-        pytest.skip("install Debian's chromium: apt-get install chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
 
 
 def hook(server, channel: str, body: dict) -> None:

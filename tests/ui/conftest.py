@@ -1,30 +1,19 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against the real server.
 
-`live_server` comes from tests/conftest.py (a uvicorn server on 127.0.0.1 with a fresh
-database). Each role gets its own browser context, because each role link sets its own
-cookie; every page is watched for dialogs, script errors and CSP violations.
+`live_server` and `browser` come from tests/conftest.py (a uvicorn server on 127.0.0.1 with
+a fresh database; Debian's /usr/bin/chromium). Each role gets its own browser context,
+because each role link sets its own cookie; every page is watched for dialogs, script
+errors and CSP violations.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from uikit import RolePage, SessionClient
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Devices the pages are made for.
 DEVICES = {
     "console": {"viewport": {"width": 1440, "height": 900}},
@@ -46,21 +35,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
 });
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        message = "install Debian's chromium: apt-get install chromium"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from root_conftest import LiveServer  # tests/conftest.py (here `conftest` is tests/zoom's)
+
 PAYLOADS = Path(__file__).resolve().parents[2] / ".." / "shared" / "payloads"
 
 
@@ -172,84 +174,24 @@ ZOOM_ID = 85746065432  # the id in the shared chat payloads
 
 
 @dataclass
-class ZoomServer:
-    """The real app under uvicorn in a thread, with Zoom secrets set and the router wired.
+class ZoomServer(LiveServer):
+    """tests/conftest.py's LiveServer with Zoom secrets set, and Zoom settings that ignore
+    the environment; `zoom` reaches the app's Zoom runtime (counters, settings)."""
 
-    Like tests/conftest.py's LiveServer, but it keeps the app so a test can reach the Zoom
-    runtime (counters, settings) in the same process.
-    """
-
-    data_dir: Path
     secrets: str = ",".join(ZOOM_SECRETS)
-    admin_token: str = "zoom-test-admin-token"
-    port: int = 0
-    app: Any = None
-    _server: Any = None
-    _thread: threading.Thread | None = None
+    zoom_settings: Any = None
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, zoom_settings: Any = None) -> ZoomServer:
-        import socket
-        import time
-
-        import uvicorn
-
-        from app.config import Settings
-        from app.main import create_app
+    def make_app(self) -> Any:
         from integrations import zoom_webhook
 
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        settings = Settings(
-            data_dir=self.data_dir,
-            admin_token=self.admin_token,
-            secret_key="zoom-test-cookie-key",
-            zoom_secret_token=self.secrets,
-        )
-        self.app = create_app(settings)
-        if not any(
-            getattr(r, "path", None) == "/integrations/zoom/webhook" for r in self.app.routes
-        ):
-            self.app.include_router(zoom_webhook.router)
+        self.extra_env = {**self.extra_env, "zoom_secret_token": self.secrets}
+        app = super().make_app()
         zoom_webhook.configure(
-            self.app.state.fb, zoom_settings or zoom_webhook.ZoomSettings(_env_file=None)
+            app.state.fb, self.zoom_settings or zoom_webhook.ZoomSettings(_env_file=None)
         )
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 20
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("zoom test server did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-            assert self._thread is not None
-            self._thread.join(timeout=15)
-            self._server = None
+        return app
 
     @property
     def zoom(self) -> Any:
         """The app's ZoomRuntime (counters, settings)."""
         return self.app.state.fb.extras["zoom"]
-
-    def create_session(self, title: str = "Zoom test", **body: Any) -> dict[str, Any]:
-        import httpx
-
-        r = httpx.post(
-            f"{self.url}/api/sessions",
-            json={"title": title, **body},
-            headers={"Authorization": f"Bearer {self.admin_token}"},
-        )
-        r.raise_for_status()
-        return r.json()

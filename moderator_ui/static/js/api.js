@@ -18,11 +18,22 @@ function describe(detail) {
 }
 
 export async function request(method, path, body) {
-  const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  const init = { method, headers: {} };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
+  return send(path, init);
+}
+
+/** POST a file's bytes as the raw body (e.g. a CSV report); answers like request(). */
+export function upload(path, file, contentType = "application/octet-stream") {
+  return send(path, { method: "POST", headers: { "Content-Type": contentType }, body: file });
+}
+
+async function send(path, init) {
+  init.credentials = "same-origin";
+  init.headers = { Accept: "application/json", ...init.headers };
   let response;
   try {
     response = await fetch(path, init);

@@ -10,10 +10,12 @@ import { boot, titleFrom } from "./page.js";
 import { attempt, toast } from "./toast.js";
 import { mountConsoleTimer } from "./timer-console.js";
 import { mountConsolePolls } from "./polls-console.js";
+import { mountZoomPanel } from "./zoom-panel.js";
 
 const { slug, store, live, api } = boot();
 mountConsoleTimer($("#timer-panel"), { store, live, slug });
 mountConnectors({ slug, store, live });
+mountZoomPanel({ slug, store, live });
 mountConsolePolls($("#polls-panel"), { store, slug });
 
 const TABS = ["inbox", "queued", "on_stage", "answered", "dismissed"];
