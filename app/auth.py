@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -20,6 +21,8 @@ from app.sessions import key_exists, role_for_key
 
 AUDIENCE_COOKIE = "fb_aud"
 AUDIENCE_COOKIE_AGE = 60 * 60 * 24 * 30
+#: Verified audience cookies kept per Signer (LRU): a phone sends the same one every time.
+MAX_VERIFIED = 100_000
 
 
 def role_cookie_name(slug: str, role: str) -> str:
@@ -43,6 +46,7 @@ class Signer:
     def __init__(self, secret: str) -> None:
         self._roles = URLSafeSerializer(secret, salt="fb-role")
         self._audience = URLSafeSerializer(secret, salt="fb-audience")
+        self._verified: OrderedDict[str, str] = OrderedDict()
 
     def role_cookie(self, slug: str, role: str, key_id: int) -> str:
         return self._roles.dumps([slug, role, key_id])
@@ -62,13 +66,24 @@ class Signer:
         return aid, self._audience.dumps(aid)
 
     def read_audience(self, value: str | None) -> str | None:
+        """The id in a signed audience cookie, or None. Each cookie value is verified once:
+        a hit means this secret signed exactly this value before; forgeries are not kept."""
         if not value:
             return None
+        aid = self._verified.get(value)
+        if aid is not None:
+            self._verified.move_to_end(value)
+            return aid
         try:
             aid = self._audience.loads(value)
         except BadSignature:
             return None
-        return aid if isinstance(aid, str) and 8 <= len(aid) <= 64 else None
+        if not (isinstance(aid, str) and 8 <= len(aid) <= 64):
+            return None
+        if len(self._verified) >= MAX_VERIFIED:
+            self._verified.popitem(last=False)  # least recently used
+        self._verified[value] = aid
+        return aid
 
 
 def check_admin(conn: HTTPConnection, admin_token: str) -> bool:

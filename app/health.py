@@ -32,10 +32,11 @@ router = APIRouter()
 CHECK_TIMEOUT = 3.0
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 # Requests whose latency we keep, by what they are: a question arriving, a moderator acting.
-_KINDS = (
-    ("ingest_audience", re.compile(r"^/api/sessions/[^/]+/questions$")),
-    ("ingest_webhook", re.compile(r"^/integrations/")),
-    ("moderator_action", re.compile(r"^/api/sessions/[^/]+/(questions/\d+/actions/|stage/next)")),
+# One regex, one named group per kind: one match per POST, whatever the number of kinds.
+_KINDS = re.compile(
+    r"(?P<ingest_webhook>/integrations/)"
+    r"|/api/sessions/[^/]+/(?:(?P<ingest_audience>questions$)"
+    r"|(?P<moderator_action>questions/\d+/actions/|stage/next))"
 )
 
 
@@ -43,9 +44,7 @@ class Metrics:
     def __init__(self, state: AppState) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
-        self.events = Counter(
-            "floorbridge_events", "Events committed by this process", registry=r
-        )
+        self.events = Counter("floorbridge_events", "Events committed by this process", registry=r)
         self.requests = Histogram(
             "floorbridge_request_seconds",
             "Latency of ingest and moderator requests, until the change is committed",
@@ -119,13 +118,15 @@ class Timing:
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "POST":
+        match = (
+            _KINDS.match(scope["path"])
+            if scope["type"] == "http" and scope["method"] == "POST"
+            else None
+        )
+        if match is None:
             await self.app(scope, receive, send)
             return
-        kind = next((k for k, rx in _KINDS if rx.match(scope.get("path", ""))), None)
-        if kind is None:
-            await self.app(scope, receive, send)
-            return
+        kind = match.lastgroup
         started = time.perf_counter()
 
         async def timed(message: Message) -> None:

@@ -23,7 +23,6 @@ ORDER = ["fanout", "scale", "cluster", "ingest", "votes", "timer", "connectors",
 # Quick sizes for modules without their own `--quick`.
 QUICK_ARGS = {
     "ingest": ["--rates", "100,250", "--seconds", "2"],
-    "votes": ["--voters", "1000", "--connections", "16"],
     "connectors": ["--items", "200", "--samples", "50"],
 }
 TIMEOUT = {"quick": 300, "full": 1800}
@@ -35,8 +34,11 @@ HELPERS = {"__init__", "__main__", "common", "crowd"}
 def available() -> list[str]:
     """ORDER first, then any other runnable module in bench/ (colleagues add them)."""
     here = Path(__file__).parent
-    found = {p.stem for p in here.glob("*.py") if p.stem not in HELPERS
-             and 'if __name__ == "__main__"' in p.read_text()}
+    found = {
+        p.stem
+        for p in here.glob("*.py")
+        if p.stem not in HELPERS and 'if __name__ == "__main__"' in p.read_text()
+    }
     return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
 
 
@@ -60,21 +62,30 @@ def run_one(name: str, quick: bool) -> dict[str, object]:
         code = subprocess.run(cmd, timeout=TIMEOUT["quick" if quick else "full"]).returncode
     except subprocess.TimeoutExpired:
         code = -1
-    return {"benchmark": name, "exit": code, "seconds": round(time.monotonic() - started, 1),
-            "command": " ".join(["python", *cmd[1:]])}
+    return {
+        "benchmark": name,
+        "exit": code,
+        "seconds": round(time.monotonic() - started, 1),
+        "command": " ".join(["python", *cmd[1:]]),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("which", nargs="+", help=f"'all' or any of: {', '.join(ORDER)}")
     p.add_argument("--quick", action="store_true", help="CI sizes")
     args = p.parse_args(argv)
     names = available() if args.which == ["all"] else args.which
     unknown = [n for n in names if n not in available()]
     if unknown:
-        print(f"bench: no benchmark named {', '.join(unknown)} (have: {', '.join(available())})",
-              file=sys.stderr)
+        print(
+            f"bench: no benchmark named {', '.join(unknown)} (have: {', '.join(available())})",
+            file=sys.stderr,
+        )
         return 2
     runs = [run_one(n, args.quick) for n in names]
     summary = {"quick": args.quick, "runs": runs}

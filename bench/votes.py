@@ -1,14 +1,15 @@
 """Poll vote benchmark: 10,000 distinct voters on loopback; prints JSON.
 
     .venv/bin/python -m bench.votes [--voters 10000] [--window 4.5] [--connections 256]
-        [--database-url postgresql+psycopg://... --workers 2 [--bus-url redis://...]]
+        [--database-url postgresql+psycopg://... --workers 2 [--bus-url redis://...]] [--quick]
 
 Starts `floorbridge serve` in a subprocess (SQLite in a temporary directory unless
 --database-url; one worker unless --workers, which needs PostgreSQL and Redis), opens a
 single-choice poll, shows it on the screen and opens the screen's live socket. Every voter
 has its own signed audience id (minted with the server's cookie key, as the audience
 page's first load would give it) and votes over keep-alive connections from a small
-hand-written HTTP/1.1 client (cheap, so the 2-core machine spends its time in the server).
+hand-written HTTP/1.1 client: a bare asyncio Protocol in this process, the load generator,
+while the server has its own process (and so a core of its own on this 2-core machine).
 
 1. First wave, open loop: vote i is due at i * window / voters seconds (10,000 phones
    voting within 4.5 s, each on its own schedule); latency counts from when it was due.
@@ -21,7 +22,10 @@ Checks: every vote acknowledged 201 in both waves; ballots in the database = vot
 screen socket's final `poll.results` equals the database's GROUP BY; how many
 `poll.results` frames the screen got during the burst (coalesced: a few a second).
 Reports: wall time, votes/s, the peak over any one second, ack latency p50/p99/max, server
-CPU per vote, RSS, and the load average (other work on the machine skews every figure).
+and client CPU per vote, RSS, and the load average (other work on the machine skews every
+figure). Targets (full size): first wave within 5 s, a peak of 5,000 votes/s, ack p99 under
+250 ms in both waves. `--quick` (CI): 2,000 voters at the same offered rate; it checks
+correctness only, as a one-second peak needs more votes than that.
 Written to bench/results/votes.json too. Every loop is bounded.
 """
 
@@ -52,31 +56,57 @@ HEALTHZ = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 # ------------------------------------------------------------------ tiny HTTP client
 
 
-class Conn:
-    """One keep-alive HTTP/1.1 connection; requests one at a time."""
+class Conn(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection, one request at a time.
 
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+    A bare asyncio Protocol, not streams: the client shares the 2-core machine with the
+    server, so every microsecond it spends per request is one the server may not get.
+    """
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future[tuple[int, bytes]] | None = None
+
+    @classmethod
+    async def open(cls, port: int) -> Conn:
+        loop = asyncio.get_running_loop()
+        _, conn = await loop.create_connection(cls, "127.0.0.1", port)
+        return conn
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0 or self.waiter is None or self.waiter.done():
+            return
+        head = bytes(self.buffer[:end]).lower()
+        length = 0
+        at = head.find(b"\r\ncontent-length:")
+        if at >= 0:
+            stop = head.find(b"\r\n", at + 2)
+            length = int(head[at + 17 : stop if stop >= 0 else len(head)])
+        if len(self.buffer) < end + 4 + length:
+            return
+        body = bytes(self.buffer[end + 4 : end + 4 + length])
+        del self.buffer[: end + 4 + length]
+        self.waiter.set_result((int(head[9:12]), body))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(ConnectionError("the server closed the connection"))
 
     async def request(self, raw: bytes) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        assert self.reader is not None
-        self.writer.write(raw)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        body = await self.reader.readexactly(length) if length else b""
-        return status, body
+        assert self.transport is not None
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(raw)
+        return await self.waiter
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+        if self.transport is not None:
+            self.transport.close()
 
 
 def vote_request(slug: str, poll_id: int, cookie: str, choice: int) -> bytes:
@@ -101,10 +131,11 @@ async def run_wave(
     acked_at: list[float] = []
     statuses: dict[int, int] = {}
     cursor = iter(range(len(requests)))
+    client_cpu = time.process_time()  # this process: the load generator (and screen socket)
     start = time.perf_counter()
 
     async def worker() -> None:
-        conn = Conn(port)
+        conn = await Conn.open(port)
         try:
             for i in cursor:
                 sent = time.perf_counter()
@@ -124,6 +155,7 @@ async def run_wave(
 
     await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(connections))), TIMEOUT)
     wall = time.perf_counter() - start
+    client_cpu = time.process_time() - client_cpu
     return {
         "mode": f"open loop, {rate:g} votes/s offered" if rate else "closed loop",
         "wall_seconds": round(wall, 3),
@@ -131,6 +163,7 @@ async def run_wave(
         "votes_per_second": round(len(acked_at) / wall, 1),
         "peak_votes_per_second_1s": peak(acked_at, 1.0),
         "ack_ms": percentiles(latencies),
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / max(1, len(requests)), 3),
     }
 
 
@@ -330,7 +363,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         span = (during[-1]["_at"] - during[0]["_at"]) if len(during) > 1 else 0.0
         screen_counts = [o["count"] for o in final["options"]] if final else None
         result = {
+            "quick": args.quick,
             "load_average_before": load_before,
+            "load_average_after": list(os.getloadavg()),
+            "load_generator": "this process: one asyncio (uvloop) event loop with a bare "
+            "HTTP/1.1 Protocol client, separate from the server process, so the server "
+            "has a core of its own (2 cores); its CPU is client_cpu_ms_per_request",
             "voters": args.voters,
             "connections": args.connections,
             "workers": args.workers,
@@ -358,15 +396,28 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             and db_total == args.voters
             and db_counts == screen_counts
         )
-        result["pass"] = {
+        judged = {
             "every_vote_counted_once": bool(ok),
+            "screen_got_final": got_final,
+        }
+        targets = {
             "within_5_seconds": first["wall_seconds"] <= 5.0,
             "peak_at_least_5000_per_second": max(
                 first["peak_votes_per_second_1s"], replay["peak_votes_per_second_1s"]
             )
             >= 5000,
-            "ack_p99_under_250_ms": (first["ack_ms"]["p99"] or 1e9) < 250,
+            # Both waves: phones on their own schedule, and every voter again at once.
+            "ack_p99_under_250_ms": max(
+                first["ack_ms"]["p99"] or 1e9, replay["ack_ms"]["p99"] or 1e9
+            )
+            < 250,
         }
+        if args.quick:
+            # Too few votes for a one-second peak: quick runs check correctness only.
+            result["targets_not_judged_at_quick_sizes"] = targets
+        else:
+            judged.update(targets)
+        result["pass"] = judged
         return result
     finally:
         server.stop()
@@ -380,11 +431,18 @@ if __name__ == "__main__":
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (default SQLite)")
     parser.add_argument("--workers", type=int, default=1, help="> 1 needs PostgreSQL and Redis")
     parser.add_argument("--bus-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--quick", action="store_true", help="CI: 2,000 voters at the same rate; correctness only"
+    )
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:
         pass
-    out = emit("votes", asyncio.run(main(parser.parse_args())))
+    args = parser.parse_args()
+    if args.quick:
+        args.window *= 2_000 / args.voters  # the same offered rate, a fifth of the votes
+        args.voters, args.connections = 2_000, 64
+    out = emit("votes", asyncio.run(main(args)))
     sys.exit(0 if all(out["pass"].values()) else 1)

@@ -1,36 +1,26 @@
 """Poll REST endpoints (API v1 in DESIGN.md; details in docs/polls.md).
 
-The vote endpoint is the hot path (thousands a second): it reads the body itself, keeps
-slug -> session id in memory, and does one `store.write` (one upsert) per vote.
+The vote endpoint, the hot path (thousands a second), lives in `app.polls.voting`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from app.auth import AUDIENCE_COOKIE
-from app.deps import AppState, ModeratorDep, PrincipalDep, SessionDep, StateDep, set_audience_cookie
+from app.deps import ModeratorDep, PrincipalDep, SessionDep, StateDep
 from app.errors import Forbidden, Invalid, NotFound
 from app.polls import service, views  # noqa: F401 - views registers the role filters
 from app.polls.export import poll_csv
 from app.polls.live import runtime
 from app.polls.models import Poll
 from app.polls.tally import may_see_results, poll_for, poll_full, tally
-from app.sessions import get_by_slug
+from app.polls.voting import vote_app
 
 router = APIRouter(prefix="/api")
-
-
-class VoteIn(BaseModel):
-    choices: list[int] | None = Field(default=None, max_length=service.MAX_OPTIONS)
-    text: str | None = Field(default=None, max_length=100_000)
-    code: str | None = Field(default=None, max_length=64)
 
 
 class AccessIn(BaseModel):
@@ -61,6 +51,7 @@ async def poll_action(
         lambda db: service.apply_action(db, session.id, poll_id, action, principal.role)
     )
     if action == "open":
+        runtime(state).slugs[session.slug] = session.id  # the votes to come skip that read
         runtime(state).schedule_close(
             session.id, poll["id"], _parse_ts(poll["opened_at"]), poll["auto_close_seconds"]
         )
@@ -76,45 +67,10 @@ async def set_access(
     )
 
 
-async def post_vote(request: Request) -> Response:
-    """`POST /api/sessions/{slug}/polls/{poll_id}/votes` -> 201, the hot path.
-
-    A plain Starlette route: no dependency solving (FastAPI runs sync dependencies in a
-    thread, a hop per vote) and no response model; errors still go through the app's
-    DomainError handler.
-    """
-    slug: str = request.path_params["slug"]
-    poll_id: int = request.path_params["poll_id"]
-    state: AppState = request.app.state.fb
-    rt = runtime(state)
-    session_id = rt.slugs.get(slug)
-    if session_id is None:
-        session = await state.store.read(lambda db: get_by_slug(db, slug[:64]))
-        session_id = rt.slugs[slug] = session.id
-    voter = rt.audience_id(state.signer, request.cookies.get(AUDIENCE_COOKIE))
-    if voter is None:
-        # Missing or forged: no ballot. A fresh signed id comes with the answer; retry with it.
-        _, value = state.signer.new_audience_id()
-        answer = JSONResponse(
-            {"detail": "your audience id is missing or not valid; vote again to use a new one"},
-            status_code=401,
-        )
-        set_audience_cookie(answer, value, request.url.scheme == "https")
-        return answer
-    try:
-        body = VoteIn.model_validate_json(await request.body())
-    except ValidationError as exc:
-        raise Invalid(_why(exc)) from None
-    rt.limits.check(voter, request.client.host if request.client else None)
-    result = await rt.votes.submit(
-        service.Vote(session_id, poll_id, voter, body.choices, body.text, body.code)
-    )
-    rt.touch(session_id, poll_id)
-    return Response(orjson.dumps(result), status_code=201, media_type="application/json")
-
-
+# The hot path is a bare ASGI app (`app.polls.voting`); `VotePath` usually reaches it
+# first. As a route it still answers other methods with 405.
 router.add_route(
-    "/api/sessions/{slug}/polls/{poll_id:int}/votes", post_vote, methods=["POST"], name="poll_vote"
+    "/api/sessions/{slug}/polls/{poll_id:int}/votes", vote_app, methods=["POST"], name="poll_vote"
 )
 
 
@@ -144,15 +100,6 @@ async def results(
     if format != "json":
         raise Invalid("format must be json or csv")
     return {**poll["results"], "question": poll["question"]}
-
-
-def _why(exc: ValidationError) -> str:
-    for err in exc.errors():
-        if err.get("type") == "json_invalid":
-            return "the body is not valid JSON"
-        loc = ".".join(str(x) for x in err.get("loc", ()))
-        return f"{loc}: {err.get('msg')}" if loc else str(err.get("msg"))
-    return "invalid vote"
 
 
 def _parse_ts(value: str | None) -> Any:

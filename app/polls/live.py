@@ -25,7 +25,6 @@ from app.polls.limits import VoteLimits
 log = logging.getLogger(__name__)
 MIN_DELAY = 0.05  # let the first votes of a burst land in the same flush
 MAX_VOTES_PER_WRITE = 1000
-MAX_CACHED_IDS = 100_000
 
 
 class VoteBatcher:
@@ -83,24 +82,11 @@ class PollRuntime:
         self._last: dict[int, float] = {}
         self._closers: dict[int, asyncio.Task[None]] = {}
         self.votes = VoteBatcher(store)
-        self._ids: dict[str, str] = {}
         self._zoom: asyncio.Task[None] | None = None
         #: slug -> session id; ids never change, so the vote path skips a read.
         self.slugs: dict[str, int] = {}
+        self.slug_lookups: dict[str, asyncio.Future[int]] = {}
         self.flushes = 0
-
-    def audience_id(self, signer: Any, cookie: str | None) -> str | None:
-        """The signed audience id, verified once per cookie value (a replay skips the HMAC)."""
-        if not cookie:
-            return None
-        aid = self._ids.get(cookie)
-        if aid is None:
-            aid = signer.read_audience(cookie)
-            if aid is not None:
-                if len(self._ids) >= MAX_CACHED_IDS:
-                    self._ids.clear()
-                self._ids[cookie] = aid
-        return aid
 
     # -------------------------------------------------------------- coalescing
     def touch(self, session_id: int, poll_id: int) -> None:

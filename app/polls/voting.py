@@ -1,0 +1,201 @@
+"""The vote endpoint, the hot path (thousands a second), as a bare ASGI app.
+
+Why bare ASGI: per vote, FastAPI's exception, routing and request layers cost more server
+CPU than the vote itself. `VotePath` (a middleware, see `app.main`) hands
+`POST /api/sessions/{slug}/polls/{id}/votes` straight to `post_vote`; the same app is also
+registered as a route, so any other method still gets the router's 405.
+
+The body is parsed with orjson and checked by hand (`parse_vote`); each vote waits for the
+group commit that holds its ballot (`VoteBatcher`) before its 201.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import orjson
+from starlette.requests import cookie_parser
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.auth import AUDIENCE_COOKIE
+from app.deps import AppState, set_audience_cookie
+from app.errors import DomainError, Invalid, NotFound
+from app.polls import service
+from app.polls.live import runtime
+from app.sessions import get_by_slug
+
+MAX_BODY = 1024 * 1024  # as for every other request (app.main.MAX_BODY)
+MAX_TEXT = 100_000
+MAX_CODE = 64
+MAX_POLL_ID = 2**31 - 1
+VOTE_PATH = re.compile(r"/api/sessions/([^/]+)/polls/([0-9]{1,10})/votes")
+_JSON = (b"content-type", b"application/json")
+
+
+class TooLarge(DomainError):
+    status = 413
+
+
+class _Gone(Exception):
+    """The client hung up before its body arrived: nothing to answer."""
+
+
+class VotePath:
+    """Sends vote POSTs to `post_vote` past routing; everything else goes on unchanged."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            path: str = scope["path"]
+            if path.endswith("/votes"):
+                root = scope.get("root_path")
+                if root and path.startswith(root):
+                    path = path[len(root) :]
+                match = VOTE_PATH.fullmatch(path)
+                if match:
+                    scope["path_params"] = {"slug": match[1], "poll_id": int(match[2])}
+                    await post_vote(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+class VoteApp:
+    """An ASGI app (a class, so Starlette's `Route` takes it as one, not as a view)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await post_vote(scope, receive, send)
+
+
+async def post_vote(scope: Scope, receive: Receive, send: Send) -> None:
+    """`POST .../polls/{poll_id}/votes` -> 201 `{poll_id, choices|text}` after the commit."""
+    try:
+        status, body = await _vote(scope, receive)
+    except DomainError as exc:
+        await JSONResponse({"detail": exc.detail}, status_code=exc.status)(scope, receive, send)
+        return
+    except _Gone:
+        return
+    if status == 401:
+        await _new_id_answer(scope, receive, send)
+        return
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [_JSON, (b"content-length", b"%d" % len(body))],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _vote(scope: Scope, receive: Receive) -> tuple[int, bytes]:
+    state: AppState = scope["app"].state.fb
+    rt = runtime(state)
+    slug: str = scope["path_params"]["slug"]
+    poll_id: int = scope["path_params"]["poll_id"]
+    session_id = rt.slugs.get(slug)
+    if session_id is None:
+        session_id = await _session_id(state, rt, slug)
+    voter = state.signer.read_audience(_cookie(scope))
+    if voter is None:
+        return 401, b""  # missing or forged: no ballot
+    choices, text, code = parse_vote(await _body(receive))
+    if poll_id > MAX_POLL_ID:
+        raise NotFound(f"no poll {poll_id} in this session")
+    client = scope.get("client")
+    rt.limits.check(voter, client[0] if client else None)
+    result = await rt.votes.submit(service.Vote(session_id, poll_id, voter, choices, text, code))
+    rt.touch(session_id, poll_id)
+    return 201, orjson.dumps(result)
+
+
+async def _session_id(state: AppState, rt: Any, slug: str) -> int:
+    """Slug -> session id, read once: the first votes of a burst share one lookup."""
+    if len(slug) > 64:
+        raise NotFound("no such session")
+    lookup = rt.slug_lookups.get(slug)
+    if lookup is None:
+        lookup = asyncio.ensure_future(state.store.read(lambda db: get_by_slug(db, slug).id))
+        rt.slug_lookups[slug] = lookup
+        lookup.add_done_callback(lambda _: rt.slug_lookups.pop(slug, None))
+    session_id = await asyncio.shield(lookup)  # one caller going away cancels no one else
+    rt.slugs[slug] = session_id
+    return session_id
+
+
+async def _new_id_answer(scope: Scope, receive: Receive, send: Send) -> None:
+    """401 with a fresh signed id in its cookie: the browser votes again with it."""
+    state: AppState = scope["app"].state.fb
+    _, value = state.signer.new_audience_id()
+    answer = JSONResponse(
+        {"detail": "your audience id is missing or not valid; vote again to use a new one"},
+        status_code=401,
+    )
+    set_audience_cookie(answer, value, scope.get("scheme") == "https")
+    await answer(scope, receive, send)
+
+
+def _cookie(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            return cookie_parser(value.decode("latin-1")).get(AUDIENCE_COOKIE)
+    return None
+
+
+async def _body(receive: Receive) -> bytes:
+    """The whole body, or 413 past `MAX_BODY` (also without a Content-Length)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Gone
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise TooLarge("request body too large (1 MiB at most)")
+        if not message.get("more_body", False):
+            return b"".join((*chunks, chunk)) if chunks else chunk
+        chunks.append(chunk)
+
+
+def parse_vote(raw: bytes) -> tuple[list[int] | None, str | None, str | None]:
+    """`{"choices": [0, 2]}` or `{"text": "..."}`, optionally `"code"`: checked by hand.
+
+    Whether the choices fit the poll (option numbers, how many) is `service.ballot_of`'s.
+    """
+    try:
+        data: Any = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise Invalid("the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise Invalid('the body must be a JSON object such as {"choices": [0]}')
+    choices = data.get("choices")
+    if choices is not None and not (
+        type(choices) is list
+        and len(choices) <= service.MAX_OPTIONS
+        and all(type(c) is int for c in choices)
+    ):
+        raise Invalid(f"choices: a list of at most {service.MAX_OPTIONS} option numbers")
+    text = _string(data, "text", MAX_TEXT)
+    code = _string(data, "code", MAX_CODE)
+    return choices, text, code
+
+
+def _string(data: dict[str, Any], key: str, most: int) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if type(value) is not str:
+        raise Invalid(f"{key}: a string")
+    if len(value) > most:
+        raise Invalid(f"{key}: at most {most} characters")
+    return value
+
+
+vote_app = VoteApp()
