@@ -60,7 +60,7 @@ def run_server(
     import uvicorn
 
     from app.main import create_app
-    from app.serving import uvicorn_options
+    from app.serving import tune_gc, uvicorn_options
 
     config: dict[str, Any] = dict(
         host=host,
@@ -71,9 +71,11 @@ def run_server(
         access_log=access_log,
     )
     if workers > 1:
-        uvicorn.run("app.main:create_app", factory=True, workers=workers, **config)
+        uvicorn.run("app.serving:create_worker_app", factory=True, workers=workers, **config)
     else:
-        uvicorn.run(create_app(on_start=on_start), **config)
+        app = create_app(on_start=on_start)
+        tune_gc()
+        uvicorn.run(app, **config)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

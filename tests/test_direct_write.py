@@ -116,3 +116,59 @@ async def test_a_burst_reaches_a_live_socket_complete_and_in_order(live_server):
     assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
     hubs = server._server.config.app.state.fb.hubs
     assert hubs.stats.direct_frames > 0  # the server took the pre-framed path
+
+
+async def test_events_committed_together_reach_an_idle_phone_in_one_write():
+    """A push commits two events (reorder, then the item on stage): one write, both frames."""
+    from app.db import CommittedEvent
+    from app.live.bus import MemoryBus
+    from app.live.hub import SessionHub
+
+    bus = MemoryBus()
+    hub = SessionHub(1, store=None, bus=bus)  # type: ignore[arg-type]
+    writes: list[list[str]] = []
+
+    def direct(frame: bytes) -> bool:
+        writes.append(_parse_frames(frame))
+        return True
+
+    async def send(text: str) -> None:
+        writes.append([text])
+
+    async def close(code: int, reason: str) -> None:
+        return None
+
+    phones = [Client("audience", send, close, 64, direct=direct) for _ in range(3)]
+    for phone in phones:
+        hub.add(phone)
+        phone.start([], 0)
+    hub._task = asyncio.create_task(hub._run())
+    hub._crowd_task = asyncio.create_task(hub._run_crowd())
+    await asyncio.sleep(0.01)
+    writes.clear()  # the "synced" frames
+    question = {
+        "id": 5,
+        "text": "Who pays for the commons?",
+        "state": "on_stage",
+        "channel": "room",
+        "votes": 0,
+        "position": None,
+        "created_at": "2026-11-23T17:00:00Z",
+        "simulated": False,
+    }
+    bus.publish(
+        [
+            CommittedEvent(1, 1, "queue.reordered", {"order": [5]}),
+            CommittedEvent(1, 2, "question.updated", {"question": question}),
+        ]
+    )
+    for _ in range(100):
+        if len(writes) >= 3:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    assert len(writes) == 3  # one write per phone
+    for frames in writes:
+        assert [json.loads(f)["seq"] for f in frames] == [1, 2]
+    assert all(p.last_sent == 2 for p in phones)
+    await hub.stop()

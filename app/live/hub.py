@@ -35,6 +35,8 @@ SESSION_CACHE_SECONDS = 5.0
 # Sockets offered one event before the loop serves other work (a moderator's request, a
 # webhook): with 10,000 sockets, one unbroken pass would hold everything else for seconds.
 FANOUT_SLICE = 256
+# Events fanned out together at most (one write per socket for all of them).
+MAX_BATCH = 64
 
 
 def encode(frame: dict[str, Any]) -> str:
@@ -46,6 +48,25 @@ def frame_for(role: str, event: CommittedEvent) -> str | None:
     if shaped is None:
         return None
     return encode({"seq": event.seq, "type": shaped[0], "data": shaped[1]})
+
+
+class Outgoing:
+    """A role's share of a batch of events: (seq, frame) each, and all of them framed."""
+
+    __slots__ = ("items", "wire")
+
+    def __init__(self, items: list[tuple[int, str, bytes]]) -> None:
+        self.items = items
+        self.wire = items[0][2] if len(items) == 1 else b"".join(i[2] for i in items)
+
+
+def outgoing(role: str, batch: list[CommittedEvent]) -> Outgoing | None:
+    items = []
+    for event in batch:
+        text = frame_for(role, event)
+        if text is not None:
+            items.append((event.seq, text, text_frame(text)))
+    return Outgoing(items) if items else None
 
 
 def events_between(db: Session, session_id: int, after: int, upto: int | None) -> list[Event]:
@@ -127,6 +148,22 @@ class Client:
             if not wake.done():
                 wake.set_result(None)
         return True
+
+    def offer_batch(self, out: Outgoing) -> bool:
+        """Offer several events: one write when the socket is idle and has none of them."""
+        items = out.items
+        if (
+            len(items) > 1
+            and self._idle
+            and self._direct is not None
+            and not self.closed
+            and items[0][0] > self.last_sent
+            and self._direct(out.wire)
+        ):
+            self.last_sent = items[-1][0]
+            self._stats.direct_frames += len(items)
+            return True
+        return all(self.offer(seq, text, wire) for seq, text, wire in items)
 
     async def _next(self) -> tuple[int, str]:
         while not self.queue:
@@ -268,7 +305,7 @@ class SessionHub:
         sub = self._sub
         while True:
             try:
-                event = await sub.queue.get()
+                events = [await sub.queue.get()]
                 if sub.overflowed.is_set():
                     # The bus outran us: drop what is buffered and read the log instead.
                     sub.overflowed.clear()
@@ -276,9 +313,12 @@ class SessionHub:
                         sub.queue.get_nowait()
                     await self._catch_up(None)
                     continue
-                await self._deliver(event)
-                # Let the sockets' pumps run between events: a burst (one committed batch can
-                # hold hundreds) must not fill a healthy client's buffer before it can send.
+                # Whatever else has arrived goes out with it (one push commits two or three
+                # events): one write per socket for all of them instead of one each.
+                while len(events) < MAX_BATCH and not sub.queue.empty():
+                    events.append(sub.queue.get_nowait())
+                await self._deliver(events)
+                # Let the sockets' pumps run between batches.
                 await asyncio.sleep(0)
             except asyncio.CancelledError:
                 raise
@@ -286,44 +326,56 @@ class SessionHub:
                 log.exception("hub %s failed to deliver", self.session_id)
                 await asyncio.sleep(0.5)
 
-    async def _deliver(self, event: CommittedEvent) -> None:
-        if event.seq <= self.delivered:
-            return
-        if event.seq > self.delivered + 1:
-            await self._catch_up(event.seq)
-            return
-        await self._fanout(event)
+    async def _deliver(self, events: list[CommittedEvent]) -> None:
+        """Fan out the next events in seq order; doubles dropped, gaps read from the log."""
+        batch: list[CommittedEvent] = []
+        for event in events:
+            last = batch[-1].seq if batch else self.delivered
+            if event.seq <= last:
+                continue
+            if event.seq > last + 1:
+                self._fanout(batch)
+                batch = []
+                await self._catch_up(event.seq)
+                continue
+            batch.append(event)
+        self._fanout(batch)
 
     async def _catch_up(self, upto: int | None) -> None:
         """Read what the bus did not bring (a gap, an overflow) from the log."""
         after = self.delivered
         rows = await self.store.read(lambda db: events_between(db, self.session_id, after, upto))
-        for row in rows:
-            if row.seq > self.delivered:
-                await self._fanout(to_committed(row))
-                await asyncio.sleep(0)
+        fresh = [to_committed(row) for row in rows if row.seq > self.delivered]
+        for i in range(0, len(fresh), MAX_BATCH):
+            self._fanout(fresh[i : i + MAX_BATCH])
+            await asyncio.sleep(0)
 
-    async def _fanout(self, event: CommittedEvent) -> None:
+    def _fanout(self, batch: list[CommittedEvent]) -> None:
         """Staff sockets at once; the audience's share queued for the crowd task, in order.
 
         Each socket is in one group only, so each still gets events in seq order. A socket
-        that joins after this reads the event from the log (its pump drops doubles by seq).
+        that joins after this reads the events from the log (its pump drops doubles by seq).
         """
-        self.delivered = event.seq
-        staff = list(self._staff)
-        crowd = list(self._audience)
-        self._offer(event, staff)
-        if crowd:
-            self._crowd.put_nowait((event, crowd))
+        if not batch:
+            return
+        self.delivered = batch[-1].seq
+        self._offer(batch, list(self._staff))
+        if self._audience:
+            self._crowd.put_nowait((batch, list(self._audience)))
 
     async def _run_crowd(self) -> None:
         while True:
-            event, crowd = await self._crowd.get()
+            batch, crowd = await self._crowd.get()
+            # Batches queued meanwhile go out together, to the latest set of sockets: one
+            # that left needs nothing; one that joined since has the earlier ones already.
+            while len(batch) < MAX_BATCH and not self._crowd.empty():
+                more, crowd = self._crowd.get_nowait()
+                batch = batch + more
             try:
                 started = time.perf_counter()
                 # In slices, so requests and webhooks are served between them.
                 for i in range(0, len(crowd), FANOUT_SLICE):
-                    self._offer(event, crowd[i : i + FANOUT_SLICE])
+                    self._offer(batch, crowd[i : i + FANOUT_SLICE])
                     await asyncio.sleep(0)
                 self.stats.on_fanout(len(crowd), time.perf_counter() - started)
             except asyncio.CancelledError:
@@ -331,19 +383,18 @@ class SessionHub:
             except Exception:  # noqa: BLE001 - one bad event must not stop the fan-out
                 log.exception("hub %s failed to fan out to the audience", self.session_id)
 
-    def _offer(self, event: CommittedEvent, clients: list[Client]) -> None:
+    def _offer(self, batch: list[CommittedEvent], clients: list[Client]) -> None:
         # Filtered, encoded and framed once per role, however many sockets share it.
-        frames: dict[str, tuple[str, bytes] | None] = {}
+        frames: dict[str, Outgoing | None] = {}
         slow: list[Client] = []
         for client in clients:
             if client.closed:
                 continue
             role = client.role
             if role not in frames:
-                text = frame_for(role, event)
-                frames[role] = None if text is None else (text, text_frame(text))
-            frame = frames[role]
-            if frame is not None and not client.offer(event.seq, frame[0], frame[1]):
+                frames[role] = outgoing(role, batch)
+            out = frames[role]
+            if out is not None and not client.offer_batch(out):
                 slow.append(client)
         for client in slow:
             if client not in self.clients:
