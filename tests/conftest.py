@@ -6,46 +6,18 @@ Nothing here is mocked. PostgreSQL, Redis and Chromium are the machine's own; un
 
 from __future__ import annotations
 
-import os
 import secrets
-import socket
-import sys
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
+from servers import IN_CI, PAYLOADS, PG_BASE, REDIS_URL, LiveServer, free_port, missing
 
-from app.config import Settings
 from app.db import Store
 from app.migrate import upgrade
 
-PG_BASE = os.environ.get("FLOORBRIDGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("FLOORBRIDGE_TEST_REDIS", "redis://127.0.0.1:6379/0")
-IN_CI = os.environ.get("CI", "").lower() == "true"
-PAYLOADS = Path(__file__).resolve().parents[1].parent / "shared" / "payloads"
-# Helpers in a folder with a conftest of its own cannot `from conftest import LiveServer`
-# (there the name is that folder's conftest): they import this module as `root_conftest`.
-sys.modules.setdefault("root_conftest", sys.modules[__name__])
-
-
-def missing(what: str, how: str) -> None:
-    """Fail under CI, skip elsewhere: a missing service must never turn CI green."""
-    if IN_CI:
-        pytest.fail(f"{what} is required in CI: {how}")
-    pytest.skip(f"{what} not available: {how}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+__all__ = ["IN_CI", "PAYLOADS", "PG_BASE", "REDIS_URL", "LiveServer", "free_port", "missing"]
 
 # -- databases --------------------------------------------------------------------------
 
@@ -103,88 +75,6 @@ async def store(db_url: str) -> Any:
 
 
 # -- servers ------------------------------------------------------------------------------
-
-
-@dataclass
-class LiveServer:
-    """A real uvicorn server in a thread, on loopback, with its own data directory."""
-
-    data_dir: Path
-    database_url: str = ""
-    bus_url: str = "memory://"
-    port: int = field(default_factory=free_port)
-    admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
-    extra_env: dict[str, str] = field(default_factory=dict)
-    #: The running app (set by `start`), for tests that reach its state in this process.
-    app: Any = None
-    _server: uvicorn.Server | None = None
-    _thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    def settings(self) -> Settings:
-        return Settings(
-            data_dir=self.data_dir,
-            database_url=self.database_url,
-            bus_url=self.bus_url,
-            admin_token=self.admin_token,
-            secret_key="test-secret-key-for-cookies",
-            **self.extra_env,  # type: ignore[arg-type]
-        )
-
-    def make_app(self) -> Any:
-        """The app to serve; subclasses override this, not `start`, to add to it."""
-        from app.main import create_app
-
-        return create_app(self.settings())
-
-    def start(self) -> LiveServer:
-        from app.serving import uvicorn_options
-
-        self.app = self.make_app()
-        config = uvicorn.Config(
-            self.app,
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            lifespan="on",
-            **uvicorn_options(),
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 20
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("test server did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-            assert self._thread is not None
-            self._thread.join(timeout=15)
-            self._server = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def create_session(self, title: str = "Test session", **body: Any) -> dict[str, Any]:
-        r = httpx.post(
-            f"{self.url}/api/sessions",
-            json={"title": title, **body},
-            headers={"Authorization": f"Bearer {self.admin_token}"},
-        )
-        r.raise_for_status()
-        return r.json()
 
 
 @pytest.fixture(scope="session")

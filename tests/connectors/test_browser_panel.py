@@ -9,8 +9,8 @@ import json
 
 import httpx
 import pytest
-from conftest import free_port
 from playwright.sync_api import expect
+from servers import free_port
 
 from integrations.webhook_generic import SIGNATURE_HEADER, sign
 

@@ -4,13 +4,11 @@ platforms on 127.0.0.1, marked simulated, and the console's snapshot lists them 
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from typing import Any
 
 import httpx
-import uvicorn
-from conftest import LiveServer
+from servers import LiveServer
 
 from app.demo import ensure_demo_session, simulate_remote_audience
 from app.main import create_app
@@ -23,7 +21,7 @@ class DemoServer(LiveServer):
 
     keys: dict[str, str] | None = None
 
-    def start(self) -> DemoServer:
+    def make_app(self) -> Any:
         async def on_start(state: Any) -> None:
             _sid, _slug, self.keys = await state.store.write(ensure_demo_session)
             task = asyncio.create_task(
@@ -31,16 +29,7 @@ class DemoServer(LiveServer):
             )
             state.extras.setdefault("tasks", []).append(task)
 
-        app = create_app(self.settings(), on_start=on_start)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 20
-        while not self._server.started:
-            assert self._thread.is_alive() and time.monotonic() < deadline, "no demo server"
-            time.sleep(0.02)
-        return self
+        return create_app(self.settings(), on_start=on_start)
 
 
 def test_demo_social_channels_run_through_connectors(tmp_path):

@@ -15,19 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
+from servers import REDIS_URL, missing
 
 from app.live.bus import Bus, MemoryBus
 from app.live.redis_bus import RedisBus
 
-REDIS_URL = os.environ.get("FLOORBRIDGE_TEST_REDIS", "redis://127.0.0.1:6379/0")
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def missing(what: str, how: str) -> None:
-    """As in tests/conftest.py: fail under CI, skip elsewhere."""
-    if IN_CI:
-        pytest.fail(f"{what} is required in CI: {how}")
-    pytest.skip(f"{what} not available: {how}")
+__all__ = ["REDIS_URL", "missing"]
 
 
 def _redis_up() -> None:

@@ -12,29 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser
-from uikit import RolePage, SessionClient
-
-# Devices the pages are made for.
-DEVICES = {
-    "console": {"viewport": {"width": 1440, "height": 900}},
-    "stage": {"viewport": {"width": 1180, "height": 820}, "has_touch": True},  # tablet, landscape
-    "screen": {"viewport": {"width": 1280, "height": 720}},
-    "audience": {
-        "viewport": {"width": 390, "height": 844},
-        "device_scale_factor": 2,
-        "is_mobile": True,
-        "has_touch": True,
-    },
-}
-
-# Runs before any page script (CDP injection, so the page's CSP does not apply to it):
-# records what the page's own CSP refused, which must be nothing.
-WATCH_CSP = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
-});
-"""
+from uikit import DEVICES, WATCH_CSP, RolePage, SessionClient
 
 
 @pytest.fixture

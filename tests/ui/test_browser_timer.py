@@ -7,9 +7,8 @@ import re
 
 import httpx
 import pytest
-from conftest import DEVICES, WATCH_CSP
 from playwright.sync_api import expect
-from uikit import RolePage
+from uikit import DEVICES, WATCH_CSP, RolePage
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from root_conftest import PAYLOADS, LiveServer
+from servers import PAYLOADS, LiveServer
 from uikit import tab
 
 from integrations import zoom_webhook

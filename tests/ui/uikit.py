@@ -13,6 +13,29 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 
 
+# Devices the pages are made for.
+DEVICES = {
+    "console": {"viewport": {"width": 1440, "height": 900}},
+    "stage": {"viewport": {"width": 1180, "height": 820}, "has_touch": True},  # tablet, landscape
+    "screen": {"viewport": {"width": 1280, "height": 720}},
+    "audience": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+
+# Runs before any page script (CDP injection, so the page's CSP does not apply to it):
+# records what the page's own CSP refused, which must be nothing.
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
+});
+"""
+
+
 @dataclass(eq=False)  # identity: pages are dict keys in the tests
 class RolePage:
     """One role's page plus everything the watchers caught."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from root_conftest import LiveServer  # tests/conftest.py (here `conftest` is tests/zoom's)
+from servers import LiveServer
 
 PAYLOADS = Path(__file__).resolve().parents[2] / ".." / "shared" / "payloads"
 
