@@ -13,6 +13,13 @@ def to_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back naive; they are UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
 def iso(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC with a Z; SQLite hands datetimes back naive, so assume UTC."""
     if moment is None:

@@ -1,17 +1,29 @@
-"""The one ingest path every channel uses: dedupe, plain text, pseudonymise, store, publish."""
+"""The one ingest path every channel uses: dedupe, plain text, pseudonymise, store, publish.
+
+Messages for one session are stored in bulk: one session lock, one dedupe query, one
+multi-row INSERT for messages and one for questions (`db.BulkInsert`), events numbered
+locally and written with one INSERT. Per message it costs what a one-by-one path cannot
+avoid (cleaning the text, hashing the author), not a round of ORM work. The result is the
+same as storing the messages one after another in their order: duplicates (stored before
+or earlier in the batch) are reported, not stored; INTERCEPT hooks run per message in
+order, AFTER_STORE_MANY once with the batch's new questions in order.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlalchemy import bindparam, select
+from sqlmodel import Session
 
 from app.agenda.gate import question_segment
 from app.clock import utc_now
-from app.db import Store
-from app.errors import DomainError, Invalid
-from app.events import emit, lock_session
+from app.db import BulkInsert, Store
+from app.errors import DomainError, Invalid, NotFound
+from app.events import batched_events, emit, lock_session
 from app.models import LiveSession, Message, QState, Question
 from app.privacy import author_hash, display_name
 from app.retention.emails import name_without_email, strip_emails
@@ -20,10 +32,25 @@ from app.views import question_full
 from integrations.base import IncomingMessage, IngestResult
 
 MAX_URL = 1000
-#: Run right after a question is stored, in the same transaction (e.g. cross-post flags).
-AFTER_STORE: list[Callable[[Session, LiveSession, Question, IncomingMessage], None]] = []
+MAX_EXTERNAL_ID = 256
+#: Dedupe lookups per query (bound parameters stay far below every engine's limit).
+CHUNK = 500
+#: Run once per stored batch (e.g. cross-post flags), with its new questions in order, in
+#: the same transaction, after their `question.created` events.
+AFTER_STORE_MANY: list[
+    Callable[[Session, LiveSession, list[tuple[StoredQuestion, IncomingMessage]]], None]
+] = []
 #: Run before a message becomes a question; one returning True consumed it (a poll vote).
 INTERCEPT: list[Callable[[Session, LiveSession, IncomingMessage], bool]] = []
+
+Outcome = IngestResult | DomainError
+_MESSAGES = Message.__table__  # type: ignore[attr-defined]
+_QUESTIONS = Question.__table__  # type: ignore[attr-defined]
+_SEEN = select(_MESSAGES.c.external_id).where(
+    _MESSAGES.c.session_id == bindparam("sid"),
+    _MESSAGES.c.channel == bindparam("channel"),
+    _MESSAGES.c.external_id.in_(bindparam("ids", expanding=True)),
+)
 
 
 def _safe_url(url: str | None) -> str | None:
@@ -39,81 +66,232 @@ def _answer_text(answer: str | None) -> str | None:
         return None
 
 
+@dataclass(slots=True)
+class StoredQuestion:
+    """A question as stored in bulk: a `Question`'s fields, without an ORM object's cost."""
+
+    id: int
+    session_id: int
+    message_id: int
+    channel: str
+    author_name: str | None
+    author_hash: str | None
+    text: str
+    original_text: str | None
+    answer: str | None
+    state: str
+    position: int | None
+    votes: int
+    segment: int | None
+    merged_into_id: int | None
+    url: str | None
+    simulated: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(slots=True)
+class _Pending:
+    """One message on its way to becoming a question (index = its place in the batch)."""
+
+    index: int
+    msg: IncomingMessage
+    external_id: str
+    text: str
+    now: datetime
+    message_id: int | None = None
+
+
 def ingest_one(db: Session, session: LiveSession, msg: IncomingMessage) -> IngestResult:
-    """Store one message as a new inbox question, unless it was seen before. Raises Invalid."""
-    text = strip_emails(clean_text(msg.text))  # e-mail addresses are never stored
-    existing = db.exec(
-        select(Message.id).where(
-            Message.session_id == session.id,
-            Message.channel == msg.channel,
-            Message.external_id == msg.external_id,
-        )
-    ).first()
-    if existing is not None:
-        return IngestResult(msg.external_id, None, duplicate=True)
-    if any(intercept(db, session, msg) for intercept in INTERCEPT):
-        return IngestResult(msg.external_id, None, duplicate=False, error="counted as a poll vote")
-    now = utc_now()
-    segment = question_segment(db, session, msg.channel, now)  # 409 if the box is closed
-    who = author_hash(session.hmac_secret, msg.channel, msg.author_id)
-    name = display_name(session.author_display, name_without_email(msg.author_name))
-    url = _safe_url(msg.url)
-    message = Message(
-        session_id=session.id,
-        channel=msg.channel,
-        external_id=msg.external_id[:256],
-        author_hash=who,
-        author_name=name,
-        text=text,
-        url=url,
-        sent_at=msg.sent_at,
-        received_at=now,
-        simulated=msg.simulated,
-    )
+    """Store one message in a locked session. Raises DomainError (Invalid, Conflict)."""
+    (outcome,) = ingest_locked(db, session, [msg])
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+def ingest_many(db: Session, session_id: int, messages: Sequence[IncomingMessage]) -> list[Outcome]:
+    """Lock the session, then store the messages in bulk; see `ingest_locked`."""
     try:
-        with db.begin_nested():
-            db.add(message)
-    except IntegrityError:  # another worker stored the same delivery a moment ago
-        return IngestResult(msg.external_id, None, duplicate=True)
-    question = Question(
-        session_id=session.id,
-        message_id=message.id,
-        channel=msg.channel,
-        author_name=name,
-        author_hash=who,
-        text=text,
-        url=url,
-        simulated=msg.simulated,
-        segment=segment,
-        created_at=now,
-        updated_at=now,
-    )
-    if msg.answered:  # answered where it was asked (Zoom Q&A): file it as answered
-        question.state = QState.answered.value
-        question.answer = _answer_text(msg.answer)
-    db.add(question)
-    db.flush()
-    emit(db, session.id, "question.created", {"question": question_full(question, [])})
-    for hook in AFTER_STORE:
-        hook(db, session, question, msg)
-    return IngestResult(msg.external_id, question.id, duplicate=False)
+        session = lock_session(db, session_id)
+    except NotFound as exc:
+        return [exc] * len(messages)
+    return ingest_locked(db, session, messages)
+
+
+def ingest_locked(
+    db: Session, session: LiveSession, messages: Sequence[IncomingMessage]
+) -> list[Outcome]:
+    """One outcome per message, in order: a result, or the DomainError that refused it
+    (with no trace left in the database). Other exceptions fail the whole call."""
+    sid = session.id or 0
+    outcomes: list[Outcome | None] = [None] * len(messages)
+    todo: list[_Pending] = []
+    for i, msg in enumerate(messages):
+        try:
+            # E-mail addresses are never stored.
+            text = strip_emails(clean_text(msg.text))
+        except DomainError as exc:
+            outcomes[i] = exc
+            continue
+        todo.append(_Pending(i, msg, msg.external_id[:MAX_EXTERNAL_ID], text, utc_now()))
+    seen = _stored_ids(db, sid, todo)
+    fresh: list[_Pending] = []
+    segments: dict[str, int | None | DomainError] = {}
+    for p in todo:
+        key = (p.msg.channel, p.external_id)
+        if key in seen:
+            outcomes[p.index] = IngestResult(p.msg.external_id, None, duplicate=True)
+            continue
+        if any(intercept(db, session, p.msg) for intercept in INTERCEPT):
+            outcomes[p.index] = IngestResult(
+                p.msg.external_id, None, duplicate=False, error="counted as a poll vote"
+            )
+            continue
+        segment = _segment(db, session, p.msg.channel, p.now, segments)
+        if isinstance(segment, DomainError):  # the box is closed for this channel
+            outcomes[p.index] = segment
+            continue
+        seen.add(key)  # a second copy later in this batch is a duplicate
+        fresh.append(p)
+    if fresh:
+        with batched_events(db, sid):
+            _store(db, session, fresh, segments, outcomes)
+    assert all(o is not None for o in outcomes)
+    return outcomes  # type: ignore[return-value]
 
 
 def ingest_batch(
     db: Session, session_id: int, messages: Sequence[IncomingMessage]
 ) -> list[IngestResult]:
     """For connectors: a bad message is reported in its result, never fails the others."""
-    session = lock_session(db, session_id)
+    todo = [m for m in messages if not m.is_repost]
+    outcomes = iter(ingest_many(db, session_id, todo))
     results = []
     for msg in messages:
         if msg.is_repost:
             results.append(IngestResult(msg.external_id, None, False, error="repost"))
             continue
-        try:
-            results.append(ingest_one(db, session, msg))
-        except DomainError as exc:
-            results.append(IngestResult(msg.external_id, None, False, error=exc.detail))
+        outcome = next(outcomes)
+        if isinstance(outcome, DomainError):
+            outcome = IngestResult(msg.external_id, None, False, error=outcome.detail)
+        results.append(outcome)
     return results
+
+
+def _stored_ids(db: Session, sid: int, todo: list[_Pending]) -> set[tuple[str, str]]:
+    """(channel, external id) of the batch's messages already stored: one query per chunk."""
+    by_channel: dict[str, list[str]] = {}
+    for p in todo:
+        by_channel.setdefault(p.msg.channel, []).append(p.external_id)
+    conn = db.connection()
+    seen: set[tuple[str, str]] = set()
+    for channel, ids in by_channel.items():
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            rows = conn.execute(_SEEN, {"sid": sid, "channel": channel, "ids": chunk})
+            seen.update((channel, eid) for (eid,) in rows)
+    return seen
+
+
+def _segment(
+    db: Session,
+    session: LiveSession,
+    channel: str,
+    now: datetime,
+    cache: dict[str, int | None | DomainError],
+) -> int | None | DomainError:
+    """The agenda segment (or the gate's refusal) once per channel and batch."""
+    if channel not in cache:
+        try:
+            cache[channel] = question_segment(db, session, channel, now)
+        except DomainError as exc:
+            cache[channel] = exc
+    return cache[channel]
+
+
+def _store(
+    db: Session,
+    session: LiveSession,
+    fresh: list[_Pending],
+    segments: dict[str, Any],
+    outcomes: list[Outcome | None],
+) -> None:
+    """Two multi-row INSERTs, then per question in order: its event and the hooks."""
+    sid = session.id or 0
+    conn = db.connection()
+    rows = []
+    for p in fresh:
+        msg = p.msg
+        who = author_hash(session.hmac_secret, msg.channel, msg.author_id)
+        name = display_name(session.author_display, name_without_email(msg.author_name))
+        rows.append(
+            {
+                "session_id": sid,
+                "channel": msg.channel,
+                "external_id": p.external_id,
+                "author_hash": who,
+                "author_name": name,
+                "text": p.text,
+                "url": _safe_url(msg.url),
+                "sent_at": msg.sent_at,
+                "received_at": p.now,
+                "simulated": msg.simulated,
+            }
+        )
+    ids = {(channel, eid): mid for mid, channel, eid in _INSERT_MESSAGES(conn, rows)}
+    stored: list[tuple[_Pending, dict[str, Any]]] = []
+    for p, row in zip(fresh, rows, strict=True):
+        p.message_id = ids.get((p.msg.channel, p.external_id))
+        if p.message_id is None:  # another worker stored the same delivery a moment ago
+            outcomes[p.index] = IngestResult(p.msg.external_id, None, duplicate=True)
+        else:
+            stored.append((p, _question_row(p, row, segments[p.msg.channel])))
+    if not stored:
+        return
+    qids = dict(_INSERT_QUESTIONS(conn, [q for _, q in stored]))
+    created: list[tuple[StoredQuestion, IncomingMessage]] = []
+    for p, values in stored:
+        question = StoredQuestion(id=qids[p.message_id], **values)
+        view = question_full(question, [])  # type: ignore[arg-type] - same fields
+        emit(db, sid, "question.created", {"question": view})
+        created.append((question, p.msg))
+        outcomes[p.index] = IngestResult(p.msg.external_id, question.id, duplicate=False)
+    for many in AFTER_STORE_MANY:
+        many(db, session, created)
+
+
+def _question_row(p: _Pending, message: dict[str, Any], segment: int | None) -> dict[str, Any]:
+    msg = p.msg
+    answered = msg.answered  # answered where it was asked (Zoom Q&A): file it as answered
+    return {
+        "session_id": message["session_id"],
+        "message_id": p.message_id,
+        "channel": msg.channel,
+        "author_name": message["author_name"],
+        "author_hash": message["author_hash"],
+        "text": p.text,
+        "original_text": None,
+        "answer": _answer_text(msg.answer) if answered else None,
+        "state": QState.answered.value if answered else QState.inbox.value,
+        "position": None,
+        "votes": 0,
+        "segment": segment,
+        "merged_into_id": None,
+        "url": message["url"],
+        "simulated": msg.simulated,
+        "created_at": p.now,
+        "updated_at": p.now,
+    }
+
+
+#: A row that lost a race (another worker stored the same delivery) is simply absent.
+_INSERT_MESSAGES = BulkInsert(
+    _MESSAGES,
+    returning=("id", "channel", "external_id"),
+    conflict=("session_id", "channel", "external_id"),
+)
+_INSERT_QUESTIONS = BulkInsert(_QUESTIONS, returning=("message_id", "id"))
 
 
 async def ingest(
@@ -124,9 +302,14 @@ async def ingest(
 
 
 async def ingest_single(store: Store, session_id: int, msg: IncomingMessage) -> IngestResult:
-    """For the audience page: invalid text is the caller's error (raised as a 4xx)."""
+    """One message (the audience page, a webhook delivery). Messages for the same session
+    that wait for the writer together are stored together (`Store.write_grouped`).
+    A refused message raises its DomainError (a 4xx for the caller)."""
+    return await store.write_grouped(("ingest", session_id), msg, _group(session_id))
 
-    def run(db: Session) -> IngestResult:
-        return ingest_one(db, lock_session(db, session_id), msg)
 
-    return await store.write(run)
+def _group(session_id: int) -> Callable[[Session, list[IncomingMessage]], list[Outcome]]:
+    def run(db: Session, messages: list[IncomingMessage]) -> list[Outcome]:
+        return ingest_many(db, session_id, messages)
+
+    return run

@@ -22,12 +22,12 @@ from app.connectors.endpoints import router as connectors_router
 from app.db import Store
 from app.deps import AppState
 from app.errors import DomainError
+from app.hot_paths import HotPaths
 from app.live import socket
 from app.live.bus import make_bus
 from app.live.hub import Hubs
 from app.migrate import upgrade
 from app.polls.endpoints import router as polls_router
-from app.polls.voting import VotePath
 from app.report.endpoints import router as report_router
 from app.retention.endpoints import router as privacy_router
 from integrations.webhook_router import router as webhook_router
@@ -183,10 +183,10 @@ def create_app(settings: Settings | None = None, *, on_start: Any = None) -> Fas
             detail = "no such page or API call"
         return JSONResponse({"detail": detail}, status_code=exc.status_code)
 
+    app.add_middleware(HotPaths)  # votes and webhooks skip routing (app.hot_paths); timed
     health.instrument(app, state)
     for router in routers():
         app.include_router(router)
     app.mount("/ui", StaticFiles(directory=pages.STATIC, check_dir=False), name="ui")
-    app.add_middleware(VotePath)  # votes skip routing (app.polls.voting); headers still apply
     app.add_middleware(SecurityHeaders)
     return app

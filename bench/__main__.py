@@ -22,7 +22,6 @@ from bench.common import RESULTS
 ORDER = ["fanout", "scale", "cluster", "ingest", "votes", "timer", "connectors", "report"]
 # Quick sizes for modules without their own `--quick`.
 QUICK_ARGS = {
-    "ingest": ["--rates", "100,250", "--seconds", "2"],
     "connectors": ["--items", "200", "--samples", "50"],
 }
 TIMEOUT = {"quick": 300, "full": 1800}

@@ -25,11 +25,15 @@ from fastapi.responses import JSONResponse
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlmodel import select
+from starlette.requests import ClientDisconnect
+from starlette.types import Receive, Scope, Send
 
 from app.clock import iso, utc_now
 from app.db import Store
 from app.deps import AppState, ModeratorDep, SessionDep, StateDep
-from app.ingest import ingest
+from app.errors import DomainError
+from app.hot_paths import hot_post
+from app.ingest import ingest, ingest_single
 from app.models import LiveSession
 from integrations.base import IncomingMessage, IngestResult
 from integrations.zoom import (
@@ -59,6 +63,10 @@ log = logging.getLogger("floorbridge.zoom")
 router = APIRouter()
 
 MAX_BODY = 1024 * 1024
+WEBHOOK_PATH = "/integrations/zoom/webhook"
+_JSON = (b"content-type", b"application/json")
+_SIGNATURE = SIGNATURE_HEADER.encode()
+_TIMESTAMP = TIMESTAMP_HEADER.encode()
 #: How long the zoom id → sessions map is trusted for ids it knows.
 ROUTE_TTL = 5.0
 QA_NOTE = "Zoom may return no Q&A until the webinar has ended."
@@ -121,52 +129,6 @@ class LinkStatus:
         }
 
 
-class Coalescer:
-    """One session's chat deliveries, written in batches: while one write is in flight the
-    next deliveries gather, then go to the core as one `ingest` call.
-
-    The core's writer already commits many jobs at once, but pays per job (a savepoint, the
-    session lock, a round trip through its queue); one job per batch pays that once. No
-    timer: a lone delivery is written at once. Each caller still waits for its own
-    message to be committed.
-    """
-
-    def __init__(self, store: Store, session_id: int, max_batch: int = 256) -> None:
-        self.store = store
-        self.session_id = session_id
-        self.max_batch = max_batch
-        self._pending: list[tuple[IncomingMessage, asyncio.Future[IngestResult]]] = []
-        self._task: asyncio.Task[None] | None = None
-
-    async def submit(self, message: IncomingMessage) -> IngestResult:
-        future: asyncio.Future[IngestResult] = asyncio.get_running_loop().create_future()
-        self._pending.append((message, future))
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._drain())
-        return await future
-
-    async def _drain(self) -> None:
-        try:
-            while self._pending:
-                batch = self._pending[: self.max_batch]
-                del self._pending[: self.max_batch]
-                try:
-                    results = await ingest(self.store, self.session_id, [m for m, _ in batch])
-                except Exception as exc:  # noqa: BLE001 - every caller in the batch hears it
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
-                    continue
-                for (_, future), result in zip(batch, results, strict=True):
-                    if not future.done():
-                        future.set_result(result)
-        finally:  # cancelled at shutdown: nobody may wait forever
-            for _, future in self._pending:
-                if not future.done():
-                    future.cancel()
-            self._pending.clear()
-
-
 @dataclass
 class ZoomRuntime:
     """Per-app Zoom state: secrets, routing cache, counters, background Q&A tasks."""
@@ -181,13 +143,6 @@ class ZoomRuntime:
     _routes_at: float = float("-inf")
     _routes_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _pollers: dict[int, asyncio.Task[None]] = field(default_factory=dict)
-    _writers: dict[int, Coalescer] = field(default_factory=dict)
-
-    def writer(self, store: Store, session_id: int) -> Coalescer:
-        coalescer = self._writers.get(session_id)
-        if coalescer is None or coalescer.store is not store:
-            coalescer = self._writers[session_id] = Coalescer(store, session_id)
-        return coalescer
 
     def link(self, zoom_id: int) -> LinkStatus:
         return self.links.setdefault(zoom_id, LinkStatus(zoom_id))
@@ -241,70 +196,96 @@ def runtime(state: AppState) -> ZoomRuntime:
     return rt if isinstance(rt, ZoomRuntime) else configure(state)
 
 
+Answer = tuple[int, dict[str, Any]]
+
+
 def _error(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status)
 
 
-def _ack(status: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"status": status, **extra}, status_code=200)
+def _refuse(status: int, detail: str) -> Answer:
+    return status, {"detail": detail}
 
 
-async def _read_capped(request: Request, limit: int) -> bytes | None:
-    """The raw body, or None past `limit` (chunked bodies carry no Content-Length)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _ack(status: str, **extra: Any) -> Answer:
+    return 200, {"status": status, **extra}
 
 
 # ---------------------------------------------------------------- webhook
 
 
-async def zoom_webhook(request: Request) -> JSONResponse:
-    """`POST /integrations/zoom/webhook`: a plain Starlette route (no dependency solving on
-    the hottest path); see the module docstring for what each answer means."""
-    state: AppState = request.app.state.fb
+async def webhook_app(scope: Scope, receive: Receive, send: Send) -> None:
+    """`POST /integrations/zoom/webhook`; see the module docstring for what each answer
+    means. Bare ASGI: headers are read from the scope, the body from `receive`."""
+    try:
+        status, answer = await _webhook(scope, receive)
+    except ClientDisconnect:  # gone before its body arrived: nobody to answer
+        return
+    body = orjson.dumps(answer)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [_JSON, (b"content-length", b"%d" % len(body))],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _webhook(scope: Scope, receive: Receive) -> Answer:
+    state: AppState = scope["app"].state.fb
     rt = runtime(state)
     if not rt.secrets:
-        return _error(404, "the Zoom integration is not enabled on this server")
-    raw = await _read_capped(request, MAX_BODY)
+        return _refuse(404, "the Zoom integration is not enabled on this server")
+    raw = await _body(receive, MAX_BODY)
     if raw is None:
-        return _error(413, "request body too large (1 MiB at most)")
-    check = verify_signature(
-        rt.secrets,
-        request.headers.get(TIMESTAMP_HEADER),
-        request.headers.get(SIGNATURE_HEADER),
-        raw,
-        time.time(),
-    )
+        return _refuse(413, "request body too large (1 MiB at most)")
+    timestamp = signature = None
+    for name, value in scope["headers"]:
+        if name == _SIGNATURE and signature is None:
+            signature = value.decode("latin-1")
+        elif name == _TIMESTAMP and timestamp is None:
+            timestamp = value.decode("latin-1")
+    check = verify_signature(rt.secrets, timestamp, signature, raw, time.time())
     if not check:
         rt.signature_failed(check.reason)
         log.warning("zoom webhook refused: %s", check.reason.value)
-        return _error(401, f"invalid Zoom signature: {check.reason.value}")
+        return _refuse(401, f"invalid Zoom signature: {check.reason.value}")
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return _error(400, "the body is not valid JSON")
+        return _refuse(400, "the body is not valid JSON")
     event = parse_event(body)
     try:
         return await _dispatch(state, rt, event, check.secret or "")
     except Exception:  # noqa: BLE001 - Zoom retries a 503; a 500 tells nobody anything
         log.exception("zoom webhook: %s not handled", getattr(event, "event", "event"))
-        return _error(503, "could not store the event now; Zoom will retry")
+        return _refuse(503, "could not store the event now; Zoom will retry")
 
 
-router.add_route(
-    "/integrations/zoom/webhook", zoom_webhook, methods=["POST"], include_in_schema=False
-)
+async def _body(receive: Receive, limit: int) -> bytes | None:
+    """The raw body, or None past `limit` (chunked bodies carry no Content-Length)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-async def _dispatch(state: AppState, rt: ZoomRuntime, event: Any, secret: str) -> JSONResponse:
+router.routes.append(hot_post(WEBHOOK_PATH, webhook_app))
+
+
+async def _dispatch(state: AppState, rt: ZoomRuntime, event: Any, secret: str) -> Answer:
     if isinstance(event, UrlValidation):
-        return JSONResponse(url_validation_response(secret, event.plain_token))
+        return 200, url_validation_response(secret, event.plain_token)
     if isinstance(event, Ignored):
         log.info("zoom webhook ignored %s: %s", event.event, event.reason)
         return _ack("ignored", reason=event.reason)
@@ -315,7 +296,7 @@ async def _dispatch(state: AppState, rt: ZoomRuntime, event: Any, secret: str) -
     return _ack("ignored", reason="event not handled")
 
 
-async def _chat(state: AppState, rt: ZoomRuntime, chat: ZoomChat) -> JSONResponse:
+async def _chat(state: AppState, rt: ZoomRuntime, chat: ZoomChat) -> Answer:
     sessions = await rt.sessions_for(state.store, chat.zoom_id)
     if not sessions:
         return _ack("ignored", reason="no session is linked to this Zoom meeting or webinar")
@@ -325,9 +306,10 @@ async def _chat(state: AppState, rt: ZoomRuntime, chat: ZoomChat) -> JSONRespons
         link.filtered_private += 1
         return _ack("ignored", reason="not a message to everyone (public messages only)")
     message = chat.to_incoming()
-    results = await asyncio.gather(
-        *(rt.writer(state.store, sid).submit(message) for sid in sessions)
-    )
+    if len(sessions) == 1:
+        results = [await _store_chat(state.store, sessions[0], message)]
+    else:
+        results = await asyncio.gather(*(_store_chat(state.store, s, message) for s in sessions))
     stored, duplicates, errors = _tally(results)
     link.messages_received += stored
     link.duplicates += duplicates
@@ -335,6 +317,14 @@ async def _chat(state: AppState, rt: ZoomRuntime, chat: ZoomChat) -> JSONRespons
         # Retrying cannot fix a message the core refuses (e.g. empty after cleaning).
         return _ack("ignored", reason=errors[0])
     return _ack("stored", stored=stored, duplicates=duplicates)
+
+
+async def _store_chat(store: Store, session_id: int, message: IncomingMessage) -> IngestResult:
+    """Deliveries waiting for the writer together are stored in bulk (`ingest_single`)."""
+    try:
+        return await ingest_single(store, session_id, message)
+    except DomainError as exc:  # refused for good (empty after cleaning): no retry helps
+        return IngestResult(message.external_id, None, duplicate=False, error=exc.detail)
 
 
 def _tally(results: Any) -> tuple[int, int, list[str]]:
@@ -350,7 +340,7 @@ def _tally(results: Any) -> tuple[int, int, list[str]]:
     return stored, duplicates, errors
 
 
-async def _lifecycle(state: AppState, rt: ZoomRuntime, event: ZoomLifecycle) -> JSONResponse:
+async def _lifecycle(state: AppState, rt: ZoomRuntime, event: ZoomLifecycle) -> Answer:
     sessions = await rt.sessions_for(state.store, event.zoom_id)
     if event.zoom_id is None or not sessions:
         return _ack("ignored", reason="no session is linked to this Zoom meeting or webinar")
@@ -533,7 +523,7 @@ async def zoom_qa_csv(
         if len(data) > MAX_BODY:
             return _error(413, "request body too large (1 MiB at most)")
     else:
-        raw = await _read_capped(request, MAX_BODY)
+        raw = await _body(request.receive, MAX_BODY)
         if raw is None:
             return _error(413, "request body too large (1 MiB at most)")
         data = raw

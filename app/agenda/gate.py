@@ -10,7 +10,8 @@ from sqlmodel import Session
 from app.agenda import timer
 from app.agenda.models import TimerState
 from app.agenda.service import current_index, planned_of
-from app.agenda.timer import TState, aware
+from app.agenda.timer import TState
+from app.clock import aware
 from app.errors import Conflict
 from app.models import LiveSession
 from app.views import segments_of

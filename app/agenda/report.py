@@ -14,8 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.agenda.models import SegmentRun, TimerState
 from app.agenda.service import planned_of, schedule_delta, timer_view
-from app.agenda.timer import aware
-from app.clock import iso, utc_now
+from app.clock import aware, iso, utc_now
 from app.models import LiveSession
 from app.views import segments_of
 

@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 
 from app.agenda import timer
 from app.agenda.models import SegmentRun, TimerState
-from app.agenda.timer import TState, aware
-from app.clock import to_ms
+from app.agenda.timer import TState
+from app.clock import aware, to_ms
 from app.errors import Conflict, Invalid
 from app.events import audit, emit, lock_session
 from app.models import Segment

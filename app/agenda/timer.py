@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from app.clock import aware
 from app.errors import Conflict, Invalid
 
 MAX_ADJUST = 3600.0
@@ -30,13 +31,6 @@ class RunLike(Protocol):
     paused_at: datetime | None
     paused_total: float
     adjust_seconds: float
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back naive (UTC)."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 def elapsed(t: RunLike, now: datetime) -> float:

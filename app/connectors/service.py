@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError
@@ -17,12 +17,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from app.clock import iso, utc_now
+from app.clock import aware, iso, utc_now
 from app.connectors.crypto import SettingsBox
 from app.connectors.models import ConnectorConfig, ConnectorCursor, Crosspost, TextPrint
+from app.db import BulkInsert
 from app.errors import Invalid, NotFound
 from app.events import audit, emit, lock_session
-from app.models import LiveSession, Question
+from app.ingest import StoredQuestion
+from app.models import LiveSession
 from integrations import registry
 from integrations.base import IncomingMessage
 from integrations.webhook_generic import WebhookError, check_channel
@@ -222,44 +224,72 @@ def fingerprint(author_name: str | None, text: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def flag_crosspost(
-    db: Session, session: LiveSession, question: Question, msg: IncomingMessage
+_PRINTS = BulkInsert(TextPrint.__table__)  # type: ignore[attr-defined]
+_CROSSPOSTS = BulkInsert(Crosspost.__table__)  # type: ignore[attr-defined]
+
+
+def flag_crossposts(
+    db: Session, session: LiveSession, stored: list[tuple[StoredQuestion, IncomingMessage]]
 ) -> None:
-    """Called by the ingest path right after a question is stored (same transaction).
+    """Called by the ingest path with a batch's new questions, in order (same transaction).
 
     Authors are HMAC'd per channel, so the match is on the displayed name plus the
     normalised text, within `CROSSPOST_WINDOW`; anonymous posts need 20+ characters.
     The earliest match decides: on the same channel it is a repeat, not a cross-post.
+    One lookup for the batch; a question also matches earlier ones of its own batch.
     """
-    if msg.channel == "audience":
+    todo = []
+    for question, msg in stored:
+        key = normalise(question.text)
+        if (
+            msg.channel == "audience"
+            or len(key) < 8
+            or (question.author_name is None and len(key) < 20)
+        ):
+            continue
+        todo.append((question, fingerprint(question.author_name, question.text)))
+    if not todo:
         return
-    key = normalise(question.text)
-    if len(key) < 8 or (question.author_name is None and len(key) < 20):
-        return
-    mark = fingerprint(question.author_name, question.text)
-    first = db.exec(
-        select(TextPrint.question_id, TextPrint.channel)
+    since = min(q.created_at for q, _ in todo) - CROSSPOST_WINDOW
+    earlier: dict[str, list[tuple[int, str, datetime]]] = {}
+    for mark, qid, channel, at in db.exec(
+        select(TextPrint.print, TextPrint.question_id, TextPrint.channel, TextPrint.created_at)
         .where(
             TextPrint.session_id == session.id,
-            TextPrint.print == mark,
-            col(TextPrint.created_at) >= question.created_at - CROSSPOST_WINDOW,
+            col(TextPrint.print).in_({mark for _, mark in todo}),
+            col(TextPrint.created_at) >= since,
         )
         .order_by(col(TextPrint.question_id))
-        .limit(1)
-    ).first()
-    db.add(
-        TextPrint(
-            question_id=question.id,
-            session_id=session.id,
-            print=mark,
-            channel=question.channel,
-            created_at=question.created_at,
+    ).all():
+        earlier.setdefault(mark, []).append((qid, channel, aware(at)))
+    prints, flags = [], []
+    for q, mark in todo:
+        seen = earlier.setdefault(mark, [])
+        first = next((s for s in seen if s[2] >= q.created_at - CROSSPOST_WINDOW), None)
+        seen.append((q.id, q.channel, q.created_at))  # ids grow: the list stays in id order
+        prints.append(
+            {
+                "question_id": q.id,
+                "session_id": session.id,
+                "print": mark,
+                "channel": q.channel,
+                "created_at": q.created_at,
+            }
         )
-    )
-    if first is None or first[1] == question.channel:
-        return
-    db.add(Crosspost(question_id=question.id, session_id=session.id, of_question_id=first[0]))
-    emit(db, session.id, "connector.crosspost", {"question_id": question.id, "of": first[0]})
+        if first is not None and first[1] != q.channel:
+            flags.append(
+                {"question_id": q.id, "session_id": session.id, "of_question_id": first[0]}
+            )
+    _PRINTS(db.connection(), prints)
+    if flags:
+        _CROSSPOSTS(db.connection(), flags)
+    for flag in flags:
+        emit(
+            db,
+            session.id,
+            "connector.crosspost",
+            {"question_id": flag["question_id"], "of": flag["of_question_id"]},
+        )
 
 
 def crossposts(db: Session, session_id: int) -> dict[str, int]:

@@ -13,12 +13,13 @@ from sqlmodel import Session
 
 from app.deps import ModeratorDep, PrincipalDep, SessionDep, StateDep
 from app.errors import Forbidden, Invalid, NotFound
+from app.hot_paths import hot_post
 from app.polls import service, views  # noqa: F401 - views registers the role filters
 from app.polls.export import poll_csv
 from app.polls.live import runtime
 from app.polls.models import Poll
 from app.polls.tally import may_see_results, poll_for, poll_full, tally
-from app.polls.voting import vote_app
+from app.polls.voting import post_vote
 
 router = APIRouter(prefix="/api")
 
@@ -67,10 +68,9 @@ async def set_access(
     )
 
 
-# The hot path is a bare ASGI app (`app.polls.voting`); `VotePath` usually reaches it
-# first. As a route it still answers other methods with 405.
-router.add_route(
-    "/api/sessions/{slug}/polls/{poll_id:int}/votes", vote_app, methods=["POST"], name="poll_vote"
+# The hot path: a bare ASGI app (app.polls.voting) that app.hot_paths reaches first.
+router.routes.append(
+    hot_post("/api/sessions/{slug}/polls/{poll_id:int}/votes", post_vote, name="poll_vote")
 )
 
 

@@ -1,9 +1,9 @@
 """The vote endpoint, the hot path (thousands a second), as a bare ASGI app.
 
 Why bare ASGI: per vote, FastAPI's exception, routing and request layers cost more server
-CPU than the vote itself. `VotePath` (a middleware, see `app.main`) hands
-`POST /api/sessions/{slug}/polls/{id}/votes` straight to `post_vote`; the same app is also
-registered as a route, so any other method still gets the router's 405.
+CPU than the vote itself, so `post_vote` is a hot path (`app.hot_paths`): a middleware
+hands `POST /api/sessions/{slug}/polls/{id}/votes` straight to it; it is also a route, so
+any other method still gets the router's 405.
 
 The body is parsed with orjson and checked by hand (`parse_vote`); each vote waits for the
 group commit that holds its ballot (`VoteBatcher`) before its 201.
@@ -12,13 +12,12 @@ group commit that holds its ballot (`VoteBatcher`) before its 201.
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Any
 
 import orjson
 from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from app.auth import AUDIENCE_COOKIE
 from app.deps import AppState, set_audience_cookie
@@ -31,7 +30,6 @@ MAX_BODY = 1024 * 1024  # as for every other request (app.main.MAX_BODY)
 MAX_TEXT = 100_000
 MAX_CODE = 64
 MAX_POLL_ID = 2**31 - 1
-VOTE_PATH = re.compile(r"/api/sessions/([^/]+)/polls/([0-9]{1,10})/votes")
 _JSON = (b"content-type", b"application/json")
 
 
@@ -41,34 +39,6 @@ class TooLarge(DomainError):
 
 class _Gone(Exception):
     """The client hung up before its body arrived: nothing to answer."""
-
-
-class VotePath:
-    """Sends vote POSTs to `post_vote` past routing; everything else goes on unchanged."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST":
-            path: str = scope["path"]
-            if path.endswith("/votes"):
-                root = scope.get("root_path")
-                if root and path.startswith(root):
-                    path = path[len(root) :]
-                match = VOTE_PATH.fullmatch(path)
-                if match:
-                    scope["path_params"] = {"slug": match[1], "poll_id": int(match[2])}
-                    await post_vote(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
-
-
-class VoteApp:
-    """An ASGI app (a class, so Starlette's `Route` takes it as one, not as a view)."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await post_vote(scope, receive, send)
 
 
 async def post_vote(scope: Scope, receive: Receive, send: Send) -> None:
@@ -197,5 +167,3 @@ def _string(data: dict[str, Any], key: str, most: int) -> str | None:
         raise Invalid(f"{key}: at most {most} characters")
     return value
 
-
-vote_app = VoteApp()

@@ -7,13 +7,13 @@ so purging or erasing personal data leaves every total as it was.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.clock import iso, utc_now
+from app.clock import aware, iso, utc_now
 from app.models import AuditEntry, LiveSession, QState, Question
 from app.privacy import display_name
 from app.report.notes import highlights_of, lines, notes_of
@@ -44,12 +44,6 @@ def channel_label(channel: str) -> str:
 
 def is_remote(channel: str) -> bool:
     return channel.removeprefix("simulated:") not in ONSITE_CHANNELS
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 def _share(part: int, whole: int) -> float:
@@ -115,7 +109,7 @@ def _balance(db: Session, session_id: int, questions: list[Question], end: datet
                 col(AuditEntry.question_id).in_(remote_ids),
             )
         ).one()
-    last = _aware(last)
+    last = aware(last)
     out["last_remote_taken_at"] = iso(last)
     out["seconds_since_last_remote_taken"] = (
         round((end - last).total_seconds()) if last is not None else None
@@ -156,11 +150,11 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
     by_id = {q.id: q for q in questions}
     # The session's last activity: its last question or moderation action (not note edits
     # or privacy redactions afterwards, which must not move the report's numbers).
-    last_action = _aware(
+    last_action = aware(
         db.exec(select(func.max(AuditEntry.at)).where(AuditEntry.session_id == session_id)).one()
     )
-    moments = [m for m in (last_action, *(_aware(q.created_at) for q in questions)) if m]
-    end = max(moments) if moments else _aware(session.created_at)
+    moments = [m for m in (last_action, *(aware(q.created_at) for q in questions)) if m]
+    end = max(moments) if moments else aware(session.created_at)
     audit_rows = db.exec(
         select(AuditEntry.action, AuditEntry.role).where(AuditEntry.session_id == session_id)
     ).all()

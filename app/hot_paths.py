@@ -1,0 +1,61 @@
+"""Hot POST endpoints past FastAPI's routing: one middleware and the table it reads.
+
+Why: at thousands of requests a second (poll votes, Zoom chat webhooks), FastAPI's
+routing, exception and request layers cost more CPU than the work itself. A hot endpoint
+is a bare ASGI app registered here with its path (`hot_post`); `HotPaths` hands a matching
+POST straight to it, with `path_params` converted as Starlette's router would. Each is
+also an ordinary route, so other methods still get the router's 405 and an app without
+the middleware still works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from re import Pattern
+from typing import Any
+
+from starlette.routing import Route, compile_path
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+Handler = Callable[[Scope, Receive, Send], Awaitable[None]]
+_HOT: list[tuple[Pattern[str], dict[str, Any], Handler]] = []
+
+
+class _Bare:
+    """A handler as an ASGI app (a class, so Starlette's `Route` calls it as one)."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.handler(scope, receive, send)
+
+
+def hot_post(path: str, handler: Handler, name: str | None = None) -> Route:
+    """Register `handler` for POST `path` (Starlette syntax); the route to mount too."""
+    regex, _format, convertors = compile_path(path)
+    _HOT.append((regex, convertors, handler))
+    return Route(path, _Bare(handler), methods=["POST"], name=name, include_in_schema=False)
+
+
+class HotPaths:
+    """Middleware: registered POSTs go to their handler; everything else passes on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            path: str = scope["path"]
+            root = scope.get("root_path")
+            if root and path.startswith(root):
+                path = path[len(root) :]
+            for regex, convertors, handler in _HOT:
+                match = regex.match(path)
+                if match:
+                    scope["path_params"] = {
+                        k: convertors[k].convert(v) for k, v in match.groupdict().items()
+                    }
+                    await handler(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
