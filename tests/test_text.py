@@ -42,3 +42,13 @@ def test_author_hash_is_stable_per_session_and_hides_the_id():
     assert a == author_hash("secret-1", "zoom_chat", "jchill@example.com")
     assert a != author_hash("secret-2", "zoom_chat", "jchill@example.com")
     assert "jchill" not in a and len(a) == 64
+
+
+@pytest.mark.parametrize("extra", ["", "é", "\u202e"])  # all-ASCII text, and text that is not
+def test_every_control_character_but_newline_and_tab_is_dropped(extra):
+    every = "".join(chr(c) for c in range(128))
+    out = clean_text("a" + every + extra + "z")
+    assert not any(ord(ch) < 0x20 and ch != "\n" for ch in out)
+    assert "\x7f" not in out and "\u202e" not in out  # DEL; a bidi override
+    printable = "".join(chr(c) for c in range(0x21, 0x7F))
+    assert printable in out  # and nothing else was lost
