@@ -93,6 +93,11 @@ class _Live:
             "Sockets closed because they did not read fast enough (they resync on reconnect)",
             value=self.state.hubs.stats.dropped_slow,
         )
+        yield CounterMetricFamily(
+            "floorbridge_frames_direct",
+            "Frames written pre-framed to idle sockets, below ASGI (app/live/direct_write.py)",
+            value=self.state.hubs.stats.direct_frames,
+        )
         stats = getattr(self.state.bus, "stats", None)
         if stats is not None:
             yield GaugeMetricFamily(

@@ -71,6 +71,8 @@ async def test_metrics_count_sockets_events_and_latencies(fresh_server):
     assert metric(body, "floorbridge_request_seconds_count", kind="moderator_action") == 1
     assert metric(body, "floorbridge_fanout_seconds_count") >= 2
     assert metric(body, "floorbridge_dropped_slow_clients_total") == 0
+    # The 3 audience sockets and the moderator's, idle, got both events pre-framed.
+    assert metric(body, "floorbridge_frames_direct_total") >= 4
     for ws in sockets:
         await ws.close()
 
