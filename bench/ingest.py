@@ -406,9 +406,7 @@ def main() -> None:
     rates = [int(r) for r in args.rates.split(",") if r.strip()]
     steps = [Step(n, rate, args.seconds) for n, rate in enumerate(rates)]
     load_before = loadavg()
-    server = Server(
-        env={"FLOORBRIDGE_ZOOM_SECRET_TOKEN": SECRET, "FLOORBRIDGE_CLIENT_BUFFER": "100000"}
-    ).start()
+    server = Server(env={"FLOORBRIDGE_ZOOM_SECRET_TOKEN": SECRET}).start()
     try:
         asyncio.run(bench(server, steps, args.procs, args.connections))
         load_after = loadavg()
