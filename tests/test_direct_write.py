@@ -16,7 +16,8 @@ from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
 from app.live.direct_write import text_frame
-from app.live.hub import Client, encode
+from app.live.frames import encode
+from app.live.outbox import Client
 
 
 def _parse_frames(data: bytes) -> list[str]:

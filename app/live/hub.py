@@ -1,8 +1,9 @@
-"""Per-process fan-out: one hub per active session, one bounded buffer per socket.
+"""Per-process fan-out: one hub per active session, one outbox per socket (outbox.py).
 
 The hub consumes the bus in seq order and fills gaps from the event log, so sockets get
-every event once and in order whatever the bus does. Each event is filtered and encoded
-once per role, then offered to every socket's buffer; a socket whose buffer is full is
+every event once and in order whatever the bus does. Events that arrive together are
+filtered, encoded and framed once per role (frames.py) and offered to every socket: staff
+at once, the audience in slices from a task of its own. A socket whose buffer is full is
 closed (4408) and resyncs on reconnect. The hub never awaits a client.
 """
 
@@ -12,18 +13,16 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import orjson
 from sqlmodel import Session, col, select
 
 from app.db import CommittedEvent, Store
 from app.live.bus import Bus
-from app.live.direct_write import DirectWrite, text_frame
+from app.live.frames import Outgoing, encode, outgoing
+from app.live.outbox import Client, HubStats
 from app.models import Event, LiveSession
-from app.views import event_for
 
 log = logging.getLogger(__name__)
 CLOSE_TOO_SLOW = 4408
@@ -39,36 +38,6 @@ FANOUT_SLICE = 256
 MAX_BATCH = 64
 
 
-def encode(frame: dict[str, Any]) -> str:
-    return orjson.dumps(frame).decode()
-
-
-def frame_for(role: str, event: CommittedEvent) -> str | None:
-    shaped = event_for(role, event.type, event.data)
-    if shaped is None:
-        return None
-    return encode({"seq": event.seq, "type": shaped[0], "data": shaped[1]})
-
-
-class Outgoing:
-    """A role's share of a batch of events: (seq, frame) each, and all of them framed."""
-
-    __slots__ = ("items", "wire")
-
-    def __init__(self, items: list[tuple[int, str, bytes]]) -> None:
-        self.items = items
-        self.wire = items[0][2] if len(items) == 1 else b"".join(i[2] for i in items)
-
-
-def outgoing(role: str, batch: list[CommittedEvent]) -> Outgoing | None:
-    items = []
-    for event in batch:
-        text = frame_for(role, event)
-        if text is not None:
-            items.append((event.seq, text, text_frame(text)))
-    return Outgoing(items) if items else None
-
-
 def events_between(db: Session, session_id: int, after: int, upto: int | None) -> list[Event]:
     stmt = select(Event).where(Event.session_id == session_id, Event.seq > after)
     if upto is not None:
@@ -82,134 +51,6 @@ def head_of(db: Session, session_id: int) -> int:
 
 def to_committed(e: Event) -> CommittedEvent:
     return CommittedEvent(session_id=e.session_id, seq=e.seq, type=e.type, data=e.data)
-
-
-class HubStats:
-    """Process-wide fan-out numbers for /metrics (a hook keeps prometheus out of here)."""
-
-    def __init__(self) -> None:
-        self.dropped_slow = 0
-        self.direct_frames = 0  # frames written pre-framed, below ASGI (direct_write.py)
-        self.on_fanout: Callable[[int, float], None] = lambda clients, seconds: None
-
-
-class Client:
-    """One socket's outbox. `send` is the socket's send_text; `close` closes it with a code.
-
-    `direct`, when the server offers it (app/live/direct_write.py), writes a pre-framed
-    frame straight to the socket: used only while the pump is idle with nothing queued, so
-    frames still leave in order; when it declines (the socket's buffer is full), the frame
-    is queued and the pump sends it through ASGI, waiting for the socket to drain.
-    """
-
-    def __init__(
-        self,
-        role: str,
-        send: Callable[[str], Awaitable[None]],
-        close: Callable[[int, str], Awaitable[None]],
-        buffer: int,
-        direct: DirectWrite | None = None,
-        stats: HubStats | None = None,
-    ) -> None:
-        self.role = role
-        self._stats = stats or HubStats()
-        self._send = send
-        self._close = close
-        self._direct = direct
-        # A deque and one wake-up future rather than an asyncio.Queue: `offer` runs once per
-        # socket per event (10,000 times for one push), so it must cost next to nothing.
-        self.queue: deque[tuple[int, str]] = deque()
-        self._limit = buffer
-        self._wake: asyncio.Future[None] | None = None
-        self._idle = False  # the pump is caught up and waiting: `direct` may write
-        self.last_sent = 0
-        self.closed = False
-        self._task: asyncio.Task[None] | None = None
-
-    def offer(self, seq: int, frame: str, wire: bytes | None = None) -> bool:
-        """Queue (or write) one frame; False when this socket's buffer is full."""
-        if self.closed:
-            return False
-        if self._idle and self._direct is not None:
-            if seq and seq <= self.last_sent:
-                return True
-            if self._direct(wire if wire is not None else text_frame(frame)):
-                if seq:
-                    self.last_sent = seq
-                self._stats.direct_frames += 1
-                return True
-        if len(self.queue) >= self._limit:
-            return False
-        self._idle = False  # from here until the pump drains the queue, order goes through it
-        self.queue.append((seq, frame))
-        wake = self._wake
-        if wake is not None:
-            self._wake = None
-            if not wake.done():
-                wake.set_result(None)
-        return True
-
-    def offer_batch(self, out: Outgoing) -> bool:
-        """Offer several events: one write when the socket is idle and has none of them."""
-        items = out.items
-        if (
-            len(items) > 1
-            and self._idle
-            and self._direct is not None
-            and not self.closed
-            and items[0][0] > self.last_sent
-            and self._direct(out.wire)
-        ):
-            self.last_sent = items[-1][0]
-            self._stats.direct_frames += len(items)
-            return True
-        return all(self.offer(seq, text, wire) for seq, text, wire in items)
-
-    async def _next(self) -> tuple[int, str]:
-        while not self.queue:
-            self._idle = True
-            self._wake = asyncio.get_running_loop().create_future()
-            try:
-                await self._wake
-            finally:
-                self._idle = False
-        return self.queue.popleft()
-
-    def start(self, initial: list[tuple[int, str]], synced_to: int) -> None:
-        self._task = asyncio.create_task(self._pump(initial, synced_to))
-
-    async def _pump(self, initial: list[tuple[int, str]], synced_to: int) -> None:
-        try:
-            for _seq, frame in initial:
-                await self._send(frame)
-            # Tell the client it is caught up, even when there was nothing to replay.
-            await self._send(encode({"type": "synced", "seq": synced_to}))
-            self.last_sent = max(self.last_sent, synced_to)
-            while True:
-                seq, frame = self.queue.popleft() if self.queue else await self._next()
-                if seq:
-                    if seq <= self.last_sent:
-                        continue  # already in the replay or snapshot
-                    self.last_sent = seq
-                await self._send(frame)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - a dead socket ends its pump, nothing else
-            self.closed = True
-
-    async def shut(self, code: int, reason: str) -> None:
-        self.closed = True
-        if self._task is not None and self._task is not asyncio.current_task():
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-        with contextlib.suppress(Exception):
-            await self._close(code, reason)
-
-    async def wait_closed(self) -> None:
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
 
 class SessionHub:

@@ -21,15 +21,9 @@ from app.clock import to_ms, utc_now
 from app.deps import AppState
 from app.errors import NotFound
 from app.live.direct_write import direct_writer
-from app.live.hub import (
-    Client,
-    SessionHub,
-    encode,
-    events_between,
-    frame_for,
-    head_of,
-    to_committed,
-)
+from app.live.frames import encode, frame_for
+from app.live.hub import SessionHub, events_between, head_of, to_committed
+from app.live.outbox import Client
 from app.models import Event, LiveSession
 from app.sessions import get_by_slug
 from app.views import snapshot

@@ -10,7 +10,8 @@ import redis
 
 from app.db import CommittedEvent
 from app.ingest import ingest
-from app.live.hub import Client, Hubs
+from app.live.hub import Hubs
+from app.live.outbox import Client
 from app.live.redis_bus import RedisBus
 from app.sessions import SessionCreate, create_session
 from integrations.base import IncomingMessage
