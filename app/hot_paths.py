@@ -14,9 +14,12 @@ from collections.abc import Awaitable, Callable
 from re import Pattern
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.routing import Route, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+#: The largest request body any endpoint reads (SecurityHeaders refuses larger up front).
+MAX_BODY = 1024 * 1024
 Handler = Callable[[Scope, Receive, Send], Awaitable[None]]
 _HOT: list[tuple[Pattern[str], dict[str, Any], Handler]] = []
 
@@ -59,3 +62,23 @@ class HotPaths:
                     await handler(scope, receive, send)
                     return
         await self.app(scope, receive, send)
+
+
+async def read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or None past `limit` bytes (chunked bodies carry no Content-Length).
+
+    Raises `ClientDisconnect` when the client hangs up first: there is nobody to answer.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)

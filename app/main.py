@@ -22,7 +22,7 @@ from app.connectors.endpoints import router as connectors_router
 from app.db import Store
 from app.deps import AppState
 from app.errors import DomainError
-from app.hot_paths import HotPaths
+from app.hot_paths import MAX_BODY, HotPaths
 from app.live import socket
 from app.live.bus import make_bus
 from app.live.hub import Hubs
@@ -34,7 +34,6 @@ from integrations.webhook_router import router as webhook_router
 from integrations.zoom_webhook import router as zoom_router
 
 log = logging.getLogger("floorbridge")
-MAX_BODY = 1024 * 1024
 ALWAYS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"))
 
 

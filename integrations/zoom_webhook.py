@@ -32,7 +32,7 @@ from app.clock import iso, utc_now
 from app.db import Store
 from app.deps import AppState, ModeratorDep, SessionDep, StateDep
 from app.errors import DomainError
-from app.hot_paths import hot_post
+from app.hot_paths import MAX_BODY, hot_post, read_body
 from app.ingest import ingest, ingest_single
 from app.models import LiveSession
 from integrations.base import IncomingMessage, IngestResult
@@ -62,7 +62,6 @@ from integrations.zoom_qa import (
 log = logging.getLogger("floorbridge.zoom")
 router = APIRouter()
 
-MAX_BODY = 1024 * 1024
 WEBHOOK_PATH = "/integrations/zoom/webhook"
 _JSON = (b"content-type", b"application/json")
 _SIGNATURE = SIGNATURE_HEADER.encode()
@@ -237,7 +236,7 @@ async def _webhook(scope: Scope, receive: Receive) -> Answer:
     rt = runtime(state)
     if not rt.secrets:
         return _refuse(404, "the Zoom integration is not enabled on this server")
-    raw = await _body(receive, MAX_BODY)
+    raw = await read_body(receive, MAX_BODY)
     if raw is None:
         return _refuse(413, "request body too large (1 MiB at most)")
     timestamp = signature = None
@@ -261,23 +260,6 @@ async def _webhook(scope: Scope, receive: Receive) -> Answer:
     except Exception:  # noqa: BLE001 - Zoom retries a 503; a 500 tells nobody anything
         log.exception("zoom webhook: %s not handled", getattr(event, "event", "event"))
         return _refuse(503, "could not store the event now; Zoom will retry")
-
-
-async def _body(receive: Receive, limit: int) -> bytes | None:
-    """The raw body, or None past `limit` (chunked bodies carry no Content-Length)."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnect
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 router.routes.append(hot_post(WEBHOOK_PATH, webhook_app))
@@ -523,7 +505,7 @@ async def zoom_qa_csv(
         if len(data) > MAX_BODY:
             return _error(413, "request body too large (1 MiB at most)")
     else:
-        raw = await _body(request.receive, MAX_BODY)
+        raw = await read_body(request.receive, MAX_BODY)
         if raw is None:
             return _error(413, "request body too large (1 MiB at most)")
         data = raw

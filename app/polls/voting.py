@@ -15,18 +15,18 @@ import asyncio
 from typing import Any
 
 import orjson
-from starlette.requests import cookie_parser
+from starlette.requests import ClientDisconnect, cookie_parser
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from app.auth import AUDIENCE_COOKIE
 from app.deps import AppState, set_audience_cookie
 from app.errors import DomainError, Invalid, NotFound
+from app.hot_paths import MAX_BODY, read_body
 from app.polls import service
 from app.polls.live import runtime
 from app.sessions import get_by_slug
 
-MAX_BODY = 1024 * 1024  # as for every other request (app.main.MAX_BODY)
 MAX_TEXT = 100_000
 MAX_CODE = 64
 MAX_POLL_ID = 2**31 - 1
@@ -37,10 +37,6 @@ class TooLarge(DomainError):
     status = 413
 
 
-class _Gone(Exception):
-    """The client hung up before its body arrived: nothing to answer."""
-
-
 async def post_vote(scope: Scope, receive: Receive, send: Send) -> None:
     """`POST .../polls/{poll_id}/votes` -> 201 `{poll_id, choices|text}` after the commit."""
     try:
@@ -48,7 +44,7 @@ async def post_vote(scope: Scope, receive: Receive, send: Send) -> None:
     except DomainError as exc:
         await JSONResponse({"detail": exc.detail}, status_code=exc.status)(scope, receive, send)
         return
-    except _Gone:
+    except ClientDisconnect:  # gone before its body arrived: nobody to answer
         return
     if status == 401:
         await _new_id_answer(scope, receive, send)
@@ -74,7 +70,10 @@ async def _vote(scope: Scope, receive: Receive) -> tuple[int, bytes]:
     voter = state.signer.read_audience(_cookie(scope))
     if voter is None:
         return 401, b""  # missing or forged: no ballot
-    choices, text, code = parse_vote(await _body(receive))
+    raw = await read_body(receive, MAX_BODY)
+    if raw is None:
+        raise TooLarge("request body too large (1 MiB at most)")
+    choices, text, code = parse_vote(raw)
     if poll_id > MAX_POLL_ID:
         raise NotFound(f"no poll {poll_id} in this session")
     client = scope.get("client")
@@ -117,23 +116,6 @@ def _cookie(scope: Scope) -> str | None:
     return None
 
 
-async def _body(receive: Receive) -> bytes:
-    """The whole body, or 413 past `MAX_BODY` (also without a Content-Length)."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise _Gone
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise TooLarge("request body too large (1 MiB at most)")
-        if not message.get("more_body", False):
-            return b"".join((*chunks, chunk)) if chunks else chunk
-        chunks.append(chunk)
-
-
 def parse_vote(raw: bytes) -> tuple[list[int] | None, str | None, str | None]:
     """`{"choices": [0, 2]}` or `{"text": "..."}`, optionally `"code"`: checked by hand.
 
@@ -166,4 +148,3 @@ def _string(data: dict[str, Any], key: str, most: int) -> str | None:
     if len(value) > most:
         raise Invalid(f"{key}: at most {most} characters")
     return value
-
