@@ -255,22 +255,21 @@ def pg_tally(url: str, poll_id: int) -> tuple[int, list[int]]:
     from urllib.parse import unquote
 
     with psycopg.connect(dsn, options=unquote(options.get("options", ""))) as db:
-        rows = db.execute(
-            "select mask, count(*) from poll_ballot where poll_id = %s group by mask", (poll_id,)
-        ).fetchall()
-    counts = [0] * len(OPTIONS)
-    for mask, n in rows:
-        for i in range(len(OPTIONS)):
-            if mask >> i & 1:
-                counts[i] += n
-    return sum(n for _, n in rows), counts
+        rows = db.execute(TALLY_SQL.replace("?", "%s"), (poll_id,)).fetchall()
+    return _tally(rows)
 
 
 def db_tally(db_file: Path, poll_id: int) -> tuple[int, list[int]]:
     with sqlite3.connect(db_file) as db:
-        rows = db.execute(
-            "select mask, count(*) from poll_ballot where poll_id = ? group by mask", (poll_id,)
-        ).fetchall()
+        rows = db.execute(TALLY_SQL, (poll_id,)).fetchall()
+    return _tally(rows)
+
+
+TALLY_SQL = "select mask, count(*) from poll_ballot where poll_id = ? group by mask"
+
+
+def _tally(rows: list[tuple[int, int]]) -> tuple[int, list[int]]:
+    """(ballots, count per option) from (choice bit mask, ballots) rows."""
     counts = [0] * len(OPTIONS)
     for mask, n in rows:
         for i in range(len(OPTIONS)):
