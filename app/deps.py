@@ -15,7 +15,7 @@ from app.errors import Forbidden, NotFound, Unauthorized
 from app.live.bus import Bus
 from app.live.hub import Hubs
 from app.models import LiveSession, Role
-from app.sessions import get_by_slug
+from app.sessions import SlugCache, get_by_slug
 
 
 @dataclass
@@ -24,6 +24,7 @@ class AppState:
     store: Store
     bus: Bus
     hubs: Hubs
+    sessions: SlugCache
     signer: Signer
     admin_token: str
     extras: dict[str, Any] = field(default_factory=dict)

@@ -30,6 +30,7 @@ from app.migrate import upgrade
 from app.polls.endpoints import router as polls_router
 from app.report.endpoints import router as report_router
 from app.retention.endpoints import router as privacy_router
+from app.sessions import SlugCache
 from integrations.webhook_router import router as webhook_router
 from integrations.zoom_webhook import router as zoom_router
 
@@ -130,6 +131,7 @@ def build_state(settings: Settings) -> AppState:
         store=store,
         bus=bus,
         hubs=Hubs(store, bus),
+        sessions=SlugCache(store),
         signer=Signer(secret),
         admin_token=admin,
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import delete
@@ -16,6 +18,9 @@ from app.errors import Conflict, Invalid, NotFound
 from app.events import emit, lock_session
 from app.models import KEYED_ROLES, AuthorDisplay, LiveSession, Role, RoleKey, Segment
 from app.text import clean_name
+
+if TYPE_CHECKING:
+    from app.db import Store
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 ROLE_PAGES = {
@@ -147,6 +152,42 @@ def get_by_slug(db: Session, slug: str) -> LiveSession:
     if session is None:
         raise NotFound(f"no session '{slug}'")
     return session
+
+
+class SlugCache:
+    """slug -> session for the hot paths (live sockets, votes).
+
+    A connect storm or a vote burst would otherwise read the same row thousands of times a
+    second: each slug is read at most every `seconds`, and callers arriving while that read
+    runs share it. A missing session is not remembered.
+    """
+
+    def __init__(self, store: Store, seconds: float = 5.0, most: int = 1000) -> None:
+        self.store = store
+        self.seconds = seconds
+        self.most = most
+        self._hits: dict[str, tuple[LiveSession, float]] = {}
+        self._pending: dict[str, asyncio.Future[LiveSession]] = {}
+
+    async def get(self, slug: str) -> LiveSession:
+        hit = self._hits.get(slug)
+        if hit is not None and time.monotonic() - hit[1] < self.seconds:
+            return hit[0]
+        if len(slug) > 64:
+            raise NotFound(f"no session '{slug[:64]}…'")
+        pending = self._pending.get(slug)
+        if pending is None:
+            pending = asyncio.ensure_future(self.store.read(lambda db: get_by_slug(db, slug)))
+            self._pending[slug] = pending
+            pending.add_done_callback(lambda _: self._pending.pop(slug, None))
+        found = await asyncio.shield(pending)  # one caller going away cancels no one else
+        self.remember(found)
+        return found
+
+    def remember(self, session: LiveSession) -> None:
+        if len(self._hits) >= self.most:
+            self._hits.clear()
+        self._hits[session.slug] = (session, time.monotonic())
 
 
 def role_for_key(db: Session, session_id: int, key: str) -> tuple[str, int] | None:

@@ -29,8 +29,6 @@ CLOSE_TOO_SLOW = 4408
 # A snapshot served to sockets that join while nothing new has happened is read once: in a
 # connect storm, thousands of phones ask for the same one. Re-read at least this often.
 SNAPSHOT_MAX_AGE = 2.0
-# Sessions looked up by slug for sockets: a storm must not cost one read per socket.
-SESSION_CACHE_SECONDS = 5.0
 # Sockets offered one event before the loop serves other work (a moderator's request, a
 # webhook): with 10,000 sockets, one unbroken pass would hold everything else for seconds.
 FANOUT_SLICE = 256
@@ -255,19 +253,6 @@ class Hubs:
         self._hubs: dict[int, SessionHub] = {}
         self._lock = asyncio.Lock()
         self.stats = HubStats()
-        self._sessions: dict[str, tuple[LiveSession, float]] = {}
-
-    async def session(self, slug: str, load: Callable[[], Awaitable[LiveSession]]) -> LiveSession:
-        """The session for a socket's slug, read at most every few seconds per slug."""
-        hit = self._sessions.get(slug)
-        now = time.monotonic()
-        if hit is not None and now - hit[1] < SESSION_CACHE_SECONDS:
-            return hit[0]
-        found = await load()  # NotFound propagates and is not cached
-        if len(self._sessions) > 1000:
-            self._sessions.clear()
-        self._sessions[slug] = (found, now)
-        return found
 
     async def join(self, session_id: int, client: Client) -> SessionHub:
         async with self._lock:

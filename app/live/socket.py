@@ -25,7 +25,6 @@ from app.live.frames import encode, frame_for
 from app.live.hub import SessionHub, events_between, head_of, to_committed
 from app.live.outbox import Client
 from app.models import Event, LiveSession
-from app.sessions import get_by_slug
 from app.views import snapshot
 
 router = APIRouter()
@@ -96,9 +95,7 @@ async def _initial(
 async def live(ws: WebSocket, slug: str) -> None:
     state: AppState = ws.app.state.fb
     try:
-        session = await state.hubs.session(
-            slug[:64], lambda: state.store.read(lambda db: get_by_slug(db, slug[:64]))
-        )
+        session = await state.sessions.get(slug)
     except NotFound:
         await ws.accept()
         await ws.close(CLOSE_NO_SESSION, "no such session")

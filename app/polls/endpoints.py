@@ -52,7 +52,7 @@ async def poll_action(
         lambda db: service.apply_action(db, session.id, poll_id, action, principal.role)
     )
     if action == "open":
-        runtime(state).slugs[session.slug] = session.id  # the votes to come skip that read
+        state.sessions.remember(session)  # the votes to come skip that read
         runtime(state).schedule_close(
             session.id, poll["id"], _parse_ts(poll["opened_at"]), poll["auto_close_seconds"]
         )

@@ -83,9 +83,6 @@ class PollRuntime:
         self._closers: dict[int, asyncio.Task[None]] = {}
         self.votes = VoteBatcher(store)
         self._zoom: asyncio.Task[None] | None = None
-        #: slug -> session id; ids never change, so the vote path skips a read.
-        self.slugs: dict[str, int] = {}
-        self.slug_lookups: dict[str, asyncio.Future[int]] = {}
         self.flushes = 0
 
     # -------------------------------------------------------------- coalescing

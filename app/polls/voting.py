@@ -11,7 +11,6 @@ group commit that holds its ballot (`VoteBatcher`) before its 201.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import orjson
@@ -25,7 +24,6 @@ from app.errors import DomainError, Invalid, NotFound
 from app.hot_paths import MAX_BODY, read_body
 from app.polls import service
 from app.polls.live import runtime
-from app.sessions import get_by_slug
 
 MAX_TEXT = 100_000
 MAX_CODE = 64
@@ -64,9 +62,7 @@ async def _vote(scope: Scope, receive: Receive) -> tuple[int, bytes]:
     rt = runtime(state)
     slug: str = scope["path_params"]["slug"]
     poll_id: int = scope["path_params"]["poll_id"]
-    session_id = rt.slugs.get(slug)
-    if session_id is None:
-        session_id = await _session_id(state, rt, slug)
+    session_id = (await state.sessions.get(slug)).id
     voter = state.signer.read_audience(_cookie(scope))
     if voter is None:
         return 401, b""  # missing or forged: no ballot
@@ -81,20 +77,6 @@ async def _vote(scope: Scope, receive: Receive) -> tuple[int, bytes]:
     result = await rt.votes.submit(service.Vote(session_id, poll_id, voter, choices, text, code))
     rt.touch(session_id, poll_id)
     return 201, orjson.dumps(result)
-
-
-async def _session_id(state: AppState, rt: Any, slug: str) -> int:
-    """Slug -> session id, read once: the first votes of a burst share one lookup."""
-    if len(slug) > 64:
-        raise NotFound("no such session")
-    lookup = rt.slug_lookups.get(slug)
-    if lookup is None:
-        lookup = asyncio.ensure_future(state.store.read(lambda db: get_by_slug(db, slug).id))
-        rt.slug_lookups[slug] = lookup
-        lookup.add_done_callback(lambda _: rt.slug_lookups.pop(slug, None))
-    session_id = await asyncio.shield(lookup)  # one caller going away cancels no one else
-    rt.slugs[slug] = session_id
-    return session_id
 
 
 async def _new_id_answer(scope: Scope, receive: Receive, send: Send) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from app.auth import Signer
 from app.errors import NotFound
-from app.polls import voting
+from app.sessions import SlugCache
 
 from .test_polls_api import act, base, make_poll, mod, tally, voter
 
@@ -91,19 +91,21 @@ def test_verified_audience_cookies_are_remembered_forgeries_never(monkeypatch):
 
 async def test_the_first_votes_of_a_burst_share_one_session_lookup():
     reads = []
+    room = SimpleNamespace(id=7, slug="room")
 
     async def read(fn):
         reads.append(fn)
         await asyncio.sleep(0.05)
         if len(reads) > 1:
             raise NotFound("no session 'gone'")
-        return 7
+        return room
 
-    state = SimpleNamespace(store=SimpleNamespace(read=read))
-    rt = SimpleNamespace(slugs={}, slug_lookups={})
-    found = await asyncio.gather(*(voting._session_id(state, rt, "room") for _ in range(50)))
-    assert found == [7] * 50 and len(reads) == 1 and rt.slugs == {"room": 7}
-    assert rt.slug_lookups == {}
+    cache = SlugCache(SimpleNamespace(read=read))  # type: ignore[arg-type]
+    found = await asyncio.gather(*(cache.get("room") for _ in range(50)))
+    assert [s.id for s in found] == [7] * 50 and len(reads) == 1
+    assert (await cache.get("room")).id == 7 and len(reads) == 1  # remembered
     with pytest.raises(NotFound):
-        await voting._session_id(state, rt, "gone")
-    assert "gone" not in rt.slugs
+        await cache.get("gone")
+    with pytest.raises(NotFound):
+        await cache.get("gone")  # a miss is not remembered: read again
+    assert len(reads) == 3
