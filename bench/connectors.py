@@ -44,7 +44,7 @@ from integrations.supervisor import Supervisor
 
 TAG = "bench"
 TIME_LIMIT = 120.0
-PAYLOAD = Path(__file__).resolve().parents[1].parent / "shared" / "payloads"
+PAYLOAD = Path(__file__).resolve().parents[1] / "tests" / "payloads"
 
 
 def _template() -> dict[str, Any]:

@@ -60,7 +60,7 @@ GRACE = 30.0
 
 
 def _template() -> dict[str, Any]:
-    path = ROOT.parent / "shared" / "payloads" / "zoom-meeting-chat.json"
+    path = ROOT / "tests" / "payloads" / "zoom-meeting-chat.json"
     body = json.loads(path.read_text())
     body["payload"]["object"]["id"] = ZOOM_ID
     return body

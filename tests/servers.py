@@ -24,7 +24,7 @@ from app.config import Settings
 PG_BASE = os.environ.get("FLOORBRIDGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("FLOORBRIDGE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-PAYLOADS = Path(__file__).resolve().parents[1].parent / "shared" / "payloads"
+PAYLOADS = Path(__file__).resolve().parent / "payloads"
 
 
 def missing(what: str, how: str) -> None:

@@ -24,7 +24,7 @@ from integrations.base import (
 )
 from integrations.supervisor import Supervisor, SupervisorSettings
 
-PAYLOADS = Path(__file__).resolve().parents[2] / ".." / "shared" / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[1] / "payloads"
 
 FAST = SupervisorSettings(
     backoff_initial=0.02, backoff_max=0.1, healthy_after=10.0, max_rate_limit_wait=3.0

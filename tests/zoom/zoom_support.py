@@ -20,11 +20,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from servers import LiveServer
 
-PAYLOADS = Path(__file__).resolve().parents[2] / ".." / "shared" / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[1] / "payloads"
 
 
 def payload_path(name: str) -> Path:
-    """`<repo>/../shared/payloads/<name>`: the captured/constructed payloads, used as they are."""
+    """`tests/payloads/<name>`: the captured/constructed payloads, used as they are."""
     path = PAYLOADS / name
     assert path.is_file(), f"missing shared payload {path}"
     return path
