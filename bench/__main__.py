@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.common import RESULTS
 
@@ -69,6 +70,47 @@ def run_one(name: str, quick: bool) -> dict[str, object]:
     }
 
 
+def ratios(result: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Every figure named `*ratio*` in a benchmark's JSON, with its dotted path."""
+    found: list[tuple[str, Any]] = []
+    if isinstance(result, dict):
+        for key, value in result.items():
+            path = f"{prefix}{key}"
+            if "ratio" in str(key) and not isinstance(value, dict | list):
+                found.append((path, value))
+            else:
+                found += ratios(value, f"{path}.")
+    elif isinstance(result, list):
+        for i, value in enumerate(result):
+            found += ratios(value, f"{prefix}{i}.")
+    return found
+
+
+def markdown(runs: list[dict[str, Any]]) -> str:
+    """One table a reader can put beside another machine's: benchmark, ratio, value."""
+    lines = ["# Benchmark summary", ""]
+    machine: Any = None
+    rows = []
+    for run in runs:
+        path = RESULTS / f"{run['benchmark']}.json"
+        result = json.loads(path.read_text()) if path.is_file() else {}
+        machine = machine or result.get("machine")
+        found = ratios({k: v for k, v in result.items() if k != "machine"})
+        status = "ok" if run["exit"] == 0 else f"FAILED (exit {run['exit']})"
+        if not found:
+            rows.append(f"| {run['benchmark']} | (no ratio) | | {status} |")
+        for name, value in found:
+            rows.append(f"| {run['benchmark']} | {name} | {value} | {status} |")
+    if isinstance(machine, dict):
+        lines += [
+            f"Machine: {machine.get('model')}, {machine.get('cores')} cores, "
+            f"load before {machine.get('load_before')}, after {machine.get('load_after')}.",
+            "",
+        ]
+    lines += ["| benchmark | ratio | value | run |", "|---|---|---|---|", *rows, ""]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m bench",
@@ -90,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = {"quick": args.quick, "runs": runs}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (RESULTS / "summary.md").write_text(markdown(runs))
     print(json.dumps(summary, indent=2))
     return 0 if all(r["exit"] == 0 for r in runs) else 1
 

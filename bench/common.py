@@ -140,13 +140,40 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
     return {"p50": at(0.50), "p99": at(0.99), "max": round(ordered[-1], 2)}
 
 
-def emit(name: str, result: dict[str, Any]) -> dict[str, Any]:
-    result = {
-        "benchmark": name,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, load generator on the same "
-        "machine, loopback only",
-        **result,
+def load_average() -> list[float]:
+    """The 1, 5 and 15 minute load averages: other work on the machine skews every figure."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+#: Read when the benchmark module is imported, i.e. before it loads the machine.
+LOAD_BEFORE = load_average()
+
+
+def machine() -> dict[str, Any]:
+    """What ran the benchmark, so figures from two machines can be compared line by line."""
+    return {
+        "arch": platform.machine(),
+        "cores": os.cpu_count(),
+        "model": cpu_model(),
+        "python": platform.python_version(),
+        "load_before": LOAD_BEFORE,
+        "load_after": load_average(),
+        "note": "load generator on the same machine, loopback only",
     }
+
+
+def emit(name: str, result: dict[str, Any]) -> dict[str, Any]:
+    result = {"benchmark": name, "machine": machine(), **result}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2), flush=True)
