@@ -49,6 +49,18 @@ def ensure_demo_session(db: Session) -> tuple[int, str, dict[str, str]]:
         return session.id, session.slug, keys
 
 
+#: `state.extras` key of the running demo: {"slug", "keys"} (the landing page shows its links).
+DEMO_EXTRA = "demo"
+
+
+async def open_demo(state: Any) -> tuple[int, str, dict[str, str]]:
+    """What `floorbridge demo` does first: the session, fresh keys, and demo mode on, so the
+    landing page can point the organiser (on this computer only) to the session's pages."""
+    session_id, slug, keys = await state.store.write(ensure_demo_session)
+    state.extras[DEMO_EXTRA] = {"slug": slug, "keys": dict(keys)}
+    return session_id, slug, keys
+
+
 async def start_social(store: Store, session_id: int) -> DemoPlatforms | None:
     """Fake platforms on loopback plus the real connectors reading them (marked simulated).
 
