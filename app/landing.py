@@ -17,9 +17,8 @@ from starlette.requests import Request
 from app.sessions import ROLE_PAGES, links
 
 LOCAL_NAMES = {"localhost", "127.0.0.1", "::1"}
-#: A request carrying any of these came through a proxy or tunnel: not the local browser.
-PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip",
-                 "cf-connecting-ip", "true-client-ip")
+#: A request carrying any of these (or any X-Forwarded-*) came through a proxy or tunnel.
+PROXY_HEADERS = {"forwarded", "x-real-ip", "cf-connecting-ip", "true-client-ip", "via"}
 #: README next to the package (a checkout or an editable install), linked when there.
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -40,7 +39,7 @@ def is_local_browser(request: Request) -> bool:
             return False
     except ValueError:  # a unix socket, a test client with no address
         return False
-    if any(name in request.headers for name in PROXY_HEADERS):
+    if any(n in PROXY_HEADERS or n.startswith("x-forwarded-") for n in request.headers):
         return False
     host = (request.url.hostname or "").lower()
     return host in LOCAL_NAMES or host.endswith(".localhost")

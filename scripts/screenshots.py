@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
     readme = (args.out or ROOT / "docs") / "screenshot-console.png"
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    fill, pace, settle = (1.5, (0.02, 0.08), 0.3) if args.quick else (5.0, (0.05, 0.25), 0.8)
+    fill, pace, settle = (1.5, (0.02, 0.08), 0.3) if args.quick else (3.0, (0.05, 0.25), 0.5)
     with tempfile.TemporaryDirectory(prefix="floorbridge-shots-") as data:
         server = DemoServer(Path(data), pace).start()
         try:

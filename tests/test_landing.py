@@ -53,9 +53,14 @@ async def test_outside_demo_mode_it_says_what_this_is_and_links_the_readme(tmp_p
             assert (await c.get(css)).status_code == 200, css
 
 
-async def test_in_demo_mode_the_local_browser_gets_working_role_links(tmp_path):
+@pytest.mark.parametrize(
+    ("ip", "base"),
+    [("127.0.0.1", "http://127.0.0.1:8000"), ("::1", "http://[::1]:8000"),
+     ("127.0.0.1", "http://localhost:8000")],
+)
+async def test_in_demo_mode_the_local_browser_gets_working_role_links(tmp_path, ip, base):
     app, opened = _app(tmp_path, demo=True)
-    async with app.router.lifespan_context(app), _client(app, "127.0.0.1") as c:
+    async with app.router.lifespan_context(app), _client(app, ip, base) as c:
         r = await c.get("/")
         assert r.status_code == 200 and "The demo is running" in r.text
         assert "Data for Good" in r.text and "simulated" in r.text
@@ -64,11 +69,11 @@ async def test_in_demo_mode_the_local_browser_gets_working_role_links(tmp_path):
         slug = opened["slug"]
         for page, role in (("console", "moderator"), ("stage", "stage"), ("screen", "screen"),
                            ("report", "rapporteur")):
-            url = f"http://127.0.0.1:8000/s/{slug}/{page}?key={opened['keys'][role]}"
+            url = f"{base}/s/{slug}/{page}?key={opened['keys'][role]}"
             assert url in links, (page, links)
-        assert f"http://127.0.0.1:8000/s/{slug}" in links
+        assert f"{base}/s/{slug}" in links
         for link in links:  # each opens its page (the key becomes that role's cookie)
-            async with _client(app, "127.0.0.1") as browser:
+            async with _client(app, ip, base) as browser:
                 page = await browser.get(link, follow_redirects=True)
                 assert page.status_code == 200, link
                 assert "key=" not in str(page.url)
@@ -84,8 +89,10 @@ async def test_in_demo_mode_the_local_browser_gets_working_role_links(tmp_path):
         ("192.168.1.20", "http://192.168.1.10:8000", {}),  # a phone on the venue Wi-Fi
         ("127.0.0.1", "https://demo.example.org", {}),  # a tunnel, or DNS rebinding
         ("127.0.0.1", "http://127.0.0.1:8000", {"X-Forwarded-For": "203.0.113.5"}),  # proxy
+        ("127.0.0.1", "http://localhost:8000", {"X-Forwarded-Proto": "https"}),  # a tunnel
+        ("::1", "http://[::1]:8000", {"Forwarded": "for=203.0.113.5"}),
     ],
-    ids=["internet", "lan", "tunnel-host", "local-proxy"],
+    ids=["internet", "lan", "tunnel-host", "local-proxy", "tunnel-proto", "forwarded-v6"],
 )
 async def test_no_role_key_reaches_any_other_client(tmp_path, ip, base, headers):
     app, opened = _app(tmp_path, demo=True)
