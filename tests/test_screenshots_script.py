@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, missing
+from servers import missing
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
 EXPECTED = {
     "landing-1366x768.png": (1366, 768),
     "console-1366x768.png": (1366, 768),
