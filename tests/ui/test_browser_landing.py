@@ -57,3 +57,25 @@ def test_landing_fits_and_links_do_not_overlap(browser, demo_server, size):
         assert page.evaluate("window.__cspViolations") == [] and errors == []
     finally:
         context.close()
+
+
+def test_a_phone_elsewhere_sees_the_audience_link_and_qr_within_the_screen(browser, demo_server):
+    """Through a proxy (as on a public deployment): no role links, the join link and QR fit."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        extra_http_headers={"X-Forwarded-For": "203.0.113.5"},
+        is_mobile=True, has_touch=True,
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{demo_server.url}/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        links = page.locator(".role-link")
+        assert links.count() == 1 and "/s/data-for-good" in links.get_attribute("href")
+        qr = page.locator("img.qr")
+        assert qr.evaluate("img => img.complete && img.naturalWidth > 0")  # the SVG loaded
+        for box in (qr.bounding_box(), links.bounding_box()):
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+            assert box["y"] + box["height"] <= 844  # both on the first screen
+    finally:
+        context.close()
