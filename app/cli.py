@@ -107,10 +107,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
     base = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
 
     async def on_start(state: Any) -> None:
-        from app.demo import ensure_demo_session, simulate_remote_audience
+        from app.demo import open_demo, simulate_remote_audience
         from app.sessions import links
 
-        session_id, slug, keys = await state.store.write(ensure_demo_session)
+        session_id, slug, keys = await open_demo(state)
         print("\nFloorbridge demo: IGF 2023 WS #499 'Data for Good' (90-minute round table)")
         for role, url in links(state.settings.public_url or base, slug, keys).items():
             print(f"  {role:<11} {url}")

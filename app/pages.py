@@ -8,12 +8,20 @@ from urllib.parse import urlencode
 
 import segno
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 
 import moderator_ui
+from app import landing
 from app.auth import resolve, role_cookie_name
 from app.deps import SessionDep, StateDep
 from app.models import Role
+from app.sessions import get_by_slug
 
 router = APIRouter()
 STATIC = Path(moderator_ui.__file__).parent / "static"
@@ -51,6 +59,27 @@ def _denied(role: Role) -> HTMLResponse:
         "<code>floorbridge session links SLUG --new-keys</code>.</p>"
     )
     return HTMLResponse(body, status_code=401)
+
+
+@router.get("/")
+async def landing_page(request: Request, state: StateDep) -> Response:
+    """What this is; in demo mode, where the demo's pages are (role keys only for loopback)."""
+    demo = state.extras.get("demo")
+    title = ""
+    if demo is not None:
+        title = (await state.store.read(lambda db: get_by_slug(db, demo["slug"]))).title
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    html = html.replace(
+        "<!--demo-->", landing.demo_section(request, demo, title, state.base_url(request))
+    ).replace("<!--readme-->", landing.docs_link())
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/readme")
+async def readme() -> Response:
+    if not landing.README.is_file():
+        return PlainTextResponse("The README is in the source distribution.", status_code=404)
+    return PlainTextResponse(landing.README.read_text(encoding="utf-8"))
 
 
 @router.get("/s/{slug}")

@@ -5,12 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PY=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PY" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
-.venv/bin/python -m pip install --quiet -e '.[test]'
+# Installs only when pyproject.toml changed (scripts/venv.sh); a fresh clone always installs.
+. scripts/venv.sh
+venv_install test
 
 # Browser tests drive Debian's Chromium (playwright cannot download browsers here); the
 # compose test validates docker-compose.yml with a compose CLI (no Docker engine needed).

@@ -7,8 +7,8 @@ message as simulated so no page can pass it off as real.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from app.connectors.runtime import runtime_for
 from app.connectors.service import put_config
 from app.db import Store
 from app.demo.platforms import SOCIAL, DemoPlatforms
+from app.demo.stream import SimMessage, remote_stream
 from app.errors import NotFound
 from app.ingest import ingest
 from app.models import LiveSession
@@ -48,6 +49,18 @@ def ensure_demo_session(db: Session) -> tuple[int, str, dict[str, str]]:
         return session.id, session.slug, keys
 
 
+#: `state.extras` key of the running demo: {"slug", "keys"} (the landing page shows its links).
+DEMO_EXTRA = "demo"
+
+
+async def open_demo(state: Any) -> tuple[int, str, dict[str, str]]:
+    """What `floorbridge demo` does first: the session, fresh keys, and demo mode on, so the
+    landing page can point the organiser (on this computer only) to the session's pages."""
+    session_id, slug, keys = await state.store.write(ensure_demo_session)
+    state.extras[DEMO_EXTRA] = {"slug": slug, "keys": dict(keys)}
+    return session_id, slug, keys
+
+
 async def start_social(store: Store, session_id: int) -> DemoPlatforms | None:
     """Fake platforms on loopback plus the real connectors reading them (marked simulated).
 
@@ -75,22 +88,27 @@ async def start_social(store: Store, session_id: int) -> DemoPlatforms | None:
 
 
 async def simulate_remote_audience(
-    store: Store, session_id: int, *, pace: tuple[float, float] = (4.0, 10.0), limit: int = 200
+    store: Store,
+    session_id: int,
+    *,
+    pace: tuple[float, float] = (4.0, 10.0),
+    limit: int = 1000,
+    seed: int | None = None,
 ) -> None:
-    """Feed the demo's remote messages at a human pace; bounded, so it ends by itself.
+    """Feed a varied stream of remote messages (app.demo.stream) at a human pace; bounded
+    (about two hours at the default pace), so it ends by itself.
 
     Social posts are published on in-process fake platforms and come in through the real
     connectors, so the console's channel strip is live; Zoom messages go to ingest.
     """
-    messages = _load("remote-messages.yaml")
-    rng = random.Random()
-    run = rng.randrange(1 << 30)
+    rng = random.Random(seed)
+    run = secrets.token_hex(4)  # external ids differ between runs, even with one seed
     platforms = await start_social(store, session_id)
     try:
-        for n, item in zip(range(limit), itertools.cycle(messages), strict=False):
+        for n, item in zip(range(limit), remote_stream(seed), strict=False):
             await asyncio.sleep(rng.uniform(*pace))
-            if platforms is not None and item["channel"] in SOCIAL:
-                platforms.post(item["channel"], item["name"], item["text"])
+            if platforms is not None and item.channel in SOCIAL:
+                platforms.post(item.channel, item.name, item.text)
                 continue
             await _ingest_direct(store, session_id, item, f"sim-{run}-{n}")
         if platforms is not None:
@@ -100,13 +118,15 @@ async def simulate_remote_audience(
             await platforms.stop()
 
 
-async def _ingest_direct(store: Store, session_id: int, item: dict, external_id: str) -> None:
+async def _ingest_direct(
+    store: Store, session_id: int, item: SimMessage, external_id: str
+) -> None:
     msg = IncomingMessage(
-        channel=item["channel"],
+        channel=item.channel,
         external_id=external_id,
-        text=item["text"],
-        author_name=item["name"],
-        author_id=f"sim:{item['name']}",
+        text=item.text,
+        author_name=item.name,
+        author_id=f"sim:{item.name}",
         simulated=True,
     )
     await ingest(store, session_id, [msg])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import time
 from datetime import UTC, datetime
@@ -64,7 +65,7 @@ class DemoPlatforms:
                     "created_at": _now_iso(),
                     "reblog": None,
                     "spoiler_text": "",
-                    "content": f"<p>{text}</p>",
+                    "content": f"<p>{html.escape(text, quote=False)}</p>",  # as Mastodon serves it
                     "url": f"https://mastodon.example/@{person}/{n}",
                     "account": {"id": person, "display_name": name, "acct": person},
                 }
