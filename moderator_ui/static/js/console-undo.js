@@ -41,8 +41,8 @@ export function actionToast(message, buttons, { kind = "info", lifetime = UNDO_T
           class: ["toast-action", b.primary && "toast-action--primary"],
           dataset: b.data || {},
           onclick: () => {
+            b.onclick(); // first: closing answers "no" to a confirmation left unanswered
             close();
-            b.onclick();
           },
         },
         b.label,
