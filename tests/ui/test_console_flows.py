@@ -3,6 +3,8 @@ keep arriving, unmerge, a mis-tapped Answered undone, shortcuts after a note, pu
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from console_kit import Trickle, feed, laptop, message, zoom_server
@@ -74,7 +76,7 @@ def test_merge_chosen_while_messages_arrive_lands_there_and_unmerges(laptop, ses
     picker = row.get_by_label("Merge into")
     expect(picker).to_be_focused()
 
-    arrivals = Trickle(session.server, session.slug, 20, every=0.08)
+    arrivals = Trickle(session.server, session.slug, 20, every=0.25)
     arrivals.start()
     picker.press_sequentially("consent", delay=40)
     options = row.locator(".merge-option")
@@ -83,8 +85,10 @@ def test_merge_chosen_while_messages_arrive_lands_there_and_unmerges(laptop, ses
     picker.press("ArrowDown")
     chosen = row.locator(".merge-chosen")
     expect(chosen).to_contain_text(f"Merging into #{target}")
-    # Messages keep coming (the inbox count climbs); the choice and the caret stay put.
-    expect(tab(page, "Inbox").locator(".count")).to_have_text("10", timeout=10_000)
+    # Messages keep coming (most are still to arrive); the choice and the caret stay put.
+    arrived = int(tab(page, "Inbox").locator(".count").inner_text())
+    assert arrived < 15, f"{arrived} of 20 arrived before the choice: too late to tell"
+    expect(tab(page, "Inbox").locator(".count")).to_have_text(re.compile(r"^1[5-9]|20$"))
     expect(chosen).to_contain_text(f"Merging into #{target}")
     expect(picker).to_be_focused()
     expect(picker).to_have_value("consent")
