@@ -198,3 +198,20 @@ def test_push_while_live_swaps_only_when_asked(console, db_url):
     ] and screen[-1][1]["question"]["id"] == b
     trail = console.http.get(f"{console.base}/audit").json()
     assert trail[-1]["action"] == "push" and trail[-1]["detail"] == {"swapped": a}
+
+
+def test_unmerge_waits_for_a_merge_made_on_top_of_it(console):
+    a, b, c = (console.ask(t) for t in ("Base question?", "Duplicate of it?", "Wider one?"))
+    for q in (a, b, c):
+        console.act(q, "approve")
+    console.vote(b, 2)
+    assert console.post(f"/questions/{b}/merge", {"into": a}).status_code == 200
+    assert console.post(f"/questions/{a}/merge", {"into": c}).json()["votes"] == 2
+    r = console.post(f"/questions/{b}/unmerge")
+    assert r.status_code == 409 and f"unmerge {a} first" in r.json()["detail"]
+    # In reverse order both come apart, and the votes go back where they were cast.
+    assert console.post(f"/questions/{a}/unmerge").status_code == 200
+    assert console.post(f"/questions/{b}/unmerge").status_code == 200
+    qs = console.questions()
+    assert [qs[q]["votes"] for q in (a, b, c)] == [0, 2, 0]
+    assert [qs[q]["position"] for q in (a, b, c)] == [1, 2, 3]
