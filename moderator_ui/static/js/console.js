@@ -80,7 +80,9 @@ function visible(state) {
 
 function render() {
   titleFrom(store, "Console");
-  setText($("#session-title"), store.session ? store.session.title : "");
+  const title = $("#session-title");
+  setText(title, store.session ? store.session.title : "");
+  title.title = title.textContent; // the header cuts it to one line: the whole on hover
   renderJoin();
   renderLiveNow();
   renderChannels();
