@@ -439,11 +439,19 @@ function stageNext() {
   });
 }
 
+// Events replayed on a (re)connect are history, not something to undo now: the replay
+// comes right after the socket goes live, so answers in that moment get no Undo toast.
+const REPLAY_QUIET_MS = 1000;
+let quietUntil = Date.now() + REPLAY_QUIET_MS;
+new MutationObserver(() => {
+  if (document.documentElement.dataset.live === "live") quietUntil = Date.now() + REPLAY_QUIET_MS;
+}).observe(document.documentElement, { attributes: true, attributeFilter: ["data-live"] });
+
 // An Answered tapped on the stage tablet (not by us): offer the undo here too.
 function onStoreChange(_store, change) {
   if (!change || change.type !== "question.updated" || !change.data) return;
   const { question: q, action } = change.data;
-  if (!q || action !== "answer") return;
+  if (!q || action !== "answer" || Date.now() < quietUntil) return;
   const until = own.get(q.id);
   if (until !== undefined && until >= Date.now()) return;
   undo.record(`Answered on stage: “${short(q.text)}”`, inverse("answer", q));
