@@ -96,18 +96,25 @@ def feed(server: LiveServer, slug: str, messages: list[IncomingMessage]) -> list
 class Trickle(threading.Thread):
     """Messages arriving one by one, `every` seconds apart, while the test drives the page."""
 
-    def __init__(self, server: LiveServer, slug: str, count: int, every: float = 0.1):
+    def __init__(
+        self,
+        server: LiveServer,
+        slug: str,
+        count: int,
+        every: float = 0.1,
+        text: str = "Arriving meanwhile, number {n}",
+    ):
         super().__init__(daemon=True)
         self.server, self.slug, self.count, self.every = server, slug, count, every
+        self.text = text
         self.ids: list[int] = []
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
             for n in range(self.count):
-                self.ids += feed(
-                    self.server, self.slug, [message(n, f"Arriving meanwhile, number {n + 1}")]
-                )
+                text = self.text.format(n=n + 1)
+                self.ids += feed(self.server, self.slug, [message(n, text)])
                 time.sleep(self.every)
         except BaseException as exc:  # reported by join_ok, not lost in the thread
             self.error = exc

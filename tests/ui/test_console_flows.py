@@ -76,7 +76,10 @@ def test_merge_chosen_while_messages_arrive_lands_there_and_unmerges(laptop, ses
     picker = row.get_by_label("Merge into")
     expect(picker).to_be_focused()
 
-    arrivals = Trickle(session.server, session.slug, 20, every=0.25)
+    # Twenty messages, each also a merge candidate: the picker's list grows as they come.
+    arrivals = Trickle(
+        session.server, session.slug, 20, every=0.25, text="Consent again? Arrival {n}"
+    )
     arrivals.start()
     picker.press_sequentially("consent", delay=40)
     options = row.locator(".merge-option")
@@ -95,7 +98,10 @@ def test_merge_chosen_while_messages_arrive_lands_there_and_unmerges(laptop, ses
     expect(row.locator('.merge-option[aria-selected="true"]')).to_contain_text("recorded")
     arrivals.join_ok()
     expect(tab(page, "Inbox").locator(".count")).to_have_text("20")
+    expect(options).to_have_count(2 + 20)
+    expect(options.first).to_contain_text("Consent forms in schools")
     expect(chosen).to_contain_text(f"Merging into #{target}")
+    expect(picker).to_be_focused()
     picker.press("Enter")
 
     expect(items).to_have_count(3)
