@@ -46,6 +46,11 @@ class MergeIn(BaseModel):
     into: int
 
 
+class ActionIn(BaseModel):
+    #: push only: send the live item back to the front of the queue instead of a 409.
+    swap: bool = False
+
+
 @router.post("/sessions", status_code=201)
 async def post_session(body: SessionCreate, request: Request, state: StateDep) -> dict[str, Any]:
     if not check_admin(request, state.admin_token):
@@ -115,11 +120,13 @@ async def act(
     session: SessionDep,
     state: StateDep,
     principal: StageOrModeratorDep,
+    body: ActionIn | None = None,
 ) -> dict[str, Any]:
     if principal.role == Role.stage and action not in queue.STAGE_ACTIONS:
         raise Forbidden(f"the stage may only {', '.join(sorted(queue.STAGE_ACTIONS))}")
+    swap = body is not None and body.swap
     return await state.store.write(
-        lambda db: queue.apply_action(db, session.id, question_id, action, principal.role)
+        lambda db: queue.apply_action(db, session.id, question_id, action, principal.role, swap)
     )
 
 
@@ -149,6 +156,15 @@ async def merge_question(
 ) -> dict[str, Any]:
     return await state.store.write(
         lambda db: queue.merge(db, session.id, question_id, body.into, principal.role)
+    )
+
+
+@router.post("/sessions/{slug}/questions/{question_id}/unmerge")
+async def unmerge_question(
+    question_id: int, session: SessionDep, state: StateDep, principal: ModeratorDep
+) -> dict[str, Any]:
+    return await state.store.write(
+        lambda db: queue.unmerge(db, session.id, question_id, principal.role)
     )
 
 

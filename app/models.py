@@ -187,3 +187,21 @@ class AuditEntry(SQLModel, table=True):
     role: str = Field(max_length=16)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     at: datetime = _ts()
+
+
+class MergeRecord(SQLModel, table=True):
+    """What one merge moved (B into A), so an unmerge puts both sides back exactly."""
+
+    __tablename__ = "merge_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    #: B, the question that became `merged`; one live record per merged question.
+    question_id: int = Field(foreign_key="question.id", unique=True)
+    into_id: int = Field(foreign_key="question.id")
+    #: B's votes added to A's count by the merge.
+    votes: int = 0
+    #: B's state and queue position before the merge.
+    prev_state: str = Field(max_length=16)
+    prev_position: int | None = None
+    at: datetime = _ts()

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.clock import utc_now
 from app.errors import Conflict, Invalid, NotFound
 from app.events import audit, emit, lock_session
-from app.models import QState, Question, Upvote
+from app.models import MergeRecord, QState, Question, Upvote
 from app.text import clean_text
 from app.views import question_full, sources_of
 
@@ -26,7 +26,12 @@ TRANSITIONS: dict[str, tuple[frozenset[QState], QState]] = {
     "push": (frozenset({QState.queued}), QState.on_stage),
     "answer": (frozenset({QState.on_stage}), QState.answered),
     "back": (frozenset({QState.on_stage}), QState.queued),
+    # The inverses the console's Undo needs: Answered and Approve are not final.
+    "reopen": (frozenset({QState.answered}), QState.queued),
+    "unapprove": (frozenset({QState.queued}), QState.inbox),
 }
+#: Actions that put the item first in the queue (it was just live), not last.
+_TO_FRONT = frozenset({"back", "reopen"})
 STAGE_ACTIONS = frozenset({"answer"})
 _WHY = {
     QState.merged: "it was merged into another question",
@@ -84,9 +89,17 @@ def _changed(
     return view
 
 
+def _live(db: Session, session_id: int) -> Question | None:
+    return db.exec(
+        select(Question).where(Question.session_id == session_id, Question.state == QState.on_stage)
+    ).first()
+
+
 def apply_action(
-    db: Session, session_id: int, question_id: int, action: str, role: str
+    db: Session, session_id: int, question_id: int, action: str, role: str, swap: bool = False
 ) -> dict[str, Any]:
+    """One transition. `swap` (push only): the live item goes back to the front of the queue
+    in the same unit, instead of the push being refused."""
     if action not in TRANSITIONS:
         raise NotFound(f"unknown action '{action}'; one of {', '.join(TRANSITIONS)}")
     lock_session(db, session_id)
@@ -95,27 +108,29 @@ def apply_action(
     prev = QState(q.state)
     if prev not in allowed:
         raise Conflict(f"cannot {action} question {q.id}: {_WHY[prev]}")
-    queue = [x for x in _queued(db, session_id) if x.id != q.id]
+    detail: dict[str, Any] = {}
     if target == QState.on_stage:
-        live = db.exec(
-            select(Question).where(
-                Question.session_id == session_id, Question.state == QState.on_stage
-            )
-        ).first()
-        if live is not None:
+        live = _live(db, session_id)
+        if live is not None and not swap:
             raise Conflict(
-                f"question {live.id} is on stage; mark it answered or send it back first"
+                f"question {live.id} is on stage; mark it answered, send it back first, "
+                "or push with swap"
             )
+        if live is not None:
+            # Flushed before the push: one item on stage at every moment (unique index).
+            apply_action(db, session_id, live.id, "back", role)
+            detail["swapped"] = live.id
+    queue = [x for x in _queued(db, session_id) if x.id != q.id]
     q.state = target.value
     q.position = None
     if target == QState.queued:
-        # Approved items join the end; one sent back from the stage goes to the front.
-        if action == "back":
+        # Approved items join the end; one coming back from the stage goes to the front.
+        if action in _TO_FRONT:
             queue.insert(0, q)
         else:
             queue.append(q)
     _renumber(db, session_id, queue, q)
-    return _changed(db, q, action, role, prev.value)
+    return _changed(db, q, action, role, prev.value, **detail)
 
 
 def stage_next(db: Session, session_id: int, role: str) -> dict[str, Any]:
@@ -178,6 +193,16 @@ def merge(db: Session, session_id: int, question_id: int, into: int, role: str) 
     if a.state in (QState.merged, QState.dismissed):
         raise Conflict(f"cannot merge into question {a.id}: {_WHY[QState(a.state)]}")
     prev_b = b.state
+    db.add(
+        MergeRecord(
+            session_id=session_id,
+            question_id=b.id,
+            into_id=a.id,
+            votes=b.votes,
+            prev_state=prev_b,
+            prev_position=b.position,
+        )
+    )
     b.state = QState.merged.value
     b.merged_into_id = a.id
     b.position = None
@@ -186,6 +211,38 @@ def merge(db: Session, session_id: int, question_id: int, into: int, role: str) 
         _renumber(db, session_id, [x for x in _queued(db, session_id) if x.id != b.id], b)
     _changed(db, b, "merge", role, prev_b, into=a.id)
     return _changed(db, a, "merged_in", role, a.state, source=b.id)
+
+
+def unmerge(db: Session, session_id: int, question_id: int, role: str) -> dict[str, Any]:
+    """Undo a merge of B (question_id): B gets its state and place back, A loses B's votes."""
+    lock_session(db, session_id)
+    b = _get(db, session_id, question_id)
+    if b.state != QState.merged or b.merged_into_id is None:
+        raise Conflict(f"cannot unmerge question {b.id}: it is not merged")
+    record = db.exec(select(MergeRecord).where(MergeRecord.question_id == b.id)).first()
+    a = _get(db, session_id, b.merged_into_id)
+    if a.state == QState.merged:
+        raise Conflict(
+            f"cannot unmerge question {b.id}: {a.id}, which it was merged into, is merged "
+            f"into {a.merged_into_id} itself (unmerge {a.id} first)"
+        )
+    # A merge from before merge records existed moved all of B's votes, from the inbox.
+    votes = record.votes if record else b.votes
+    prev_state = QState(record.prev_state) if record else QState.inbox
+    a.votes = max(0, a.votes - votes)
+    b.state = prev_state.value
+    b.merged_into_id = None
+    b.position = None
+    if prev_state == QState.queued:
+        queue = [x for x in _queued(db, session_id) if x.id != b.id]
+        place = (record.prev_position if record else None) or len(queue) + 1
+        queue.insert(max(0, min(place - 1, len(queue))), b)
+        _renumber(db, session_id, queue, b)
+    if record is not None:
+        db.delete(record)
+    view = _changed(db, b, "unmerge", role, QState.merged.value, source_of=a.id)
+    _changed(db, a, "unmerged_out", role, a.state, source=b.id)
+    return view
 
 
 def upvote(db: Session, session_id: int, question_id: int, audience_id: str) -> dict[str, Any]:

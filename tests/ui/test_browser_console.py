@@ -60,7 +60,8 @@ def test_console_triage_with_keyboard_and_drag(open_role, fb_session):
     page.keyboard.press("m")
     picker = selected.get_by_label("Merge into")
     expect(picker).to_be_focused()
-    picker.select_option(str(ids["parking"]))
+    picker.fill("permits")  # type-ahead: the picker lists the matches, the first is chosen
+    expect(selected.locator(".merge-chosen")).to_contain_text(f"#{ids['parking']}")
     selected.get_by_role("button", name="Confirm merge").click()
     expect(items).to_have_count(3)
     expect(parking.locator(".q-sources")).to_have_text("merged 1")
@@ -107,12 +108,16 @@ def test_console_triage_with_keyboard_and_drag(open_role, fb_session):
     for i, fragment in enumerate(order):
         expect(items.nth(i)).to_contain_text(fragment)
 
-    # p pushes the selected one; a second push is refused and the reason is shown.
+    # p pushes the selected one; a second push asks to swap, says why; Esc keeps the live one.
     items.nth(0).locator(".q-text").click()
     page.keyboard.press("p")
     expect(page.locator("#live-now-text")).to_contain_text("benches")
     page.keyboard.press("p")
-    expect(page.locator("#toasts .toast")).to_contain_text("on stage")
+    confirm = page.get_by_role("alertdialog")
+    expect(confirm).to_contain_text("on stage")
+    page.keyboard.press("Escape")
+    expect(confirm).to_have_count(0)
+    expect(page.locator("#live-now-text")).to_contain_text("benches")
 
     # n: the live one is answered and the first queued one goes live.
     page.keyboard.press("n")

@@ -1,6 +1,6 @@
-// One question in the console's list: text (or the inline editor), who/where/votes/age,
-// the buttons its state allows, and the merge picker. Pure rendering: the buttons carry
-// data-action and console.js handles clicks for the whole list.
+// One question in the console's list: its bulk-select box, text (or the inline editor),
+// who/where/votes/age, the buttons its state allows, and the merge picker. Pure rendering:
+// the buttons carry data-action and console.js handles clicks for the whole list.
 
 import { age, channelLabel, el, safeLink } from "./dom.js";
 
@@ -25,8 +25,9 @@ const BUTTONS = {
     ["back", "Back to queue", "b"],
     ["edit", "Edit", "e"],
   ],
-  answered: [],
+  answered: [["reopen", "Reopen", "back to the queue"]],
   dismissed: [["restore", "Restore", "r"]],
+  merged: [["unmerge", "Unmerge", "u"]],
 };
 
 export function renderItem(q, view) {
@@ -38,6 +39,14 @@ export function renderItem(q, view) {
     draggable: q.state === "queued" && view.editingId !== q.id,
   });
 
+  li.appendChild(
+    el("input", {
+      type: "checkbox",
+      class: "q-check",
+      checked: view.checked.has(q.id),
+      "aria-label": `Tick question #${q.id} for a bulk action`,
+    }),
+  );
   const main = el("div", { class: "q-main" });
   if (q.state === "queued") {
     main.appendChild(el("span", { class: "q-pos", title: "Position in the queue" }, q.position ?? ""));
@@ -100,7 +109,7 @@ export function renderItem(q, view) {
       ),
     ),
   );
-  if (q.id === view.mergingId) li.appendChild(mergePicker(q, view.mergeTargets));
+  if (q.id === view.mergingId) li.appendChild(mergePicker(view));
   return li;
 }
 
@@ -121,35 +130,77 @@ function meta(q, now) {
     const ids = q.sources.map((id) => `#${id}`).join(", ");
     parts.push(el("span", { class: "q-sources", title: `Merged from ${ids}` }, `merged ${q.sources.length}`));
   }
+  if (q.state === "merged" && q.merged_into) {
+    parts.push(el("span", { class: "q-merged-into" }, `merged into #${q.merged_into}`));
+  }
   if (q.simulated) parts.push(el("span", { class: "tag" }, "simulated"));
   return el("p", { class: "q-meta" }, parts);
 }
 
-function mergePicker(q, candidates) {
-  const targets = candidates.filter((t) => t.id !== q.id);
-  const select = el(
-    "select",
-    { class: "merge-target", "aria-label": "Merge into" },
-    targets.map((t) =>
-      el("option", { value: t.id }, `#${t.id} ${short(t.text)} (${t.state.replace("_", " ")})`),
-    ),
-  );
+// The merge picker: a type-ahead input over the questions one may merge into. Its options
+// are filled by fillMergeOptions() in place, so live updates never rebuild the input under
+// the moderator's fingers; the choice is a question id kept by console.js.
+function mergePicker(view) {
+  const { merge } = view;
+  const input = el("input", {
+    type: "text",
+    class: "merge-search",
+    role: "combobox",
+    "aria-label": "Merge into",
+    "aria-autocomplete": "list",
+    "aria-controls": "merge-options",
+    "aria-expanded": "true",
+    autocomplete: "off",
+    placeholder: "Type words, an author or #id",
+    value: merge.query,
+    oninput: (ev) => view.onMergeQuery(ev.target.value),
+    onkeydown: view.onMergeKey,
+  });
   return el(
     "div",
     { class: "q-merge" },
-    el("label", {}, "Merge into ", select),
     el(
-      "button",
-      {
-        type: "button",
-        class: "btn btn-small btn-primary",
-        dataset: { action: "merge-confirm" },
-        disabled: !targets.length,
-      },
-      "Confirm merge",
+      "div",
+      { class: "merge-row" },
+      input,
+      el(
+        "button",
+        { type: "button", class: "btn btn-small btn-primary", dataset: { action: "merge-confirm" } },
+        "Confirm merge",
+      ),
+      el("button", { type: "button", class: "btn btn-small", dataset: { action: "merge-cancel" } }, "Cancel"),
     ),
-    el("button", { type: "button", class: "btn btn-small", dataset: { action: "merge-cancel" } }, "Cancel"),
+    el("p", { class: "merge-chosen", "aria-live": "polite" }),
+    el("ul", { id: "merge-options", class: "merge-options", role: "listbox", "aria-label": "Candidates" }),
   );
+}
+
+/** Fill the open picker's options and the "merging into" line; returns nothing. */
+export function fillMergeOptions(picker, candidates, chosen) {
+  const list = picker.querySelector(".merge-options");
+  const input = picker.querySelector(".merge-search");
+  const line = picker.querySelector(".merge-chosen");
+  const confirm = picker.querySelector('[data-action="merge-confirm"]');
+  list.replaceChildren(
+    ...candidates.map((t) =>
+      el(
+        "li",
+        {
+          id: `merge-option-${t.id}`,
+          class: "merge-option",
+          role: "option",
+          dataset: { into: t.id },
+          "aria-selected": String(chosen !== null && t.id === chosen.id),
+        },
+        `#${t.id} ${short(t.text)} (${t.state.replace("_", " ")})`,
+      ),
+    ),
+  );
+  if (!candidates.length) list.appendChild(el("li", { class: "merge-none muted" }, "No question matches."));
+  if (chosen) input.setAttribute("aria-activedescendant", `merge-option-${chosen.id}`);
+  else input.removeAttribute("aria-activedescendant");
+  line.textContent = chosen ? `Merging into #${chosen.id}: ${short(chosen.text, 120)}` : "Choose the question to merge into.";
+  confirm.disabled = !chosen;
 }
 
 function short(text, max = 70) {

@@ -2,8 +2,10 @@
 // one to the stage. Keyboard first (see the ? overlay), mouse and drag-and-drop too.
 // The page never changes state locally: it calls the API and redraws from live events.
 
+import { request } from "./api.js";
 import { enableQueueDrag } from "./console-dnd.js";
-import { renderItem } from "./console-item.js";
+import { fillMergeOptions, renderItem } from "./console-item.js";
+import { confirmToast, makeUndo, short } from "./console-undo.js";
 import { mountConnectors } from "./connectors-panel.js";
 import { $, $$, age, channelLabel, el, renderKeyed, safeLink, setChildren, setText, showQr } from "./dom.js";
 import { boot, titleFrom } from "./page.js";
@@ -18,39 +20,76 @@ mountConnectors({ slug, store, live });
 mountZoomPanel({ slug, store, live });
 mountConsolePolls($("#polls-panel"), { store, slug });
 
-const TABS = ["inbox", "queued", "on_stage", "answered", "dismissed"];
+const TABS = ["inbox", "queued", "on_stage", "answered", "dismissed", "merged"];
 const NEW_HIGHLIGHT_MS = 4000; // how long a fresh inbox item stays highlighted once seen
+const ORDER_KEY = "floorbridge.console.inboxOrder";
+const MERGE_SHOWN = 40; // merge candidates listed at once (type to narrow)
+const OWN_EVENT_MS = 3000; // an event this long after our own call is ours, not the stage's
 
 const ui = {
   tab: "inbox",
   channel: "",
+  query: "",
+  order: readOrder(),
   selectedId: null,
   selectedIndex: 0,
   editingId: null,
   draft: "",
   mergingId: null,
+  merge: { query: "", into: null }, // the picker's state: by question id, never by place
+  checked: new Set(), // ticked for a bulk action
+  anchorId: null, // last ticked box, for Shift+click ranges
   showOriginal: new Set(),
   seen: new Set(), // inbox ids the moderator has had on screen
   fresh: new Set(), // seen, but still highlighted for a moment
 };
 
 const list = $("#list");
+const base = `/api/sessions/${encodeURIComponent(slug)}/questions`;
+const act = (id, action, body) => request("POST", `${base}/${encodeURIComponent(id)}/actions/${action}`, body);
+const unmergeCall = (id) => request("POST", `${base}/${encodeURIComponent(id)}/unmerge`);
+const own = new Map(); // question id -> until when its events are our own doing
+const undo = makeUndo({ afterUndo: () => focusList() });
+
+function readOrder() {
+  try {
+    return localStorage.getItem(ORDER_KEY) === "newest" ? "newest" : "oldest";
+  } catch {
+    return "oldest"; // storage blocked: the default, not an error
+  }
+}
 
 // ---------------------------------------------------------------- rendering
 
+function fold(text) {
+  return (text || "").toLocaleLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+}
+
+function matches(q, words) {
+  const hay = fold(`${q.text} ${q.author || ""}`);
+  return words.every((w) => hay.includes(w));
+}
+
 function visible(state) {
-  const items = store.byState(state);
-  return ui.channel ? items.filter((q) => q.channel === ui.channel) : items;
+  let items = store.byState(state);
+  if (state === "inbox" && ui.order === "newest") items.reverse();
+  if (ui.channel) items = items.filter((q) => q.channel === ui.channel);
+  const words = fold(ui.query).split(/\s+/).filter(Boolean);
+  return words.length ? items.filter((q) => matches(q, words)) : items;
 }
 
 function render() {
   titleFrom(store, "Console");
-  setText($("#session-title"), store.session ? store.session.title : "");
+  const title = $("#session-title");
+  setText(title, store.session ? store.session.title : "");
+  title.title = title.textContent; // the header cuts it to one line: the whole on hover
   renderJoin();
   renderLiveNow();
   renderChannels();
   renderTabs();
   renderList();
+  renderBulk();
+  renderMergeOptions();
 }
 
 function renderJoin() {
@@ -108,14 +147,16 @@ function renderList() {
   ui.selectedId = index >= 0 ? items[index].id : null;
   ui.selectedIndex = Math.max(0, index);
 
+  const mergeFocused = document.activeElement && document.activeElement.classList.contains("merge-search");
   const view = {
     ...ui,
     now: live.serverNow(),
-    mergeTargets: ui.mergingId === null ? [] : mergeTargets(),
     onDraft: (text) => {
       ui.draft = text;
     },
     onEditorKey,
+    onMergeQuery,
+    onMergeKey,
   };
   renderKeyed(list, items, { id: (q) => q.id, sig: itemKey, render: (q) => renderItem(q, view) });
   $("#empty").hidden = items.length > 0;
@@ -125,25 +166,116 @@ function renderList() {
     editor.focus();
     editor.setSelectionRange(editor.value.length, editor.value.length);
   }
+  // The merging item was redrawn (its votes changed, say): the caret stays in the picker.
+  const picker = mergeInput();
+  if (picker && mergeFocused && document.activeElement !== picker) {
+    picker.focus();
+    picker.setSelectionRange(picker.value.length, picker.value.length);
+  }
 }
 
+function mergeInput() {
+  return ui.mergingId === null ? null : $(`li[data-id="${ui.mergingId}"] .merge-search`, list);
+}
+
+function renderBulk() {
+  const ids = checkedVisible();
+  $("#bulk").hidden = ids.length === 0;
+  setText($("#bulk-count"), `${ids.length} selected`);
+  const all = $("#bulk-all");
+  const shown = visible(ui.tab).length;
+  all.checked = ids.length > 0 && ids.length === shown;
+  all.indeterminate = ids.length > 0 && ids.length < shown;
+  const states = new Set(ids.map((id) => store.get(id)?.state));
+  $("#bulk-approve").disabled = !states.has("inbox");
+  $("#bulk-dismiss").disabled = !states.has("inbox") && !states.has("queued");
+}
+
+function checkedVisible() {
+  return visible(ui.tab)
+    .filter((q) => ui.checked.has(q.id))
+    .map((q) => q.id);
+}
+
+// What an item's drawing depends on besides the question itself. Never a count or a place
+// in the list: a live update must not rebuild the merge picker and lose the choice.
 function itemKey(q) {
   return [
     ui.tab,
     q.id === ui.selectedId,
     q.id === ui.editingId,
     q.id === ui.mergingId,
+    ui.checked.has(q.id),
     ui.showOriginal.has(q.id),
     ui.fresh.has(q.id),
-    ui.mergingId === null ? "" : store.questions.size, // merge targets list
   ].join("|");
 }
 
 // Where a question can be merged into (the server refuses merged/dismissed targets).
 function mergeTargets() {
   return [...store.questions.values()]
-    .filter((t) => ["inbox", "queued", "on_stage", "answered"].includes(t.state))
+    .filter((t) => t.id !== ui.mergingId && ["inbox", "queued", "on_stage", "answered"].includes(t.state))
     .sort((a, b) => a.id - b.id);
+}
+
+function mergeCandidates() {
+  const query = ui.merge.query.trim();
+  const byId = /^#?(\d+)$/.exec(query);
+  const words = fold(query).split(/\s+/).filter(Boolean);
+  const all = mergeTargets();
+  const found = byId
+    ? all.filter((t) => String(t.id).startsWith(byId[1]) || matches(t, words))
+    : all.filter((t) => matches(t, words));
+  return found.slice(0, MERGE_SHOWN);
+}
+
+let mergeSig = "";
+function renderMergeOptions() {
+  const input = mergeInput();
+  if (!input) {
+    mergeSig = "";
+    return;
+  }
+  const picker = input.closest(".q-merge");
+  const candidates = mergeCandidates();
+  let chosen = ui.merge.into === null ? null : store.get(ui.merge.into);
+  if (chosen && !mergeTargets().some((t) => t.id === chosen.id)) {
+    ui.merge.into = null; // it was merged or dismissed meanwhile: say so, do not guess
+    chosen = null;
+  }
+  const sig = JSON.stringify([candidates.map((t) => [t.id, t.text, t.state]), chosen && [chosen.id, chosen.text]]);
+  if (sig === mergeSig && picker.dataset.filled) return;
+  mergeSig = sig;
+  picker.dataset.filled = "1";
+  fillMergeOptions(picker, candidates, chosen);
+  const option = chosen && $(`#merge-option-${chosen.id}`, picker);
+  if (option) option.scrollIntoView({ block: "nearest" });
+}
+
+function onMergeQuery(text) {
+  ui.merge.query = text;
+  const candidates = mergeCandidates();
+  // Typing narrows the list; the first match is the choice until the moderator picks.
+  if (!candidates.some((t) => t.id === ui.merge.into)) ui.merge.into = candidates.length ? candidates[0].id : null;
+  renderMergeOptions();
+}
+
+function onMergeKey(ev) {
+  if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+    ev.preventDefault();
+    const candidates = mergeCandidates();
+    if (!candidates.length) return;
+    const at = candidates.findIndex((t) => t.id === ui.merge.into);
+    const next = ev.key === "ArrowDown" ? Math.min(candidates.length - 1, at + 1) : Math.max(0, at - 1);
+    ui.merge.into = candidates[next].id;
+    renderMergeOptions();
+  } else if (ev.key === "Enter" && !ev.isComposing) {
+    ev.preventDefault();
+    run("merge-confirm", ui.mergingId);
+  } else if (ev.key === "Escape") {
+    ev.preventDefault();
+    run("merge-cancel", ui.mergingId);
+  }
 }
 
 function markSeen(items) {
@@ -163,37 +295,102 @@ function markSeen(items) {
 
 // ---------------------------------------------------------------- actions
 
-const SERVER_ACTIONS = new Set(["approve", "dismiss", "restore", "push", "answer", "back"]);
+const SERVER_ACTIONS = new Set(["approve", "dismiss", "restore", "push", "answer", "back", "reopen", "unapprove"]);
+const PAST = {
+  approve: "Approved",
+  dismiss: "Dismissed",
+  restore: "Restored",
+  push: "Pushed",
+  answer: "Answered",
+  back: "Sent back",
+  reopen: "Reopened",
+  unapprove: "Back in the inbox",
+};
+
+/** Call the server for `ids`, marking their coming events as our own doing. */
+async function mine(ids, fn) {
+  for (const id of ids) own.set(id, Infinity);
+  try {
+    return await fn();
+  } finally {
+    const until = Date.now() + OWN_EVENT_MS;
+    for (const id of ids) own.set(id, until);
+  }
+}
+
+// The inverse of one action, as server calls (see console-undo.js).
+function inverse(action, q, { swapped = null } = {}) {
+  const id = q.id;
+  const call = (a, body) => () => mine([id], () => act(id, a, body));
+  switch (action) {
+    case "approve":
+      return [call("unapprove")];
+    case "dismiss":
+      return q.state === "queued" ? [call("restore"), call("approve")] : [call("restore")];
+    case "restore":
+      return [call("dismiss")];
+    case "push":
+      return swapped === null
+        ? [call("back")]
+        : [() => mine([id, swapped], () => act(swapped, "push", { swap: true }))];
+    case "back":
+      return [call("push", { swap: true })];
+    case "answer":
+    case "reopen-answer":
+      // Back where it was: live again; whatever went live since goes back to the front.
+      return [call("reopen"), call("push", { swap: true })];
+    case "reopen":
+      return [call("push", { swap: true }), call("answer")];
+    case "unapprove":
+      return [call("approve")];
+    default:
+      return [];
+  }
+}
 
 function run(action, id) {
   const q = store.get(id);
   if (!q) return;
-  if (SERVER_ACTIONS.has(action)) {
-    attempt(() => api.action(id, action));
+  if (action === "push" && store.stageQuestion && store.stageQuestion.id !== id) {
+    swapPush(q, store.stageQuestion);
+  } else if (SERVER_ACTIONS.has(action)) {
+    attempt(async () => {
+      await mine([id], () => act(id, action));
+      undo.record(`${PAST[action]}: “${short(q.text)}”`, inverse(action, q));
+    });
+  } else if (action === "unmerge") {
+    const into = q.merged_into;
+    attempt(async () => {
+      await mine([id, into], () => unmergeCall(id));
+      undo.record(`Unmerged #${id} from #${into}`, into ? [() => mine([id, into], () => api.merge(id, into))] : []);
+    });
   } else if (action === "edit") {
     ui.editingId = id;
     ui.draft = q.text;
     ui.mergingId = null;
     render();
   } else if (action === "merge") {
-    ui.mergingId = ui.mergingId === id ? null : id;
+    const open = ui.mergingId !== id;
+    ui.mergingId = open ? id : null;
+    ui.merge = { query: "", into: null };
     render();
-    if (ui.mergingId !== null) {
-      const select = $(`li[data-id="${id}"] .merge-target`, list);
-      if (select) select.focus();
-    }
+    if (open) {
+      const input = mergeInput();
+      if (input) input.focus();
+    } else focusList();
   } else if (action === "merge-confirm") {
-    const select = $(`li[data-id="${id}"] .merge-target`, list);
-    const into = select && Number(select.value);
+    const into = ui.merge.into;
     if (!into) return;
+    const target = store.get(into);
     attempt(async () => {
-      await api.merge(id, into);
-      ui.mergingId = null;
-      render();
+      await mine([id, into], () => api.merge(id, into));
+      if (ui.mergingId === id) closeMerge();
+      undo.record(`Merged #${id} into #${into} “${short(target ? target.text : "")}”`, [
+        () => mine([id, into], () => unmergeCall(id)),
+      ]);
     });
   } else if (action === "merge-cancel") {
-    ui.mergingId = null;
-    render();
+    closeMerge();
   } else if (action === "original") {
     if (ui.showOriginal.has(id)) ui.showOriginal.delete(id);
     else ui.showOriginal.add(id);
@@ -201,6 +398,109 @@ function run(action, id) {
   } else if (action === "up" || action === "down") {
     move(id, action === "up" ? -1 : 1);
   }
+}
+
+function closeMerge() {
+  ui.mergingId = null;
+  ui.merge = { query: "", into: null };
+  render();
+  focusList();
+}
+
+// Something is live: ask once, then swap in one server call (the live one goes back first
+// in the queue). The confirmation says "on stage" so the moderator knows why it asks.
+async function swapPush(q, liveQ) {
+  const yes = await confirmToast(
+    `“${short(liveQ.text)}” is on stage now. Swap it for “${short(q.text)}”?`,
+    "Swap",
+    { onclose: () => focusList() },
+  );
+  focusList();
+  if (!yes) return;
+  attempt(async () => {
+    await mine([q.id, liveQ.id], () => act(q.id, "push", { swap: true }));
+    undo.record(`Swapped in “${short(q.text)}”`, inverse("push", q, { swapped: liveQ.id }));
+  });
+}
+
+function stageNext() {
+  const liveQ = store.stageQuestion;
+  const first = store.queue[0];
+  attempt(async () => {
+    const ids = [liveQ && liveQ.id, first && first.id].filter(Boolean);
+    const result = await mine(ids, () => api.stageNext());
+    if (!result) return;
+    const steps = result.answered
+      ? inverse("answer", result.answered)
+      : result.on_stage
+        ? inverse("push", result.on_stage)
+        : [];
+    undo.record("Stage next", steps);
+  });
+}
+
+// Events replayed on a (re)connect are history, not something to undo now: the replay
+// comes right after the socket goes live, so answers in that moment get no Undo toast.
+const REPLAY_QUIET_MS = 1000;
+let quietUntil = Date.now() + REPLAY_QUIET_MS;
+new MutationObserver(() => {
+  if (document.documentElement.dataset.live === "live") quietUntil = Date.now() + REPLAY_QUIET_MS;
+}).observe(document.documentElement, { attributes: true, attributeFilter: ["data-live"] });
+
+// An Answered tapped on the stage tablet (not by us): offer the undo here too.
+function onStoreChange(_store, change) {
+  if (!change || change.type !== "question.updated" || !change.data) return;
+  const { question: q, action } = change.data;
+  if (!q || action !== "answer" || Date.now() < quietUntil) return;
+  const until = own.get(q.id);
+  if (until !== undefined && until >= Date.now()) return;
+  undo.record(`Answered on stage: “${short(q.text)}”`, inverse("answer", q));
+}
+
+async function bulk(action) {
+  const states = action === "approve" ? ["inbox"] : ["inbox", "queued"];
+  const targets = checkedVisible()
+    .map((id) => store.get(id))
+    .filter((q) => q && states.includes(q.state));
+  if (!targets.length) return;
+  ui.checked.clear();
+  ui.anchorId = null;
+  const done = [];
+  await attempt(async () => {
+    for (const q of targets) {
+      await mine([q.id], () => act(q.id, action));
+      done.push(q);
+    }
+  });
+  render();
+  focusList();
+  if (done.length) {
+    undo.record(
+      `${PAST[action]} ${done.length} question${done.length === 1 ? "" : "s"}`,
+      done.flatMap((q) => inverse(action, q)),
+    );
+  }
+}
+
+function toggleCheck(id, { range = false, value = null } = {}) {
+  const on = value ?? !ui.checked.has(id);
+  const items = visible(ui.tab).map((q) => q.id);
+  const from = items.indexOf(ui.anchorId);
+  const to = items.indexOf(id);
+  const ids = range && from !== -1 && to !== -1 ? items.slice(Math.min(from, to), Math.max(from, to) + 1) : [id];
+  for (const x of ids) {
+    if (on) ui.checked.add(x);
+    else ui.checked.delete(x);
+  }
+  ui.anchorId = id;
+  render();
+}
+
+/** Back to the list, so single-key shortcuts work again (after a form, a note, Esc). */
+function focusList() {
+  const active = document.activeElement;
+  if (active && active !== document.body && active !== list && active.blur) active.blur();
+  list.focus({ preventScroll: true });
 }
 
 function move(id, delta) {
@@ -230,6 +530,7 @@ function cancelEdit() {
   ui.editingId = null;
   ui.draft = "";
   render();
+  focusList();
 }
 
 function onEditorKey(ev) {
@@ -266,6 +567,8 @@ function switchTab(tab) {
   ui.selectedIndex = 0;
   ui.editingId = null;
   ui.mergingId = null;
+  ui.checked.clear();
+  ui.anchorId = null;
   render();
 }
 
@@ -275,7 +578,7 @@ function toggleHelp(force) {
   help.hidden = !open;
   $("#help-toggle").setAttribute("aria-expanded", String(open));
   if (open) $("#help-close").focus();
-  else $("#help-toggle").focus();
+  else focusList();
 }
 
 // ---------------------------------------------------------------- events
@@ -284,11 +587,24 @@ list.addEventListener("click", (ev) => {
   const li = ev.target.closest("li[data-id]");
   if (!li) return;
   const id = Number(li.dataset.id);
+  const option = ev.target.closest(".merge-option[data-into]");
+  if (ev.target.closest(".q-check")) {
+    ev.preventDefault(); // the box shows ui.checked, redrawn below
+    toggleCheck(id, { range: ev.shiftKey });
+    return;
+  }
+  if (option) {
+    ui.merge.into = Number(option.dataset.into);
+    renderMergeOptions();
+    const input = mergeInput();
+    if (input) input.focus();
+    return;
+  }
   const button = ev.target.closest("button[data-action]");
   if (button) {
     ui.selectedId = id;
     run(button.dataset.action, id);
-  } else if (!ev.target.closest("textarea, select, a")) {
+  } else if (!ev.target.closest("textarea, select, a, input, .q-merge")) {
     select(id);
   }
 });
@@ -309,7 +625,43 @@ $("#channel-filter").addEventListener("change", (ev) => {
   render();
 });
 
-$("#stage-next").addEventListener("click", () => attempt(() => api.stageNext()));
+$("#search").addEventListener("input", (ev) => {
+  ui.query = ev.target.value;
+  render();
+});
+
+const orderSelect = $("#order");
+orderSelect.value = ui.order;
+orderSelect.addEventListener("change", () => {
+  ui.order = orderSelect.value === "newest" ? "newest" : "oldest";
+  try {
+    localStorage.setItem(ORDER_KEY, ui.order);
+  } catch {
+    // storage blocked: the choice holds until the page is reloaded
+  }
+  render();
+});
+
+$("#bulk-approve").addEventListener("click", () => bulk("approve"));
+$("#bulk-dismiss").addEventListener("click", () => bulk("dismiss"));
+$("#bulk-clear").addEventListener("click", () => {
+  ui.checked.clear();
+  ui.anchorId = null;
+  render();
+  focusList();
+});
+$("#bulk-all").addEventListener("change", (ev) => {
+  for (const q of visible(ui.tab)) {
+    if (ev.target.checked) ui.checked.add(q.id);
+    else ui.checked.delete(q.id);
+  }
+  render();
+});
+
+// A form sent or closed in the side column (a note, a poll, a segment): back to the list.
+$(".console-side").addEventListener("submit", () => setTimeout(focusList));
+
+$("#stage-next").addEventListener("click", () => stageNext());
 $("#help-toggle").addEventListener("click", () => toggleHelp());
 $("#help-close").addEventListener("click", () => toggleHelp(false));
 $("#help").addEventListener("click", (ev) => {
@@ -336,12 +688,20 @@ const KEYS = {
   x: () => runSelected("answer"),
   e: () => runSelected("edit"),
   m: () => runSelected("merge"),
-  n: () => attempt(() => api.stageNext()),
+  u: () => runSelected("unmerge"),
+  z: () => undo.undo(),
+  n: () => stageNext(),
+  " ": () => {
+    if (ui.selectedId === null) step(0);
+    if (ui.selectedId !== null) toggleCheck(ui.selectedId);
+  },
+  "/": () => $("#search").focus(),
   1: () => switchTab("inbox"),
   2: () => switchTab("queued"),
   3: () => switchTab("on_stage"),
   4: () => switchTab("answered"),
   5: () => switchTab("dismissed"),
+  6: () => switchTab("merged"),
 };
 
 function runSelected(action) {
@@ -367,8 +727,16 @@ document.addEventListener("keydown", (ev) => {
   }
   const typing = ev.target.closest && ev.target.closest("input, textarea, select, [contenteditable]");
   if (typing) {
-    if (ev.key === "Escape" && ui.mergingId !== null) run("merge-cancel", ui.mergingId);
+    // Esc always leaves a text field (the editor and the merge picker close themselves).
+    if (ev.key === "Escape") {
+      ev.preventDefault();
+      if (ui.mergingId !== null && typing.closest(".q-merge")) run("merge-cancel", ui.mergingId);
+      else focusList();
+    }
     return;
+  }
+  if (ev.target.closest && ev.target.closest("button, a") && (ev.key === " " || ev.key === "Enter")) {
+    return; // a focused button's own Space/Enter
   }
   if (ev.altKey) {
     if ((ev.key === "ArrowUp" || ev.key === "ArrowDown") && ui.selectedId !== null) {
@@ -404,4 +772,5 @@ document.addEventListener("visibilitychange", render);
 
 showQr($("#qr"), slug);
 store.subscribe(render);
+store.subscribe(onStoreChange);
 render();
