@@ -4,22 +4,60 @@
 import { el, renderKeyed, setChildren } from "./dom.js";
 import { renderResults } from "./polls-bars.js";
 import { Polls } from "./polls-model.js";
+import { autoFit } from "./fit-text.js";
+import { drawCloud } from "./screen-cloud.js";
 
-export function mountScreenPoll(root, { store }) {
+/**
+ * The poll on the room screen (or the stream overlay): bars fitted to the space the screen
+ * gives it, or a word cloud laid out in it. `bounds()` gives the fit's {min, max} font px.
+ */
+export function mountScreenPoll(root, { store, bounds }) {
   if (!root) return null;
   const polls = new Polls(store);
   const question = el("h1", { class: "screen-poll-question", id: "screen-poll-question" });
   const results = el("div", { class: "poll-results poll-results--screen", id: "screen-poll-results", "aria-live": "polite" });
   setChildren(root, question, results);
+  let shown = null;
+  // A cloud sizes its own words; around it the poll's text keeps one readable size.
+  const isCloud = () => Boolean(shown && shown.kind === "wordcloud" && shown.results);
+  const fitBounds = () => {
+    const b = bounds();
+    const px = (b.min + b.max) / 2;
+    return isCloud() ? { min: px, max: px } : b;
+  };
+  const refit = autoFit(root, root, fitBounds);
+  let cloudBox = null;
+
+  function drawWords() {
+    if (cloudBox && shown && shown.results) drawCloud(cloudBox, shown.results.words || [], cloudBounds());
+  }
+  function cloudBounds() {
+    const { max } = bounds();
+    return { min: Math.max(14, bounds().min * 1.2), max: max * 2.6 };
+  }
+
   polls.onChange((p) => {
     const poll = p.onScreen;
+    shown = poll;
     root.hidden = !poll;
-    // While a poll is on the screen it takes the place of the question (see polls.css).
+    // While a poll is on the screen it takes the place of the question (see screen.css).
     document.body.classList.toggle("has-poll", Boolean(poll));
     if (!poll) return;
     question.textContent = poll.question;
     renderResults(results, poll);
+    const cloud = poll.kind === "wordcloud" && results.querySelector(".poll-cloud");
+    root.classList.toggle("screen-poll--cloud", Boolean(cloud));
+    cloudBox = null;
+    if (cloud) {
+      cloudBox = el("div", { class: "screen-cloud-box", id: "screen-cloud" });
+      cloud.replaceWith(cloudBox);
+    }
+    refit();
+    drawWords();
   });
+  new ResizeObserver(() => {
+    if (cloudBox) drawWords();
+  }).observe(root);
   return polls;
 }
 
