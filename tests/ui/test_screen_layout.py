@@ -251,6 +251,25 @@ def test_overlay_is_a_lower_third_without_banners(browser, contexts, live_server
     assert_apart(page, {"poll": "#screen-poll", "timer": ".tmr", "join": "#screen-join"})
     assert page.locator("#screen-poll").evaluate(FIT_OK)
 
+    # A word cloud on the stream: a band in the lower third, words apart.
+    mod.post(f"/polls/{pid}/actions/hide_screen")
+    cid = mod.poll("One word for the street you want", "wordcloud", None, "open", "show_screen")
+    for word, count in list(WORDS.items())[:6]:
+        for _ in range(count):
+            vote(live_server.url, client.slug, cid, {"text": word})
+    words = page.locator("#screen-cloud .screen-cloud-word:visible")
+    expect(words).to_have_count(6, timeout=4000)
+    settle(page)
+    shoot(page, "overlay-cloud")
+    painted_in_lower_third()
+    placed = words.evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return {x: r.left, y: r.top, w: r.width, h: r.height}; })"
+    )
+    for i, a in enumerate(placed):
+        for b in placed[i + 1 :]:
+            assert not intersect(a, b), (a, b)
+
     # The socket drops and cannot come back: no banner on air, at most a small dot.
     page.route_web_socket(re.compile(r"/s/[^/]+/live(\?.*)?$"),
                           lambda ws: ws.close(code=1013, reason="try again later"))

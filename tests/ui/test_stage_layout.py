@@ -172,3 +172,57 @@ def test_a_short_question_is_big_and_the_fit_follows_rotation(browser, contexts,
         stage.assert_clean()
     finally:
         client.close()
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (768, 1024)], ids=["landscape", "portrait"])
+def test_a_crowded_stage_still_has_no_page_scroll(browser, contexts, live_server, size):
+    """Five unread notes and three open polls: the regions scroll inside, the page does not."""
+    created = live_server.create_session(title="Crowded", agenda=AGENDA)
+    client = SessionClient(live_server.url, created)
+    mod = Moderator(live_server.url, client.slug, client.keys["moderator"])
+    try:
+        live = client.ask(long_question(), "Rosa")
+        client.act(live, "approve")
+        client.act(live, "push")
+        for text, name in QUEUED:
+            client.act(client.ask(text, name), "approve")
+        for i in range(5):
+            mod.post("/notes", {"kind": "text", "text": f"{NOTE} ({i + 1})"}, status=201)
+        for i in range(3):
+            mod.poll(f"Poll {i + 1}: which street first?", "single",
+                     ["Schoolstraat", "Marktplein", "Stationslaan", "Havenkaai"], "open")
+        stage = open_sized(browser, contexts, "stage", client.links["stage"], size)
+        stage.wait_live()
+        page = stage.page
+        expect(page.locator(".note--open")).to_have_count(5)
+        expect(page.locator("#stage-polls .poll-card")).to_have_count(3)
+        page.wait_for_timeout(150)
+        shoot(page, "stage-crowded")
+        scroll = page_scroll(page)
+        assert scroll["sh"] <= scroll["vh"] and scroll["sw"] <= scroll["vw"], scroll
+        view = viewport_box(page)
+        regions = {name: box(page, sel) for name, sel in REGIONS.items()}
+        for name, b in regions.items():
+            assert inside(b, view), (name, b, view)
+        assert overlaps(regions) == [], regions
+        for selector in (".tmr", "#answered", "#next"):
+            assert inside(box(page, selector), view), selector
+        # The crowded regions scroll inside themselves, and the newest note is on top.
+        for selector in ("#stage-notes", "#stage-polls"):
+            sh, ch = page.locator(selector).evaluate("e => [e.scrollHeight, e.clientHeight]")
+            assert sh > ch, (selector, sh, ch)
+        assert inside(boxes(page, [".note--open"])[".note--open"][0], regions["notes"])
+        expect(page.locator(".note--open .note-text").first).to_have_text(f"{NOTE} (5)")
+        # The question fits, or (last resort) sits at the smallest readable size in a card
+        # that scrolls by itself.
+        card = page.locator("#stage-question").evaluate(
+            "c => ({fits: c.scrollHeight <= c.clientHeight + 1,"
+            " overflow: getComputedStyle(c).overflowY,"
+            " font: parseFloat(getComputedStyle(c.querySelector('#stage-text')).fontSize)})"
+        )
+        last_resort = card["overflow"] == "auto" and card["font"] == MIN_READABLE_PX
+        assert card["fits"] or last_resort, card
+        stage.assert_clean()
+    finally:
+        mod.close()
+        client.close()
