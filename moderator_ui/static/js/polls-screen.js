@@ -26,32 +26,36 @@ export function mountScreenPoll(root, { store, bounds }) {
     return isCloud() ? { min: px, max: px } : b;
   };
   const refit = autoFit(root, root, fitBounds);
-  let cloudBox = null;
+  const cloudEl = el("div", { class: "screen-cloud-box", id: "screen-cloud" });
+  let cloudBox = null; // cloudEl while a cloud is shown
 
+  let drawn = ""; // what the cloud shows now: a layout costs tens of ms, skip repeats
   function drawWords() {
-    if (cloudBox && shown && shown.results) drawCloud(cloudBox, shown.results.words || [], cloudBounds());
+    if (!cloudBox || !shown || !shown.results) return;
+    const words = shown.results.words || [];
+    const key = `${shown.id}:${cloudBox.clientWidth}x${cloudBox.clientHeight}:${JSON.stringify(words)}`;
+    if (key === drawn && cloudBox.firstChild) return;
+    drawn = key;
+    drawCloud(cloudBox, words, cloudBounds());
   }
   function cloudBounds() {
-    const { max } = bounds();
-    return { min: Math.max(14, bounds().min * 1.2), max: max * 2.6 };
+    const { min, max } = bounds(); // the rarest word a little above the poll's text
+    return { min: Math.max(14, min * 1.2), max: max * 2.6 };
   }
 
   polls.onChange((p) => {
     const poll = p.onScreen;
     shown = poll;
     root.hidden = !poll;
-    // While a poll is on the screen it takes the place of the question (see screen.css).
-    document.body.classList.toggle("has-poll", Boolean(poll));
+    // While a poll is on the screen it takes the place of the question (screen.js).
     if (!poll) return;
     question.textContent = poll.question;
     renderResults(results, poll);
     const cloud = poll.kind === "wordcloud" && results.querySelector(".poll-cloud");
     root.classList.toggle("screen-poll--cloud", Boolean(cloud));
-    cloudBox = null;
-    if (cloud) {
-      cloudBox = el("div", { class: "screen-cloud-box", id: "screen-cloud" });
-      cloud.replaceWith(cloudBox);
-    }
+    // One box for the cloud, kept across updates: unchanged words keep their layout.
+    cloudBox = cloud ? cloudEl : null;
+    if (cloud) cloud.replaceWith(cloudEl);
     refit();
     drawWords();
   });
