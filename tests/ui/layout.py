@@ -129,6 +129,10 @@ class Moderator:
         assert response.status_code in (status, 201), response.text
         return response.json()
 
+    def join_code(self, code: str | None) -> None:
+        response = self.http.put("/poll-access", json={"join_code": code})
+        assert response.status_code == 200, response.text
+
     def poll(self, question: str, kind: str, options: list[str] | None, *actions: str) -> int:
         body = {"question": question, "kind": kind}
         if options is not None:

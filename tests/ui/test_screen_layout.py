@@ -167,6 +167,20 @@ def test_screen_keeps_everything_apart(browser, contexts, live_server, room, siz
     for option in boxes(page, ["#screen-poll .poll-option"])["#screen-poll .poll-option"]:
         assert inside(option, named["poll"]), (option, named["poll"])
 
+    # The moderator asks for a join code: the screen shows it, big, in place of the session's.
+    expect(page.locator("#join-code-label")).to_have_text("Session code")
+    mod.join_code("WS499")
+    expect(page.locator("#join-code")).to_have_text("WS499")
+    expect(page.locator("#join-code-label")).to_have_text("Join code")
+    settle(page)
+    shoot(page, "screen-poll-code")
+    assert_apart(page, {
+        "poll": "#screen-poll", "timer": ".tmr", "qr": "#qr",
+        "url": "#join-url", "code": "#join-code",
+    })
+    mod.join_code(None)
+    expect(page.locator("#join-code")).to_have_text(client.slug)
+
     # A word cloud: sized by count, no two words on top of each other, inside its box.
     mod.post(f"/polls/{pid}/actions/hide_screen")
     cid = mod.poll("One word for the street you want", "wordcloud", None, "open", "show_screen")

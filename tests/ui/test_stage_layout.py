@@ -65,6 +65,7 @@ def busy_stage(live_server):
     mod.post("/notes", {"kind": "text", "text": NOTE}, status=201)
     mod.poll("Which street should go car-free first?", "single",
              ["Schoolstraat", "Marktplein", "Stationslaan"], "open")
+    mod.join_code("WS499")
     yield client
     mod.close()
     client.close()
@@ -87,6 +88,7 @@ def test_stage_is_one_screen_with_a_long_question(browser, contexts, busy_stage,
     expect(page.locator("#up-next li")).to_have_count(4)
     expect(page.locator(".note--open .note-text")).to_have_text(NOTE)
     expect(page.locator("#stage-polls .poll-card")).to_have_count(1)
+    expect(page.locator("#stage-polls-label")).to_have_text("Poll · join code WS499")
     expect(page.locator(".tmr")).to_have_attribute("data-state", "running")
     page.wait_for_function("document.querySelector('#stage-question').dataset.fitSize")
     page.wait_for_timeout(100)  # the resize observer's refit, one frame later

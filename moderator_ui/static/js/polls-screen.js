@@ -1,11 +1,12 @@
 // Poll results for the room screen (the poll the moderator put on it, big) and the stage
 // tablet (open and shown polls, compact). Live bars, updated a few times a second at most.
 
-import { el, renderKeyed, setChildren } from "./dom.js";
+import { el, renderKeyed, setChildren, setText } from "./dom.js";
 import { renderResults } from "./polls-bars.js";
 import { Polls } from "./polls-model.js";
 import { autoFit } from "./fit-text.js";
 import { drawCloud } from "./screen-cloud.js";
+import { watchJoinCode } from "./poll-access.js";
 
 /**
  * The poll on the room screen (or the stream overlay): bars fitted to the space the screen
@@ -69,7 +70,10 @@ export function mountStagePolls(root, { store }) {
   if (!root) return null;
   const polls = new Polls(store);
   const list = el("ol", { class: "poll-list poll-list--stage" });
-  setChildren(root, el("h2", { class: "stage-label" }, "Poll"), list);
+  const label = el("h2", { class: "stage-label", id: "stage-polls-label" }, "Poll");
+  setChildren(root, label, list);
+  // The onsite moderator may have to say the join code out loud.
+  watchJoinCode(store, (code) => setText(label, code ? `Poll · join code ${code}` : "Poll"));
   const card = (poll) => {
     const results = el("div", { class: "poll-results" });
     renderResults(results, poll);

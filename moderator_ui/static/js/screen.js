@@ -9,6 +9,7 @@ import { boot, titleFrom } from "./page.js";
 import { keepAwake } from "./wakelock.js";
 import { mountTimer } from "./timer-view.js";
 import { mountScreenPoll } from "./polls-screen.js";
+import { watchJoinCode } from "./poll-access.js";
 
 const overlay = new URLSearchParams(location.search).get("overlay") === "1";
 document.documentElement.classList.toggle("screen-overlay", overlay);
@@ -24,6 +25,7 @@ const TITLE = () => ({ min: vh(0.03), max: vh(0.1) });
 const POLL = overlay ? () => ({ min: vh(0.014), max: vh(0.03) }) : () => ({ min: vh(0.018), max: vh(0.045) });
 
 const { slug, store, live } = boot();
+const joinCode = watchJoinCode(store); // before render subscribes: render reads it
 mountTimer($("#screen-timer"), { store, live, variant: "screen" });
 const polls = mountScreenPoll($("#screen-poll"), { store, bounds: POLL });
 keepAwake();
@@ -61,7 +63,12 @@ function render() {
   // Plain text, not a link: nobody clicks a projector. Without the scheme it reads better.
   const url = (store.session && store.session.audience_url) || "";
   setText($("#join-url"), url.replace(/^https?:\/\//, ""));
-  setText($("#join-code"), slug);
+  // The voting join code when the moderator set one (phones ask for it), else the
+  // session's own code: the slug, what the short URL ends with.
+  const code = joinCode();
+  setText($("#join-code-label"), code ? "Join code" : "Session code");
+  setText($("#join-code"), code || slug);
+  $("#join-code").classList.toggle("join-code--vote", Boolean(code));
 
   const now = `${mode}\n${text.textContent}\n${$("#screen-meta").textContent}\n${$("#session-title").textContent}`;
   if (now !== fitted) {
