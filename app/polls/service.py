@@ -198,6 +198,8 @@ def set_join_code(db: Session, session_id: int, code: str | None, role: str) -> 
     access.join_code = code
     db.add(access)
     audit(db, session_id, "poll.join_code", role, set=code is not None)
+    # The room screen shows the code next to the QR (app.polls.views: never to phones).
+    emit(db, session_id, "poll_access.updated", {"join_code": code})
     return {"join_code": code}
 
 

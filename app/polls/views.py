@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import LiveSession
-from app.polls.models import Poll
+from app.models import LiveSession, Role
+from app.polls.models import Poll, PollAccess
 from app.polls.tally import may_see_results, poll_for, poll_full, tally
 from app.views import register_view
 
@@ -46,3 +46,23 @@ def polls_part(db: Session, session: LiveSession, role: str) -> list[dict[str, A
 
 
 register_view("poll.", poll_event_for, "polls", polls_part)
+
+
+# The join code is what proves a voter sees the room (or its stream): the pages that show
+# it (screen, stage) and the moderators read it; the phones never do.
+CODE_ROLES = (Role.moderator, Role.rapporteur, Role.stage, Role.screen)
+
+
+def access_event_for(role: str, type_: str, data: dict[str, Any]) -> tuple[str, dict] | None:
+    return (type_, data) if role in CODE_ROLES else None
+
+
+def access_part(db: Session, session: LiveSession, role: str) -> dict[str, Any] | None:
+    """`{join_code}` for the roles that show or set it, None for everyone else."""
+    if role not in CODE_ROLES:
+        return None
+    access = db.get(PollAccess, session.id)
+    return {"join_code": access.join_code if access else None}
+
+
+register_view("poll_access.", access_event_for, "poll_access", access_part)

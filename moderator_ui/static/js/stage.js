@@ -1,10 +1,12 @@
-// Onsite moderator's tablet: the live question big enough to read at arm's length,
-// the next three, and two huge buttons. Touch only; nothing here needs a keyboard.
+// Onsite moderator's tablet: the live question as big as its card allows (fitted at every
+// length, see fit-text.js), the next four, notes, polls and two huge buttons, on one
+// screen without scrolling. Touch only; nothing here needs a keyboard.
 
 import { $, sourceLabel, el, lengthClass, setChildren, setText } from "./dom.js";
 import { boot, titleFrom } from "./page.js";
 import { keepAwake } from "./wakelock.js";
 import { attempt } from "./toast.js";
+import { autoFit } from "./fit-text.js";
 import { mountStageNotes } from "./notes-stage.js";
 import { mountTimer } from "./timer-view.js";
 import { mountStagePolls } from "./polls-screen.js";
@@ -14,7 +16,11 @@ mountTimer($("#stage-timer"), { store, live, variant: "stage" });
 mountStageNotes($("#stage-notes"), { store, slug });
 mountStagePolls($("#stage-polls"), { store });
 keepAwake();
-const UP_NEXT = 3;
+const UP_NEXT = 4;
+// px: the smallest size still readable at arm's length; a one-liner may grow to the max.
+const FIT = { min: 14, max: 60 };
+const refit = autoFit($("#stage-text"), $("#stage-question"), () => FIT);
+let lastFitted = null;
 let busy = false; // one request at a time: a double tap must not skip a question
 
 function byline(q) {
@@ -50,6 +56,12 @@ function render() {
 
   $("#answered").disabled = busy || !q;
   $("#next").disabled = busy || (!q && store.queue.length === 0);
+
+  const fitted = `${text.textContent}\n${$("#stage-meta").textContent}`;
+  if (fitted !== lastFitted) {
+    lastFitted = fitted; // resizes are the observer's business; text changes are ours
+    refit();
+  }
 }
 
 async function tap(call) {
