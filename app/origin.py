@@ -120,10 +120,8 @@ async def _refuse_http(send: Send) -> None:
 
 
 async def _refuse_socket(scope: Scope, receive: Receive, send: Send) -> None:
-    """Refused before the handshake: HTTP 403, with the JSON detail where the server can."""
+    """Closed before the handshake: the server answers HTTP 403. (Not the denial-response
+    extension: uvicorn's sans-I/O protocol logs an ERROR for each one, so a hostile page
+    could fill the log.)"""
     await receive()  # websocket.connect
-    if "websocket.http.response" in scope.get("extensions", {}):
-        await send({"type": "websocket.http.response.start", "status": 403, "headers": HEADERS})
-        await send({"type": "websocket.http.response.body", "body": BODY})
-    else:
-        await send({"type": "websocket.close", "code": 1008, "reason": DETAIL})
+    await send({"type": "websocket.close", "code": 1008, "reason": DETAIL})
