@@ -24,7 +24,7 @@ from app.deps import (
 from app.errors import Forbidden, Unauthorized
 from app.ingest import ingest_single
 from app.models import AuditEntry, LiveSession, QState, Role
-from app.sessions import SessionCreate, create_session, links
+from app.sessions import SessionCreate, create_session, links, rotate_keys
 from app.text import MAX_TEXT, clean_name
 from app.views import all_questions, question_for, segments_of, session_public, snapshot
 from integrations.base import IncomingMessage
@@ -61,6 +61,16 @@ async def post_session(body: SessionCreate, request: Request, state: StateDep) -
         "links": links(state.base_url(request), session.slug, keys),
         "keys": keys,
     }
+
+
+@router.post("/sessions/{slug}/keys/rotate")
+async def post_rotate_keys(slug: str, request: Request, state: StateDep) -> dict[str, Any]:
+    """New role links (as `floorbridge session rotate-keys` prints them); every socket and
+    cookie of the old keys stops working, on every worker, within a second."""
+    if not check_admin(request, state.admin_token):
+        raise Unauthorized("rotating keys needs 'Authorization: Bearer <admin token>'")
+    keys = await state.store.write(lambda db: rotate_keys(db, slug))
+    return {"slug": slug, "links": links(state.base_url(request), slug, keys), "keys": keys}
 
 
 @router.get("/sessions/{slug}")

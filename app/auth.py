@@ -1,8 +1,9 @@
 """Who is calling: the admin token, a role key (link, cookie or bearer), or the audience.
 
 Role keys are stored only as hashes. A role link's key is exchanged once for an HttpOnly
-cookie signed with itsdangerous (a well-kept, tiny signing library) that names the key's
-row: rotating keys deletes the rows, so old cookies stop working at once.
+cookie signed with itsdangerous (a well-kept, tiny signing library) that names the key by
+its random public id (never a row id: SQLite reissues those after a rotation). Rotating
+keys deletes the rows, so old cookies stop working at once, on every worker.
 """
 
 from __future__ import annotations
@@ -37,9 +38,13 @@ PRECEDENCE = (Role.moderator, Role.rapporteur, Role.stage, Role.screen)
 @dataclass(frozen=True, slots=True)
 class Principal:
     role: str
-    key_id: int | None = None
+    #: The public id of the role key this caller authenticated with (None: audience).
+    key_id: str | None = None
     #: True when a key was offered and it is wrong: the caller should hear 401, not be demoted.
     bad_key: bool = False
+    #: True when a role cookie was signed by us but its key was rotated away: "ask for the
+    #: new link" rather than a silent demotion to the audience.
+    replaced: bool = False
 
 
 class Signer:
@@ -48,15 +53,17 @@ class Signer:
         self._audience = URLSafeSerializer(secret, salt="fb-audience")
         self._verified: OrderedDict[str, str] = OrderedDict()
 
-    def role_cookie(self, slug: str, role: str, key_id: int) -> str:
+    def role_cookie(self, slug: str, role: str, key_id: str) -> str:
         return self._roles.dumps([slug, role, key_id])
 
-    def read_role_cookie(self, slug: str, value: str) -> tuple[str, int] | None:
+    def read_role_cookie(self, slug: str, value: str) -> tuple[str, str] | None:
+        """(role, key public id); None when forged, for another session, or of the old
+        format that named a row id (those ids are reused, so such cookies are refused)."""
         try:
             c_slug, role, key_id = self._roles.loads(value)
         except (BadSignature, ValueError, TypeError):
             return None
-        if c_slug != slug or role not in Role.__members__ or not isinstance(key_id, int):
+        if c_slug != slug or role not in Role.__members__ or not isinstance(key_id, str):
             return None
         return role, key_id
 
@@ -120,7 +127,7 @@ async def resolve(
         return Principal(found[0], found[1])
     if want == Role.audience:
         return Principal(Role.audience.value)
-    held: dict[str, int] = {}
+    held: dict[str, str] = {}
     for role in PRECEDENCE:
         value = conn.cookies.get(role_cookie_name(session.slug, role))
         parsed = signer.read_role_cookie(session.slug, value) if value else None
@@ -137,4 +144,5 @@ async def resolve(
         for role in PRECEDENCE:
             if role in valid:
                 return Principal(role.value, valid[role])
+        return Principal(Role.audience.value, replaced=True)
     return Principal(Role.audience.value)

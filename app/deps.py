@@ -68,6 +68,8 @@ def require(*roles: Role):
     async def check(principal: PrincipalDep) -> Principal:
         if principal.role in allowed:
             return principal
+        if principal.replaced:
+            raise Unauthorized("this link was replaced; ask for the new one")
         if principal.role == Role.audience:
             raise Unauthorized(f"this needs the {' or '.join(sorted(allowed))} link or key")
         raise Forbidden(f"the {principal.role} role may not do this")

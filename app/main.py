@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import api, health, lifecycle, pages
+from app import api, health, lifecycle, pages, redact
 from app.agenda.endpoints import router as agenda_router
 from app.auth import Signer
 from app.config import Settings, get_settings
@@ -27,6 +27,7 @@ from app.live import socket
 from app.live.bus import make_bus
 from app.live.hub import Hubs
 from app.migrate import upgrade
+from app.origin import SameOrigin
 from app.polls.endpoints import router as polls_router
 from app.report.endpoints import router as report_router
 from app.retention.endpoints import router as privacy_router
@@ -139,6 +140,7 @@ def build_state(settings: Settings) -> AppState:
 
 def create_app(settings: Settings | None = None, *, on_start: Any = None) -> FastAPI:
     settings = settings or get_settings()
+    redact.install()  # role keys in socket URLs never reach a log line
     state = build_state(settings)
 
     @asynccontextmanager
@@ -189,5 +191,6 @@ def create_app(settings: Settings | None = None, *, on_start: Any = None) -> Fas
     for router in routers():
         app.include_router(router)
     app.mount("/ui", StaticFiles(directory=pages.STATIC, check_dir=False), name="ui")
+    app.add_middleware(SameOrigin, public_url=settings.public_url)  # app/origin.py
     app.add_middleware(SecurityHeaders)
     return app

@@ -80,7 +80,11 @@ class Segment(SQLModel, table=True):
 
 
 class RoleKey(SQLModel, table=True):
-    """A role link's key, kept only as its SHA-256 (keys are 192 random bits)."""
+    """A role link's key, kept only as its SHA-256 (keys are 192 random bits).
+
+    `public_id` is what role cookies and live sockets name the key by: random, so it never
+    repeats across rotations (row ids do: SQLite hands the deleted ones out again).
+    """
 
     __tablename__ = "role_key"
 
@@ -88,6 +92,7 @@ class RoleKey(SQLModel, table=True):
     session_id: int = Field(foreign_key="live_session.id", index=True)
     role: str = Field(max_length=16)
     key_hash: str = Field(max_length=64, unique=True, index=True)
+    public_id: str = Field(max_length=32, unique=True, index=True)
     created_at: datetime = _ts()
 
 

@@ -112,7 +112,7 @@ async def role_page(page: str, session: SessionDep, request: Request, state: Sta
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             role_cookie_name(session.slug, principal.role),
-            state.signer.role_cookie(session.slug, principal.role, principal.key_id or 0),
+            state.signer.role_cookie(session.slug, principal.role, principal.key_id or ""),
             httponly=True,
             samesite="lax",
             secure=request.url.scheme == "https",

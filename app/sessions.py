@@ -89,7 +89,14 @@ def _issue_keys(db: Session, session_id: int) -> dict[str, str]:
     keys = {}
     for role in KEYED_ROLES:
         key = secrets.token_urlsafe(24)
-        db.add(RoleKey(session_id=session_id, role=role.value, key_hash=hash_key(key)))
+        db.add(
+            RoleKey(
+                session_id=session_id,
+                role=role.value,
+                key_hash=hash_key(key),
+                public_id=secrets.token_urlsafe(16),
+            )
+        )
         keys[role.value] = key
     return keys
 
@@ -138,7 +145,13 @@ def clean_name_long(title: str) -> str:
 
 
 def rotate_keys(db: Session, slug: str) -> dict[str, str]:
-    """New keys for every role; old links and the cookies they set stop working."""
+    """New keys for every role; old links and the cookies they set stop working.
+
+    Every worker's hub closes the sockets opened with an old key: at once when the
+    `session.keys_rotated` event reaches it over the bus, and within KEY_CHECK_SECONDS
+    (app/live/hub.py) when the rotation came from another process (the CLI) that cannot
+    publish on this server's bus.
+    """
     session = get_by_slug(db, slug)
     lock_session(db, session.id)
     db.exec(delete(RoleKey).where(RoleKey.session_id == session.id))  # type: ignore[call-overload]
@@ -190,16 +203,23 @@ class SlugCache:
         self._hits[session.slug] = (session, time.monotonic())
 
 
-def role_for_key(db: Session, session_id: int, key: str) -> tuple[str, int] | None:
+def role_for_key(db: Session, session_id: int, key: str) -> tuple[str, str] | None:
+    """(role, public id) of a role key of this session, or None."""
     row = db.exec(
         select(RoleKey).where(RoleKey.key_hash == hash_key(key), RoleKey.session_id == session_id)
     ).first()
-    return (row.role, row.id) if row else None
+    return (row.role, row.public_id) if row else None
 
 
-def key_exists(db: Session, key_id: int, session_id: int, role: str) -> bool:
-    row = db.get(RoleKey, key_id)
+def key_exists(db: Session, public_id: str, session_id: int, role: str) -> bool:
+    row = db.exec(select(RoleKey).where(RoleKey.public_id == public_id)).first()
     return row is not None and row.session_id == session_id and row.role == role
+
+
+def live_key_ids(db: Session, session_id: int) -> set[str]:
+    """The public ids of a session's current keys: what the hubs check their sockets by."""
+    stmt = select(RoleKey.public_id).where(RoleKey.session_id == session_id)
+    return set(db.exec(stmt).all())
 
 
 def links(base_url: str, slug: str, keys: dict[str, str]) -> dict[str, Any]:

@@ -491,24 +491,22 @@ async def zoom_qa_import(session: SessionDep, state: StateDep, _: ModeratorDep) 
 async def zoom_qa_csv(
     request: Request, session: SessionDep, state: StateDep, _: ModeratorDep
 ) -> JSONResponse:
-    """Upload of Zoom's Q&A report CSV, for accounts without API access.
+    """Upload of Zoom's Q&A report CSV, for accounts without API access: the multipart
+    form field `file`, as the console's upload control sends it.
 
-    Takes the file as the raw body (`fetch(url, {method: "POST", body: file})`) or as a
-    multipart form field named `file`.
+    Only multipart/form-data (415 otherwise): a `text/plain` body is what a form on any
+    page may post without asking, so it is no way in (app/origin.py checks where it
+    came from too).
     """
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        async with request.form(max_files=1, max_fields=10) as form:
-            upload = form.get("file")
-            if upload is None or isinstance(upload, str):
-                return _error(422, "send the CSV as the form field 'file'")
-            data = await upload.read(MAX_BODY + 1)
-        if len(data) > MAX_BODY:
-            return _error(413, "request body too large (1 MiB at most)")
-    else:
-        raw = await read_body(request.receive, MAX_BODY)
-        if raw is None:
-            return _error(413, "request body too large (1 MiB at most)")
-        data = raw
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return _error(415, "send the CSV as multipart/form-data, in the form field 'file'")
+    async with request.form(max_files=1, max_fields=10) as form:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            return _error(422, "send the CSV as the form field 'file'")
+        data = await upload.read(MAX_BODY + 1)
+    if len(data) > MAX_BODY:
+        return _error(413, "request body too large (1 MiB at most)")
     try:
         questions = parse_qa_csv(data)
     except ValueError as exc:

@@ -5,6 +5,14 @@ every event once and in order whatever the bus does. Events that arrive together
 filtered, encoded and framed once per role (frames.py) and offered to every socket: staff
 at once, the audience in slices from a task of its own. A socket whose buffer is full is
 closed (4408) and resyncs on reconnect. The hub never awaits a client.
+
+Sockets opened with a role key are closed (4410) once that key is rotated away: at once
+when `session.keys_rotated` arrives on the bus (a rotation through the API, on any
+worker), and otherwise by a check of the session's current keys every KEY_CHECK_SECONDS
+while the hub has such sockets. The check is what catches `floorbridge session
+rotate-keys`: the CLI is another process and, with the in-process bus, cannot reach us;
+one indexed query per session with privileged sockets, twice a second, costs nothing next
+to what those sockets receive, and it needs no bus at all.
 """
 
 from __future__ import annotations
@@ -23,9 +31,16 @@ from app.live.bus import Bus
 from app.live.frames import Outgoing, encode, outgoing
 from app.live.outbox import Client, HubStats
 from app.models import Event, LiveSession
+from app.sessions import live_key_ids
 
 log = logging.getLogger(__name__)
 CLOSE_TOO_SLOW = 4408
+#: The socket's role key was rotated: the pages say "ask for the new link" and stop.
+CLOSE_KEY_REPLACED = 4410
+KEY_REPLACED_REASON = "this link was replaced; ask for the new one"
+KEYS_ROTATED = "session.keys_rotated"
+#: How often a hub with privileged sockets re-reads its session's current keys.
+KEY_CHECK_SECONDS = 0.5
 # A snapshot served to sockets that join while nothing new has happened is read once: in a
 # connect storm, thousands of phones ask for the same one. Re-read at least this often.
 SNAPSHOT_MAX_AGE = 2.0
@@ -64,6 +79,10 @@ class SessionHub:
         # fan-out reads them per event and must not sort 10,000 sockets each time.
         self._staff: set[Client] = set()
         self._audience: set[Client] = set()
+        # Sockets opened with a role key -> that key's public id (revoked on rotation).
+        self._keyed: dict[Client, str] = {}
+        self._recheck = asyncio.Event()
+        self._keys_task: asyncio.Task[None] | None = None
         self.delivered = 0
         self.dropped_slow = 0
         self._sub = bus.subscribe(session_id)
@@ -81,23 +100,52 @@ class SessionHub:
         self.delivered = await self.store.read(lambda db: head_of(db, self.session_id))
         self._task = asyncio.create_task(self._run())
         self._crowd_task = asyncio.create_task(self._run_crowd())
+        self._keys_task = asyncio.create_task(self._watch_keys())
 
     async def stop(self) -> None:
         self.bus.unsubscribe(self._sub)
-        for task in (self._task, self._crowd_task):
+        for task in (self._task, self._crowd_task, self._keys_task):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    def add(self, client: Client) -> None:
+    def add(self, client: Client, key_id: str | None = None) -> None:
         self.clients.add(client)
         (self._audience if client.role == "audience" else self._staff).add(client)
+        if key_id is not None:
+            self._keyed[client] = key_id
 
     def remove(self, client: Client) -> None:
         self.clients.discard(client)
         self._audience.discard(client)
         self._staff.discard(client)
+        self._keyed.pop(client, None)
+
+    async def _watch_keys(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._recheck.wait(), KEY_CHECK_SECONDS)
+            self._recheck.clear()
+            if not self._keyed:
+                continue
+            try:
+                await self.revoke_stale_keys()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a database hiccup closes nobody; retry
+                log.exception("hub %s could not check its sockets' keys", self.session_id)
+
+    async def revoke_stale_keys(self) -> int:
+        """Close the sockets whose role key no longer exists; how many were closed."""
+        current = await self.store.read(lambda db: live_key_ids(db, self.session_id))
+        stale = [c for c, key_id in self._keyed.items() if key_id not in current]
+        for client in stale:
+            self.remove(client)
+            asyncio.create_task(client.shut(CLOSE_KEY_REPLACED, KEY_REPLACED_REASON))
+        if stale:
+            log.info("hub %s closed %d socket(s) of rotated keys", self.session_id, len(stale))
+        return len(stale)
 
     async def snapshot(
         self, role: str, base: str, load: Callable[[], Awaitable[dict[str, Any]]]
@@ -198,6 +246,8 @@ class SessionHub:
         if not batch:
             return
         self.delivered = batch[-1].seq
+        if self._keyed and any(e.type == KEYS_ROTATED for e in batch):
+            self._recheck.set()  # keys rotated on some worker: close the old ones now
         self._offer(batch, list(self._staff))
         if self._audience:
             self._crowd.put_nowait((batch, list(self._audience)))
@@ -254,14 +304,16 @@ class Hubs:
         self._lock = asyncio.Lock()
         self.stats = HubStats()
 
-    async def join(self, session_id: int, client: Client) -> SessionHub:
+    async def join(
+        self, session_id: int, client: Client, key_id: str | None = None
+    ) -> SessionHub:
         async with self._lock:
             hub = self._hubs.get(session_id)
             if hub is None:
                 hub = SessionHub(session_id, self.store, self.bus, self.stats)
                 await hub.start()
                 self._hubs[session_id] = hub
-            hub.add(client)
+            hub.add(client, key_id)
             return hub
 
     async def leave(self, session_id: int, client: Client) -> None:

@@ -22,7 +22,14 @@ from app.deps import AppState
 from app.errors import NotFound
 from app.live.direct_write import direct_writer
 from app.live.frames import encode, frame_for
-from app.live.hub import SessionHub, events_between, head_of, to_committed
+from app.live.hub import (
+    CLOSE_KEY_REPLACED,
+    KEY_REPLACED_REASON,
+    SessionHub,
+    events_between,
+    head_of,
+    to_committed,
+)
 from app.live.outbox import Client
 from app.models import Event, LiveSession
 from app.views import snapshot
@@ -106,6 +113,10 @@ async def live(ws: WebSocket, slug: str) -> None:
     if principal.bad_key:
         await ws.close(CLOSE_BAD_KEY, "that key is not valid for this session")
         return
+    if principal.replaced and want != "audience":
+        # The page's cookie names a rotated key: a silent audience view would mislead it.
+        await ws.close(CLOSE_KEY_REPLACED, KEY_REPLACED_REASON)
+        return
     try:
         first = await asyncio.wait_for(ws.receive(), RESUME_TIMEOUT)
     except (TimeoutError, WebSocketDisconnect):
@@ -126,7 +137,7 @@ async def live(ws: WebSocket, slug: str) -> None:
         direct=direct_writer(ws.scope),
         stats=state.hubs.stats,
     )
-    hub = await state.hubs.join(session.id, client)
+    hub = await state.hubs.join(session.id, client, principal.key_id)
     try:
         if _up_to_date(after, hub.delivered):
             # Nothing to read: what comes next reaches it through the hub it just joined.

@@ -185,7 +185,7 @@ CSV = (
 )
 
 
-def test_csv_upload_as_raw_body_or_form_and_after_an_api_import(
+def test_csv_upload_as_a_form_after_an_api_import(
     zoom_server: ZoomServer, qa_api: FakeZoom
 ) -> None:
     session = new_session(zoom_server)
@@ -194,37 +194,55 @@ def test_csv_upload_as_raw_body_or_form_and_after_an_api_import(
     ]
     base = f"{zoom_server.url}/api/sessions/{session['slug']}/zoom/qa"
     httpx.post(f"{base}/import", headers=moderator(session)).raise_for_status()
-    raw = httpx.post(
-        f"{base}/csv",
-        content=CSV.encode(),
-        headers={**moderator(session), "content-type": "text/csv"},
-    )
-    assert raw.status_code == 200, raw.text
-    # The question the API already brought is recognised; only the new one is stored.
-    assert (raw.json()["stored"], raw.json()["duplicates"]) == (1, 1)
     form = httpx.post(
         f"{base}/csv",
         files={"file": ("qa.csv", CSV.encode(), "text/csv")},
         headers=moderator(session),
     )
-    assert (form.json()["stored"], form.json()["duplicates"]) == (0, 2)
+    assert form.status_code == 200, form.text
+    # The question the API already brought is recognised; only the new one is stored.
+    assert (form.json()["stored"], form.json()["duplicates"]) == (1, 1)
+    again = httpx.post(
+        f"{base}/csv",
+        files={"file": ("qa.csv", CSV.encode(), "text/csv")},
+        headers=moderator(session),
+    )
+    assert (again.json()["stored"], again.json()["duplicates"]) == (0, 2)
     assert sorted(q["text"] for q in questions(zoom_server, session)) == [
         "Is there a recording?",
         "Will the slides be shared after the session?",
     ]
 
 
+def test_csv_upload_takes_only_its_form_encoding(zoom_server: ZoomServer) -> None:
+    """A text/plain body is what any page's form may post without asking: 415, nothing
+    stored, whatever the body holds."""
+    session = new_session(zoom_server)
+    url = f"{zoom_server.url}/api/sessions/{session['slug']}/zoom/qa/csv"
+    for content_type in ("text/plain", "text/csv", "application/x-www-form-urlencoded"):
+        r = httpx.post(
+            url, content=CSV.encode(), headers={**moderator(session), "content-type": content_type}
+        )
+        assert r.status_code == 415, (content_type, r.text)
+        assert "multipart/form-data" in r.json()["detail"]
+    assert questions(zoom_server, session) == []
+
+
 def test_csv_upload_refuses_other_files_and_other_roles(zoom_server: ZoomServer) -> None:
     session = new_session(zoom_server)
     url = f"{zoom_server.url}/api/sessions/{session['slug']}/zoom/qa/csv"
+
+    def file(data: bytes) -> dict:
+        return {"file": ("qa.csv", data, "text/csv")}
+
     wrong = httpx.post(
-        url, content=payload_bytes("zoom-meeting-chat.json"), headers=moderator(session)
+        url, files=file(payload_bytes("zoom-meeting-chat.json")), headers=moderator(session)
     )
     assert wrong.status_code == 422
     assert "not a Zoom Q&A report" in wrong.json()["detail"]
     stage = {"Authorization": f"Bearer {session['keys']['stage']}"}
-    assert httpx.post(url, content=CSV.encode(), headers=stage).status_code == 403
-    assert httpx.post(url, content=CSV.encode()).status_code == 401
+    assert httpx.post(url, files=file(CSV.encode()), headers=stage).status_code == 403
+    assert httpx.post(url, files=file(CSV.encode())).status_code == 401
 
 
 def test_polling_during_the_webinar_stops_when_it_ends(

@@ -26,9 +26,12 @@ export async function request(method, path, body) {
   return send(path, init);
 }
 
-/** POST a file's bytes as the raw body (e.g. a CSV report); answers like request(). */
-export function upload(path, file, contentType = "application/octet-stream") {
-  return send(path, { method: "POST", headers: { "Content-Type": contentType }, body: file });
+/** POST a file as the multipart form field `file` (e.g. a CSV report); answers like
+ * request(). The browser sets the multipart Content-Type and its boundary itself. */
+export function upload(path, file, field = "file") {
+  const form = new FormData();
+  form.append(field, file, file.name || field);
+  return send(path, { method: "POST", body: form });
 }
 
 async function send(path, init) {

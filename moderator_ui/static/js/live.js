@@ -21,6 +21,7 @@ const RESUME_TIMEOUT_MS = 10_000; // no answer to "resume" by then: try again
 const FATAL = {
   4401: "This link is not valid (any more). Open your role link again.",
   4404: "This session does not exist.",
+  4410: "This link was replaced; ask for the new one.",
 };
 
 const PAGE_ROLES = { "": "audience", console: "moderator", stage: "stage", screen: "screen",

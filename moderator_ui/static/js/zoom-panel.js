@@ -209,7 +209,7 @@ export function mountZoomPanel({ slug, store, live, root = $("#zoom-panel") }) {
     }
     show(`Reading ${file.name}…`, "busy");
     try {
-      show(...describe(await upload(`${base}/qa/csv`, file, "text/csv"), "the file"));
+      show(...describe(await upload(`${base}/qa/csv`, file), "the file"));
     } catch (err) {
       show(`The file was not imported: ${err.detail || err.message || err}`, "error");
     } finally {
