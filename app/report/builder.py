@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from app.clock import aware, iso, utc_now
 from app.models import AuditEntry, LiveSession, QState, Question
 from app.privacy import display_name
-from app.report.notes import highlights_of, lines, notes_of
+from app.report.notes import highlights_of, lines, notes_of, segment_section
 from app.report.sections import plugin_sections
 from app.retention.emails import strip_emails
 from app.views import segments_of
@@ -36,10 +36,16 @@ CHANNEL_LABELS = {
 }
 
 
-def channel_label(channel: str) -> str:
+def channel_label(channel: str, simulated: bool = False) -> str:
+    """'Zoom chat', or 'Zoom chat (simulated)' for what the demo simulator made up."""
     if channel.startswith("simulated:"):
         return f"{channel_label(channel[10:])} (simulated)"
-    return CHANNEL_LABELS.get(channel, channel)
+    label = CHANNEL_LABELS.get(channel, channel)
+    return f"{label} (simulated)" if simulated else label
+
+
+def is_simulated(q: Question) -> bool:
+    return bool(q.simulated) or q.channel.startswith("simulated:")
 
 
 def is_remote(channel: str) -> bool:
@@ -127,7 +133,8 @@ def question_row(q: Question, policy: str, highlighted: set[int]) -> dict[str, A
         "id": q.id,
         "created_at": iso(q.created_at),
         "channel": q.channel,
-        "channel_label": channel_label(q.channel),
+        "channel_label": channel_label(q.channel, q.simulated),
+        "simulated": is_simulated(q),
         "state": q.state,
         "author": _author(policy, q.author_name),
         "votes": q.votes,
@@ -175,13 +182,14 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
         "generated_at": iso(utc_now()),
         "agenda": [
             {
+                "id": s.id,
                 "index": s.position,
                 "title": s.title,
                 "kind": s.kind,
                 "speaker": s.speaker,
                 "planned_minutes": s.minutes,
                 "actual_minutes": None,
-                "notes": note(f"segment:{s.position}"),
+                "notes": note(segment_section(s.id)),
                 "questions": sum(q.segment == s.position for q in questions),
             }
             for s in segments
@@ -194,6 +202,7 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
             "total": len(questions),
             "by_state": {s.value: sum(q.state == s for q in questions) for s in QState},
             "votes": sum(q.votes for q in questions),
+            "simulated": sum(is_simulated(q) for q in questions),
             "by_channel": _channel_rows(questions),
         },
         "balance": _balance(db, session_id, questions, end),
