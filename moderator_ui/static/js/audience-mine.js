@@ -1,4 +1,4 @@
-// "Your questions" on the audience page: what became of each question this phone asked.
+// "Questions you asked" on the audience page: what became of each question this phone asked.
 // The server answers only for the caller's own signed audience id (GET .../my-questions),
 // so nobody else's pending item or name ever reaches this page.
 //
