@@ -145,6 +145,26 @@ def question_row(q: Question, policy: str, highlighted: set[int]) -> dict[str, A
     }
 
 
+def _removed_segment_notes(
+    db: Session, session_id: int, notes: dict[str, dict[str, Any]], kept: set[str]
+) -> list[dict[str, Any]]:
+    """Notes written for a segment that was removed from the agenda later: still reported,
+    under the title it had (from the audit trail), never silently dropped."""
+    titles: dict[str, str] = {}
+    for detail in db.exec(
+        select(AuditEntry.detail).where(
+            AuditEntry.session_id == session_id, AuditEntry.action == "agenda.remove"
+        )
+    ).all():
+        if isinstance(detail, dict) and detail.get("segment_id") is not None:
+            titles[segment_section(detail["segment_id"])] = str(detail.get("title") or "")
+    return [
+        {"title": titles.get(section) or "Removed segment", "notes": note["text"]}
+        for section, note in sorted(notes.items())
+        if section.startswith(("seg:", "segment:")) and section not in kept and note["text"].strip()
+    ]
+
+
 def build_report(db: Session, session_id: int) -> dict[str, Any]:
     session = db.get(LiveSession, session_id)
     questions = list(
@@ -194,6 +214,9 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
             }
             for s in segments
         ],
+        "removed_segment_notes": _removed_segment_notes(
+            db, session_id, notes, {segment_section(s.id) for s in segments}
+        ),
         "notes": note("general"),
         "key_takeaways": lines(note("takeaways")),
         "calls_to_action": lines(note("actions")),

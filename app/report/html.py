@@ -70,6 +70,11 @@ def _notes(report: dict[str, Any]) -> str:
             parts.append(
                 f'<h3>{a["index"] + 1}. {_e(a["title"])}</h3><p class="note">{_e(a["notes"])}</p>'
             )
+    for r in report.get("removed_segment_notes", []):
+        parts.append(
+            f"<h3>Removed from the agenda: {_e(r['title'])}</h3>"
+            f'<p class="note">{_e(r["notes"])}</p>'
+        )
     if report["notes"].strip():
         parts.append(f'<h3>General</h3><p class="note">{_e(report["notes"])}</p>')
     return "".join(parts) or '<p class="empty">No notes were taken.</p>'

@@ -175,6 +175,8 @@ def to_markdown(report: dict[str, Any]) -> str:
     for a in report["agenda"]:
         if a["notes"].strip():
             out += [f"### {a['index'] + 1}. {md(a['title'])}", "", *_paragraphs(a["notes"]), ""]
+    for r in report.get("removed_segment_notes", []):
+        out += [f"### Removed from the agenda: {md(r['title'])}", "", *_paragraphs(r["notes"]), ""]
     if report["notes"].strip():
         out += ["### General", "", *_paragraphs(report["notes"]), ""]
     out += ["## Key takeaways", ""]

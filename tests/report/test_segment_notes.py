@@ -91,12 +91,26 @@ def test_notes_stay_with_their_segment_when_the_agenda_moves(fresh_server):
     assert _section_after(out.stdout, "### 4. Data trusts").strip() == "Ana: trusts work"
 
 
-def test_a_note_for_a_removed_segment_is_refused_clearly(fresh_server):
+def test_a_removed_segment_keeps_its_notes_in_the_report(fresh_server):
     created = fresh_server.create_session(title="Removed segment", agenda=AGENDA)
     mod, rap = _clients(fresh_server, created)
     with mod, rap:
         gone = mod.get("/timer").json()["agenda"][1]["id"]
+        r = rap.put(f"/report/notes/seg:{gone}", json={"text": "Ana spoke after all"})
+        assert r.status_code == 200
         assert mod.delete(f"/agenda/{gone}").status_code == 200
+        report = rap.get("/report").json()
+        titles = [row["title"] for row in report["agenda"]]
+        assert titles == ["Opening", "Open data in cities", "Debate"]
+        assert report["removed_segment_notes"] == [
+            {"title": "Data trusts", "notes": "Ana spoke after all"}
+        ]
+        md = rap.get("/report", params={"format": "md"}).text
+        heading = "### Removed from the agenda: Data trusts"
+        assert _section_after(md, heading).strip() == "Ana spoke after all"
+        html = rap.get("/report", params={"format": "html"}).text
+        assert "<h3>Removed from the agenda: Data trusts</h3>" in html
+        # Writing to it now is refused, and says why.
         r = rap.put(f"/report/notes/seg:{gone}", json={"text": "too late"})
         assert r.status_code == 404 and "was it removed" in r.json()["detail"]
         r = rap.put("/report/notes/seg:abc", json={"text": "x"})
