@@ -36,7 +36,8 @@ export function mountAudiencePolls(root, { store, slug, closedBox = null, closed
   const polls = new Polls(store);
   const forms = new Map(); // poll id -> its ballot form node
   const list = el("ol", { class: "poll-list poll-list--audience", id: "aud-polls" });
-  setChildren(root, el("h2", {}, "Live poll"), list);
+  const heading = el("h2", {}, "Live poll");
+  setChildren(root, heading, list);
 
   function save(id, ballot) {
     mine[id] = ballot;
@@ -163,6 +164,7 @@ export function mountAudiencePolls(root, { store, slug, closedBox = null, closed
     const open = items.filter((x) => x.state === "open");
     const closed = items.filter((x) => x.state !== "open");
     root.hidden = open.length === 0;
+    setText(heading, open.length > 1 ? "Live polls" : "Live poll");
     renderKeyed(list, open, { id: (x) => x.id, render: card });
     if (closedList) {
       renderKeyed(closedList, closed, { id: (x) => x.id, render: card });
