@@ -18,6 +18,7 @@ from app.models import AuditEntry, LiveSession, QState, Question
 from app.privacy import display_name
 from app.report.notes import highlights_of, lines, notes_of, segment_section
 from app.report.sections import plugin_sections
+from app.report.segment_of import segment_ids
 from app.retention.emails import strip_emails
 from app.views import segments_of
 
@@ -128,7 +129,9 @@ def _author(policy: str, name: str | None) -> str | None:
     return display_name(policy, name)
 
 
-def question_row(q: Question, policy: str, highlighted: set[int]) -> dict[str, Any]:
+def question_row(
+    q: Question, policy: str, highlighted: set[int], segment_id: int | None = None
+) -> dict[str, Any]:
     return {
         "id": q.id,
         "created_at": iso(q.created_at),
@@ -139,6 +142,7 @@ def question_row(q: Question, policy: str, highlighted: set[int]) -> dict[str, A
         "author": _author(policy, q.author_name),
         "votes": q.votes,
         "segment": q.segment,
+        "segment_id": segment_id,
         "merged_into": q.merged_into_id,
         "highlighted": q.id in highlighted,
         "text": q.text,
@@ -171,6 +175,7 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
         db.exec(select(Question).where(Question.session_id == session_id).order_by(Question.id))
     )
     segments = segments_of(db, session_id)
+    arrived_in = segment_ids(db, session_id, questions, segments)
     notes = notes_of(db, session_id)
     starred = highlights_of(db, session_id)
     starred_set = set(starred)
@@ -210,7 +215,7 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
                 "planned_minutes": s.minutes,
                 "actual_minutes": None,
                 "notes": note(segment_section(s.id)),
-                "questions": sum(q.segment == s.position for q in questions),
+                "questions": sum(arrived_in[q.id] == s.id for q in questions),
             }
             for s in segments
         ],
@@ -220,7 +225,11 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
         "notes": note("general"),
         "key_takeaways": lines(note("takeaways")),
         "calls_to_action": lines(note("actions")),
-        "highlights": [question_row(by_id[i], policy, starred_set) for i in starred if i in by_id],
+        "highlights": [
+            question_row(by_id[i], policy, starred_set, arrived_in[i])
+            for i in starred
+            if i in by_id
+        ],
         "questions": {
             "total": len(questions),
             "by_state": {s.value: sum(q.state == s for q in questions) for s in QState},
@@ -235,7 +244,9 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
             "by_role": dict(sorted(Counter(r for _, r in audit_rows).items())),
         },
         "sections": plugin_sections(db, session),
-        "all_questions": [question_row(q, policy, starred_set) for q in questions],
+        "all_questions": [
+            question_row(q, policy, starred_set, arrived_in[q.id]) for q in questions
+        ],
     }
     _merge_agenda_actuals(report)
     return scrub_emails(report)

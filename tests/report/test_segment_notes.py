@@ -179,3 +179,28 @@ def test_migration_refiles_position_keyed_notes_by_segment_id(db_url):
         held = dict(conn.execute(sa.select(note.c.section, note.c.text)).all())
     assert held["segment:1"] == "about the talk"
     engine.dispose()
+
+
+def test_questions_per_segment_follow_the_segment_too(fresh_server):
+    """Questions are counted for the segment that was running when they came in."""
+    created = fresh_server.create_session(title="Questions follow segments", agenda=AGENDA)
+    mod, rap = _clients(fresh_server, created)
+    with mod, rap, httpx.Client(base_url=mod.base_url, timeout=10) as phone:
+        ids = {s["title"]: s["id"] for s in mod.get("/timer").json()["agenda"]}
+        assert mod.post("/timer/start").status_code == 200  # Opening runs
+        assert phone.post("/questions", json={"text": "During the opening?"}).status_code == 201
+        assert mod.post("/timer/next").status_code == 200  # Data trusts (Ana) runs
+        for text in ("Who holds the data?", "Who audits the trust?"):
+            assert phone.post("/questions", json={"text": text}).status_code == 201
+        order = [ids["Data trusts"], ids["Debate"], ids["Opening"], ids["Open data in cities"]]
+        assert mod.put("/agenda/order", json={"ids": order}).status_code == 200
+        report = rap.get("/report").json()
+        counts = {row["title"]: row["questions"] for row in report["agenda"]}
+        assert counts == {"Data trusts": 2, "Debate": 0, "Opening": 1, "Open data in cities": 0}
+        arrived = {q["text"]: q["segment_id"] for q in report["all_questions"]}
+        assert arrived["Who holds the data?"] == ids["Data trusts"]
+        assert arrived["During the opening?"] == ids["Opening"]
+        md = rap.get("/report", params={"format": "md"}).text
+        assert "| 1 | Data trusts | speaker | Ana Lima | 10 |" in md
+        row = next(line for line in md.splitlines() if line.startswith("| 1 | Data trusts"))
+        assert row.endswith("| 2 |"), row
