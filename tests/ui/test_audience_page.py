@@ -164,7 +164,7 @@ def test_my_questions_follow_the_moderation_live(open_role, fb_session):
         f"{fb_session.prefix}/questions/{ids[texts[1]]}/merge", json={"into": main}
     )
     assert r.status_code == 200, r.text
-    expect(status(texts[1])).to_have_text("Merged with a similar question")
+    expect(status(texts[1])).to_have_text("Merged into")
     expect(mine.locator(".mine", has_text=texts[1])).to_contain_text("When do the bus lanes open?")
     # Dismissed from the inbox: the audience view never hears of it; the slow poll does.
     fb_session.act(ids[texts[2]], "dismiss")

@@ -36,8 +36,8 @@ export function mountMyQuestions({ section, list, store, slug }) {
       el(
         "p",
         { class: "mine-status" },
-        el("span", { class: "mine-badge" }, WORDS[q.status] || q.status),
-        target ? el("span", { class: "mine-into" }, ` into “${target.text}”`) : null,
+        el("span", { class: "mine-badge" }, target ? "Merged into" : WORDS[q.status] || q.status),
+        target ? el("span", { class: "mine-into" }, ` “${target.text}”`) : null,
       ),
     );
   }
