@@ -168,7 +168,7 @@ def test_my_questions_follow_the_moderation_live(open_role, fb_session):
     expect(mine.locator(".mine", has_text=texts[1])).to_contain_text("When do the bus lanes open?")
     # Dismissed from the inbox: the audience view never hears of it; the slow poll does.
     fb_session.act(ids[texts[2]], "dismiss")
-    expect(status(texts[2])).to_have_text("Not selected", timeout=15_000)
+    expect(status(texts[2])).to_have_text("Not selected", timeout=20_000)
 
     body = page.locator("body")
     expect(body).not_to_contain_text("Another person's question")
