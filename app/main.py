@@ -27,6 +27,7 @@ from app.live import socket
 from app.live.bus import make_bus
 from app.live.hub import Hubs
 from app.migrate import upgrade
+from app.my_questions import router as my_questions_router
 from app.origin import SameOrigin
 from app.polls.endpoints import router as polls_router
 from app.report.endpoints import router as report_router
@@ -115,6 +116,7 @@ def routers() -> list[Any]:
         health.router,
         agenda_router,
         report_router,
+        my_questions_router,
         privacy_router,
         pages.router,  # keep last
     ]

@@ -16,8 +16,9 @@ from sqlmodel import Session, col, select
 from app.clock import aware, iso, utc_now
 from app.models import AuditEntry, LiveSession, QState, Question
 from app.privacy import display_name
-from app.report.notes import highlights_of, lines, notes_of
+from app.report.notes import highlights_of, lines, notes_of, segment_section
 from app.report.sections import plugin_sections
+from app.report.segment_of import segment_ids
 from app.retention.emails import strip_emails
 from app.views import segments_of
 
@@ -36,10 +37,16 @@ CHANNEL_LABELS = {
 }
 
 
-def channel_label(channel: str) -> str:
+def channel_label(channel: str, simulated: bool = False) -> str:
+    """'Zoom chat', or 'Zoom chat (simulated)' for what the demo simulator made up."""
     if channel.startswith("simulated:"):
         return f"{channel_label(channel[10:])} (simulated)"
-    return CHANNEL_LABELS.get(channel, channel)
+    label = CHANNEL_LABELS.get(channel, channel)
+    return f"{label} (simulated)" if simulated else label
+
+
+def is_simulated(q: Question) -> bool:
+    return bool(q.simulated) or q.channel.startswith("simulated:")
 
 
 def is_remote(channel: str) -> bool:
@@ -122,20 +129,44 @@ def _author(policy: str, name: str | None) -> str | None:
     return display_name(policy, name)
 
 
-def question_row(q: Question, policy: str, highlighted: set[int]) -> dict[str, Any]:
+def question_row(
+    q: Question, policy: str, highlighted: set[int], segment_id: int | None = None
+) -> dict[str, Any]:
     return {
         "id": q.id,
         "created_at": iso(q.created_at),
         "channel": q.channel,
-        "channel_label": channel_label(q.channel),
+        "channel_label": channel_label(q.channel, q.simulated),
+        "simulated": is_simulated(q),
         "state": q.state,
         "author": _author(policy, q.author_name),
         "votes": q.votes,
         "segment": q.segment,
+        "segment_id": segment_id,
         "merged_into": q.merged_into_id,
         "highlighted": q.id in highlighted,
         "text": q.text,
     }
+
+
+def _removed_segment_notes(
+    db: Session, session_id: int, notes: dict[str, dict[str, Any]], kept: set[str]
+) -> list[dict[str, Any]]:
+    """Notes written for a segment that was removed from the agenda later: still reported,
+    under the title it had (from the audit trail), never silently dropped."""
+    titles: dict[str, str] = {}
+    for detail in db.exec(
+        select(AuditEntry.detail).where(
+            AuditEntry.session_id == session_id, AuditEntry.action == "agenda.remove"
+        )
+    ).all():
+        if isinstance(detail, dict) and detail.get("segment_id") is not None:
+            titles[segment_section(detail["segment_id"])] = str(detail.get("title") or "")
+    return [
+        {"title": titles.get(section) or "Removed segment", "notes": note["text"]}
+        for section, note in sorted(notes.items())
+        if section.startswith(("seg:", "segment:")) and section not in kept and note["text"].strip()
+    ]
 
 
 def build_report(db: Session, session_id: int) -> dict[str, Any]:
@@ -144,6 +175,7 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
         db.exec(select(Question).where(Question.session_id == session_id).order_by(Question.id))
     )
     segments = segments_of(db, session_id)
+    arrived_in = segment_ids(db, session_id, questions, segments)
     notes = notes_of(db, session_id)
     starred = highlights_of(db, session_id)
     starred_set = set(starred)
@@ -175,25 +207,34 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
         "generated_at": iso(utc_now()),
         "agenda": [
             {
+                "id": s.id,
                 "index": s.position,
                 "title": s.title,
                 "kind": s.kind,
                 "speaker": s.speaker,
                 "planned_minutes": s.minutes,
                 "actual_minutes": None,
-                "notes": note(f"segment:{s.position}"),
-                "questions": sum(q.segment == s.position for q in questions),
+                "notes": note(segment_section(s.id)),
+                "questions": sum(arrived_in[q.id] == s.id for q in questions),
             }
             for s in segments
         ],
+        "removed_segment_notes": _removed_segment_notes(
+            db, session_id, notes, {segment_section(s.id) for s in segments}
+        ),
         "notes": note("general"),
         "key_takeaways": lines(note("takeaways")),
         "calls_to_action": lines(note("actions")),
-        "highlights": [question_row(by_id[i], policy, starred_set) for i in starred if i in by_id],
+        "highlights": [
+            question_row(by_id[i], policy, starred_set, arrived_in[i])
+            for i in starred
+            if i in by_id
+        ],
         "questions": {
             "total": len(questions),
             "by_state": {s.value: sum(q.state == s for q in questions) for s in QState},
             "votes": sum(q.votes for q in questions),
+            "simulated": sum(is_simulated(q) for q in questions),
             "by_channel": _channel_rows(questions),
         },
         "balance": _balance(db, session_id, questions, end),
@@ -203,7 +244,9 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
             "by_role": dict(sorted(Counter(r for _, r in audit_rows).items())),
         },
         "sections": plugin_sections(db, session),
-        "all_questions": [question_row(q, policy, starred_set) for q in questions],
+        "all_questions": [
+            question_row(q, policy, starred_set, arrived_in[q.id]) for q in questions
+        ],
     }
     _merge_agenda_actuals(report)
     return scrub_emails(report)

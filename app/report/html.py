@@ -10,7 +10,13 @@ from html import escape
 from typing import Any
 
 from app.report.charts import bar_chart
-from app.report.render import agenda_table, balance_lines, channel_table, privacy_line
+from app.report.render import (
+    agenda_table,
+    balance_lines,
+    channel_table,
+    privacy_line,
+    simulated_line,
+)
 
 STYLE = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#15181d;
@@ -64,6 +70,11 @@ def _notes(report: dict[str, Any]) -> str:
             parts.append(
                 f'<h3>{a["index"] + 1}. {_e(a["title"])}</h3><p class="note">{_e(a["notes"])}</p>'
             )
+    for r in report.get("removed_segment_notes", []):
+        parts.append(
+            f"<h3>Removed from the agenda: {_e(r['title'])}</h3>"
+            f'<p class="note">{_e(r["notes"])}</p>'
+        )
     if report["notes"].strip():
         parts.append(f'<h3>General</h3><p class="note">{_e(report["notes"])}</p>')
     return "".join(parts) or '<p class="empty">No notes were taken.</p>'
@@ -109,6 +120,7 @@ def to_html(report: dict[str, Any]) -> str:
         "<h2>Questions per channel</h2>",
         _table(*channel_table(report), total_last=True),
         f"<p>Upvotes in total: {q['votes']}.</p>",
+        f"<p>{_e(line)}</p>" if (line := simulated_line(report)) else "",
         bar_chart("Questions received per channel", [(c["label"], c["received"]) for c in rows]),
         bar_chart("Questions answered per channel", [(c["label"], c["answered"]) for c in rows]),
         "<h2>Remote and onsite balance</h2>",

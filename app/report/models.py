@@ -14,7 +14,8 @@ from app.clock import utc_now
 
 
 class ReportNote(SQLModel, table=True):
-    """One notes field, saved as typed: `segment:N`, `takeaways`, `actions` or `general`."""
+    """One notes field, saved as typed: `seg:ID` (a segment, by its id), `takeaways`,
+    `actions` or `general`."""
 
     __tablename__ = "report_note"
     __table_args__ = (UniqueConstraint("session_id", "section"),)

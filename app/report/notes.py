@@ -1,5 +1,9 @@
 """The rapporteur's notes and highlights. Each save is one small change with its event, so
-a second tab (or the moderator) sees it live and a reconnecting page gets it replayed."""
+a second tab (or the moderator) sees it live and a reconnecting page gets it replayed.
+
+A segment's notes are filed under the segment's id (`seg:ID`), not its place in the
+agenda, so moving a segment keeps its notes with it. The older `segment:N` (a position)
+is still accepted on save and filed under the segment now at that place."""
 
 from __future__ import annotations
 
@@ -11,16 +15,38 @@ from sqlmodel import Session, select
 from app.clock import iso, utc_now
 from app.errors import Invalid, NotFound
 from app.events import emit, lock_session
-from app.models import Question
+from app.models import Question, Segment
 from app.report.models import ReportHighlight, ReportNote
 
 MAX_NOTE = 20_000
-SECTION_RE = re.compile(r"^(takeaways|actions|general|segment:\d{1,3})$")
+SECTION_RE = re.compile(r"^(takeaways|actions|general|seg:\d{1,12}|segment:\d{1,3})$")
+
+
+def segment_section(segment_id: int) -> str:
+    return f"seg:{segment_id}"
 
 
 def check_section(section: str) -> str:
     if not SECTION_RE.match(section):
-        raise Invalid("section must be takeaways, actions, general or segment:N")
+        raise Invalid("section must be takeaways, actions, general or seg:ID (a segment's id)")
+    return section
+
+
+def resolve_section(db: Session, session_id: int, section: str) -> str:
+    """The section a note is filed under: a segment's notes by the segment's id."""
+    check_section(section)
+    kind, _, number = section.partition(":")
+    if kind == "segment":  # legacy: a position in the agenda as it is now
+        seg = db.exec(
+            select(Segment).where(Segment.session_id == session_id, Segment.position == int(number))
+        ).first()
+        if seg is None:
+            raise NotFound(f"no segment at position {number} in this session's agenda")
+        return segment_section(seg.id)
+    if kind == "seg":
+        seg = db.get(Segment, int(number))
+        if seg is None or seg.session_id != session_id:
+            raise NotFound(f"no segment {number} in this session's agenda (was it removed?)")
     return section
 
 
@@ -40,6 +66,7 @@ def save_note(db: Session, session_id: int, section: str, text: str) -> dict[str
         raise Invalid(f"a notes field holds at most {MAX_NOTE} characters")
     text = text.replace("\r\n", "\n").replace("\x00", "")
     lock_session(db, session_id)
+    section = resolve_section(db, session_id, section)
     note = db.exec(
         select(ReportNote).where(ReportNote.session_id == session_id, ReportNote.section == section)
     ).first()

@@ -25,6 +25,7 @@ CSV_COLUMNS = (
     "segment",
     "merged_into",
     "highlighted",
+    "simulated",
     "text",
 )
 
@@ -123,6 +124,17 @@ def agenda_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return cols, rows
 
 
+def simulated_line(report: dict[str, Any]) -> str | None:
+    """Said once under the channel table: demo questions are counted, and labelled."""
+    n = report["questions"].get("simulated", 0)
+    if not n:
+        return None
+    return (
+        f"Simulated (demo) questions: {n} of {report['questions']['total']}; "
+        "each is labelled (simulated)."
+    )
+
+
 def balance_lines(report: dict[str, Any]) -> list[str]:
     b = report["balance"]
     out = []
@@ -163,6 +175,8 @@ def to_markdown(report: dict[str, Any]) -> str:
     for a in report["agenda"]:
         if a["notes"].strip():
             out += [f"### {a['index'] + 1}. {md(a['title'])}", "", *_paragraphs(a["notes"]), ""]
+    for r in report.get("removed_segment_notes", []):
+        out += [f"### Removed from the agenda: {md(r['title'])}", "", *_paragraphs(r["notes"]), ""]
     if report["notes"].strip():
         out += ["### General", "", *_paragraphs(report["notes"]), ""]
     out += ["## Key takeaways", ""]
@@ -174,6 +188,8 @@ def to_markdown(report: dict[str, Any]) -> str:
     out += ["", "## Questions per channel", ""]
     out += _table(*channel_table(report))
     out += ["", f"Upvotes in total: {report['questions']['votes']}.", ""]
+    if line := simulated_line(report):
+        out += [line, ""]
     out += ["## Remote and onsite balance", ""]
     out += [f"- {line}" for line in balance_lines(report)]
     for name, section in report["sections"].items():
@@ -214,6 +230,6 @@ def to_csv(report: dict[str, Any]) -> str:
     writer.writerow([*CSV_COLUMNS[:3], "channel_label", *CSV_COLUMNS[3:]])
     for q in report["all_questions"]:
         row = [q[c] for c in CSV_COLUMNS]
-        row.insert(3, channel_label(q["channel"]))
+        row.insert(3, q.get("channel_label") or channel_label(q["channel"]))
         writer.writerow([_cell(v) for v in row])
     return buf.getvalue()

@@ -80,17 +80,18 @@ def test_notes_and_highlights(live_server, sess):
             rap.put("/report/notes/takeaways", json={"text": "- One\n- Two\n- Three"}).json()["rev"]
             == 2
         )
-        assert (
-            rap.put("/report/notes/segment:0", json={"text": "Opening went well"}).status_code
-            == 200
-        )
+        # This session has no agenda: there is no segment to file a note under.
+        r = rap.put("/report/notes/segment:0", json={"text": "Opening went well"})
+        assert r.status_code == 404 and "no segment at position 0" in r.json()["detail"]
+        r = rap.put("/report/notes/seg:999999", json={"text": "Opening went well"})
+        assert r.status_code == 404 and "no segment 999999" in r.json()["detail"]
         assert rap.put(f"/report/highlights/{qid}", json={"highlighted": True}).status_code == 200
         notes = rap.get("/report/notes").json()
         assert notes["notes"]["takeaways"]["text"] == "- One\n- Two\n- Three"
         assert notes["highlights"] == [qid]
         assert rap.get("/report").json()["key_takeaways"] == ["One", "Two", "Three"]
         snap = rap.get("/snapshot").json()
-        assert snap["data"]["report"]["notes"]["segment:0"]["text"] == "Opening went well"
+        assert snap["data"]["report"]["notes"]["takeaways"]["text"] == "- One\n- Two\n- Three"
         r = rap.put("/report/notes/secret", json={"text": "x"})
         assert r.status_code == 422 and "section" in r.json()["detail"]
         assert rap.put("/report/notes/general", json={"text": "x" * 20_001}).status_code == 422

@@ -114,12 +114,14 @@ def test_notes_survive_a_reconnect_and_a_restart_mid_typing(open_role, fresh_ser
         qid = aud.post(
             f"{fresh_server.url}/api/sessions/{slug}/questions", json={"text": "Star me, please"}
         ).json()["id"]
+    with _api(fresh_server.url, slug, keys["moderator"]) as mod:
+        seg_id = mod.get("/timer").json()["agenda"][0]["id"]
     rapporteur = open_role("console", created["links"]["rapporteur"])
     rapporteur.wait_live()
     page = rapporteur.page
     box = page.locator("#note-takeaways")
     status = page.locator('[data-status-for="takeaways"]')
-    segment = page.locator("#note-segment-0")
+    segment = page.locator(f"#note-seg-{seg_id}")
     expect(segment).to_be_visible()
 
     box.click()
@@ -144,7 +146,9 @@ def test_notes_survive_a_reconnect_and_a_restart_mid_typing(open_role, fresh_ser
     segment.press_sequentially("Chair opened on time", delay=15)
     fresh_server.start()
     expect(status).to_have_text("Saved", timeout=15_000)
-    expect(page.locator('[data-status-for="segment:0"]')).to_have_text("Saved", timeout=15_000)
+    expect(page.locator(f'[data-status-for="seg:{seg_id}"]')).to_have_text(
+        "Saved", timeout=15_000
+    )
 
     wanted = "First takeaway\nSecond takeaway\nThird point, typed while the server was down"
     assert box.input_value() == wanted
@@ -152,7 +156,7 @@ def test_notes_survive_a_reconnect_and_a_restart_mid_typing(open_role, fresh_ser
         held = rap.get("/report/notes").json()
         report = rap.get("/report").json()
     assert held["notes"]["takeaways"]["text"] == wanted
-    assert held["notes"]["segment:0"]["text"] == "Chair opened on time"
+    assert held["notes"][f"seg:{seg_id}"]["text"] == "Chair opened on time"
     assert held["highlights"] == [qid]
     assert report["key_takeaways"] == wanted.split("\n")
     assert report["agenda"][0]["notes"] == "Chair opened on time"

@@ -1,16 +1,43 @@
-// Audience page (phone, no login): ask a question, upvote the visible ones, see what is
-// on stage. The server gives this view no inbox, no dismissed items and no authors.
+// Audience page (phone, no login): vote in the live poll, ask a question, follow what
+// became of your own, upvote the visible ones, see what is on stage. The server gives this
+// view no inbox, no dismissed items and no authors.
 
-import { $, sourceLabel, el, renderKeyed, setText } from "./dom.js";
+import { $, $$, sourceLabel, el, renderKeyed, setText } from "./dom.js";
+import { mountMyQuestions } from "./audience-mine.js";
 import { boot, titleFrom } from "./page.js";
 import { mountAudiencePolls } from "./polls-audience.js";
 import { attempt } from "./toast.js";
 
 const { slug, store, api } = boot();
-mountAudiencePolls($("#aud-polls-section"), { store, slug });
+mountAudiencePolls($("#aud-polls-section"), {
+  store,
+  slug,
+  closedBox: $("#aud-polls-closed-box"),
+  closedList: $("#aud-polls-closed"),
+  closedSummary: $("#aud-polls-closed-summary"),
+});
+const myQuestions = mountMyQuestions({ section: $("#aud-mine-section"), list: $("#aud-mine"), store, slug });
 const MAX = 2000;
 const VOTED_KEY = `fb_voted:${slug}`;
 const NAME_KEY = "fb_name";
+const SORT_KEY = "fb_sort";
+const SORTS = {
+  // Most upvoted first; ties in the moderator's order.
+  popular: (a, b) => (b.votes ?? 0) - (a.votes ?? 0) || (a.position ?? 1e9) - (b.position ?? 1e9) || a.id - b.id,
+  // Newest first.
+  recent: (a, b) => (Date.parse(b.created_at) || 0) - (Date.parse(a.created_at) || 0) || b.id - a.id,
+};
+
+function loadSort() {
+  try {
+    const value = localStorage.getItem(SORT_KEY);
+    return value in SORTS ? value : "popular";
+  } catch {
+    return "popular";
+  }
+}
+
+let sort = loadSort();
 
 // ------------------------------------------------------------- remembered votes
 
@@ -81,15 +108,32 @@ function render() {
   $("#aud-now").hidden = !stage;
   renderKeyed($("#aud-stage"), stage ? [stage] : [], KEYED);
 
-  // Open questions: the moderator's order, which upvotes inform but do not override.
-  const open = store.queue;
+  // Open questions, sorted as this phone chose (popular or recent).
+  const open = [...store.queue].sort(SORTS[sort]);
   renderKeyed($("#aud-list"), open, KEYED);
+  for (const button of $$("button[data-sort]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.sort === sort));
+  }
   $("#aud-empty").hidden = open.length > 0 || Boolean(stage);
 
   const answered = store.byState("answered");
   $("#aud-answered-section").hidden = answered.length === 0;
   renderKeyed($("#aud-answered"), answered, KEYED);
 }
+
+// ---------------------------------------------------------------------- sorting
+
+document.addEventListener("click", (ev) => {
+  const button = ev.target.closest("button[data-sort]");
+  if (!button || !(button.dataset.sort in SORTS)) return;
+  sort = button.dataset.sort;
+  try {
+    localStorage.setItem(SORT_KEY, sort);
+  } catch {
+    /* not remembered after a reload; fine */
+  }
+  render();
+});
 
 // ---------------------------------------------------------------------- voting
 
@@ -148,7 +192,8 @@ form.addEventListener("submit", async (ev) => {
   const send = $("#ask-send");
   send.disabled = true;
   try {
-    await api.ask(text, name || undefined);
+    const asked = await api.ask(text, name || undefined);
+    if (asked && asked.id) myQuestions.added(asked.id, text);
     try {
       localStorage.setItem(NAME_KEY, name);
     } catch {

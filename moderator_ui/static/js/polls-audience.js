@@ -1,5 +1,6 @@
 // Audience page: vote in the open poll(s) from a phone; see results once the moderator
 // shows them. One ballot per audience id: voting again while open replaces the ballot.
+// Open polls sit at the top of the page; closed ones fold away under one summary line.
 
 import { ApiError, request } from "./api.js";
 import { el, renderKeyed, setChildren, setText } from "./dom.js";
@@ -16,7 +17,17 @@ function remembered(key) {
   }
 }
 
-export function mountAudiencePolls(root, { store, slug }) {
+/** A multiple-choice poll: once `most` boxes are ticked, the others cannot be ticked. */
+export function limitChoices(inputs, most) {
+  const update = () => {
+    const full = inputs.filter((x) => x.checked).length >= most;
+    for (const x of inputs) x.disabled = full && !x.checked;
+  };
+  for (const x of inputs) x.addEventListener("change", update);
+  update();
+}
+
+export function mountAudiencePolls(root, { store, slug, closedBox = null, closedList = null, closedSummary = null }) {
   if (!root) return null;
   const base = `/api/sessions/${encodeURIComponent(slug)}`;
   const MINE = `fb_ballots:${slug}`;
@@ -25,7 +36,8 @@ export function mountAudiencePolls(root, { store, slug }) {
   const polls = new Polls(store);
   const forms = new Map(); // poll id -> its ballot form node
   const list = el("ol", { class: "poll-list poll-list--audience", id: "aud-polls" });
-  setChildren(root, el("h2", {}, "Polls"), list);
+  const heading = el("h2", {}, "Live poll");
+  setChildren(root, heading, list);
 
   function save(id, ballot) {
     mine[id] = ballot;
@@ -83,6 +95,7 @@ export function mountAudiencePolls(root, { store, slug }) {
           return el("label", { class: "poll-choice" }, input, el("span", {}, `${prefix}${label}`));
         }),
       );
+      if (multi) limitChoices(inputs, poll.max_choices || inputs.length);
     }
     const code = el("input", { type: "text", class: "poll-code", maxlength: "32", autocomplete: "off", "aria-label": "Join code" });
     const codeRow = el("label", { class: "poll-code-row", hidden: true }, "Join code (shown in the room)", code);
@@ -148,8 +161,16 @@ export function mountAudiencePolls(root, { store, slug }) {
 
   polls.onChange((p) => {
     const items = p.list().reverse();
-    root.hidden = items.length === 0;
-    renderKeyed(list, items, { id: (x) => x.id, render: card });
+    const open = items.filter((x) => x.state === "open");
+    const closed = items.filter((x) => x.state !== "open");
+    root.hidden = open.length === 0;
+    setText(heading, open.length > 1 ? "Live polls" : "Live poll");
+    renderKeyed(list, open, { id: (x) => x.id, render: card });
+    if (closedList) {
+      renderKeyed(closedList, closed, { id: (x) => x.id, render: card });
+      closedBox.hidden = closed.length === 0;
+      if (closedSummary) setText(closedSummary, closed.length === 1 ? "1 closed poll" : `${closed.length} closed polls`);
+    }
   });
   return polls;
 }

@@ -1,5 +1,6 @@
 // The join page's privacy notice (a small mount in audience.html): the session's own
 // settings in plain words, from GET /api/sessions/{slug}/privacy. Text only via textContent.
+// Folded under a one-line summary, so it does not push the form off a phone's screen.
 
 import { request } from "./api.js";
 import { el, setChildren, slugFromPath } from "./dom.js";
@@ -13,8 +14,8 @@ async function showPrivacy() {
       box,
       el(
         "details",
-        { open: true },
-        el("summary", {}, "Your data: names, e-mail, how long we keep it"),
+        { class: "privacy-details" },
+        el("summary", { class: "privacy-summary" }, "Your data: how it is handled"),
         el("ul", { id: "privacy-statements" }, (privacy.statements || []).map((s) => el("li", {}, s))),
       ),
     );

@@ -1,8 +1,12 @@
 // Rapporteur page (laptop): the session live, a star on the questions worth reporting, and
 // notes that are saved as typed (report-notes.js). Downloads come from the report API.
+//
+// One notes field per agenda segment, filed under the segment's id (`seg:ID`): moving a
+// segment in the console moves its field with it, and segments added, renamed or removed
+// there show up here live (the agenda rides on every timer.updated event).
 
 import { request } from "./api.js";
-import { $, $$, channelLabel, el, renderKeyed, setChildren, setText, slugFromPath } from "./dom.js";
+import { $, $$, channelLabel, el, renderKeyed, setText, slugFromPath } from "./dom.js";
 import { startLive } from "./live.js";
 import { titleFrom } from "./page.js";
 import { NoteField } from "./report-notes.js";
@@ -15,6 +19,12 @@ const base = `/api/sessions/${encodeURIComponent(slug)}`;
 const fields = new Map(); // section -> NoteField
 const STATE_ORDER = { on_stage: 0, answered: 1, queued: 2, inbox: 3 };
 const STATE_WORDS = { on_stage: "on stage", answered: "answered", queued: "queued", inbox: "inbox" };
+const FILTERS = {
+  all: () => true,
+  highlighted: (q) => store.highlights.has(q.id),
+  answered: (q) => q.state === "answered",
+};
+const view = { filter: "all", hideSimulated: false, search: "" };
 
 for (const link of $$("a[data-format]")) link.href = `${base}/report?format=${link.dataset.format}`;
 
@@ -28,38 +38,64 @@ for (const textarea of $$("textarea[data-section]")) {
   field(section, textarea, $(`[data-status-for="${section}"]`));
 }
 
-// One notes field per agenda segment, made once the agenda is known (it rarely changes).
-let agendaKey = null;
-function renderSegments() {
-  const agenda = (store.session && store.session.agenda) || [];
-  const key = JSON.stringify(agenda.map((s) => [s.index, s.title]));
-  if (key === agendaKey) return;
-  agendaKey = key;
-  const box = $("#segment-notes");
-  const nodes = agenda.map((seg) => {
-    const section = `segment:${seg.index}`;
-    const id = `note-segment-${seg.index}`;
-    const old = fields.get(section);
-    const textarea = old ? old.textarea : el("textarea", { id, rows: 3, maxlength: 20000, dataset: { section } });
-    const status = old ? old.status : el("p", { class: "note-status", "aria-live": "polite", dataset: { statusFor: section } });
-    field(section, textarea, status);
-    const speaker = seg.speaker ? ` · ${seg.speaker}` : "";
-    return el(
-      "div",
-      { class: "note-field" },
-      el("label", { for: id }, `${seg.index + 1}. ${seg.title}${speaker}`),
-      textarea,
-      status,
-    );
-  });
-  setChildren(box, nodes);
+// ------------------------------------------------------------------ segment notes
+
+const segmentBoxes = new Map(); // segment id -> {node, label, section}
+
+function segmentBox(seg) {
+  let box = segmentBoxes.get(seg.id);
+  if (!box) {
+    const section = `seg:${seg.id}`;
+    const id = `note-seg-${seg.id}`;
+    const textarea = el("textarea", { id, rows: 3, maxlength: 20000, dataset: { section } });
+    const status = el("p", { class: "note-status", "aria-live": "polite", dataset: { statusFor: section } });
+    const label = el("label", { for: id });
+    const node = el("div", { class: "note-field", dataset: { segmentId: seg.id } }, label, textarea, status);
+    field(section, textarea, status).fromServer(store.notes[section]);
+    box = { node, label, section };
+    segmentBoxes.set(seg.id, box);
+  }
+  const speaker = seg.speaker ? ` · ${seg.speaker}` : "";
+  setText(box.label, `${seg.index + 1}. ${seg.title}${speaker}`);
+  return box;
 }
+
+function renderSegments() {
+  const agenda = store.agenda;
+  const parent = $("#segment-notes");
+  const active = document.activeElement;
+  const caret = active && active.tagName === "TEXTAREA" ? [active.selectionStart, active.selectionEnd] : null;
+  const nodes = agenda.map((seg) => segmentBox(seg).node);
+  const keep = new Set(agenda.map((seg) => seg.id));
+  for (const [id, box] of segmentBoxes) {
+    if (keep.has(id)) continue;
+    segmentBoxes.delete(id); // removed in the console: its field goes (its draft stays stored)
+    fields.delete(box.section);
+  }
+  let cursor = parent.firstChild;
+  for (const node of nodes) {
+    if (node === cursor) cursor = cursor.nextSibling;
+    else parent.insertBefore(node, cursor);
+  }
+  while (cursor) {
+    const after = cursor.nextSibling;
+    cursor.remove();
+    cursor = after;
+  }
+  // A field moved while being typed in keeps the caret where it was.
+  if (caret && document.activeElement !== active && active.isConnected) {
+    active.focus();
+    active.setSelectionRange(caret[0], caret[1]);
+  }
+}
+
+// ---------------------------------------------------------------------- questions
 
 function questionItem(q) {
   const starred = store.highlights.has(q.id);
   return el(
     "li",
-    { class: ["rq", `rq--${q.state}`, starred && "rq--starred"], dataset: { id: q.id } },
+    { class: ["rq", `rq--${q.state}`, starred && "rq--starred", q.simulated && "rq--simulated"], dataset: { id: q.id } },
     el(
       "button",
       {
@@ -78,6 +114,7 @@ function questionItem(q) {
       el(
         "p",
         { class: "rq-meta" },
+        q.simulated ? el("span", { class: "tag tag-sim" }, "simulated") : null,
         [channelLabel(q.channel), q.author, STATE_WORDS[q.state], q.votes ? `${q.votes} votes` : null]
           .filter(Boolean)
           .join(" · "),
@@ -86,31 +123,59 @@ function questionItem(q) {
   );
 }
 
+function matches(q) {
+  if (!FILTERS[view.filter](q)) return false;
+  if (view.hideSimulated && q.simulated) return false;
+  if (!view.search) return true;
+  const hay = `${q.text} ${q.author || ""} ${channelLabel(q.channel)}`.toLowerCase();
+  return view.search.split(/\s+/).every((word) => hay.includes(word));
+}
+
 function renderQuestions() {
-  const list = [...store.questions.values()]
-    .filter((q) => q.state in STATE_ORDER)
+  const shown = [...store.questions.values()].filter((q) => q.state in STATE_ORDER);
+  const list = shown
+    .filter(matches)
     .sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || b.id - a.id);
   renderKeyed($("#rep-list"), list, {
     id: (q) => q.id,
     sig: (q) => String(store.highlights.has(q.id)),
     render: questionItem,
   });
+  const filtered = view.filter !== "all" || view.hideSimulated || view.search;
   $("#rep-empty").hidden = list.length > 0;
+  setText($("#rep-empty"), shown.length && filtered ? "No question matches." : "No questions yet.");
+  setText($("#rep-shown"), filtered ? `${list.length} of ${shown.length} shown` : "");
+  for (const button of $$("button[data-filter]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.filter === view.filter));
+  }
   const all = [...store.questions.values()];
   const answered = all.filter((q) => q.state === "answered").length;
   const remote = all.filter((q) => !["audience", "room", "floor"].includes(q.channel)).length;
+  const simulated = all.filter((q) => q.simulated).length;
   setText(
     $("#rep-counts"),
-    all.length ? `${all.length} received · ${answered} answered · ${remote} remote · ${store.highlights.size} starred` : "",
+    all.length
+      ? [
+          `${all.length} received`,
+          `${answered} answered`,
+          `${remote} remote`,
+          simulated ? `${simulated} simulated` : null,
+          `${store.highlights.size} starred`,
+        ]
+          .filter(Boolean)
+          .join(" · ")
+      : "",
   );
 }
+
+// ------------------------------------------------------------------------ render
 
 function render(_store, change = {}) {
   titleFrom(store, "Rapporteur");
   setText($("#session-title"), store.session ? store.session.title : "");
-  renderSegments();
-  renderQuestions();
   const snapshot = change.type === "snapshot";
+  if (snapshot || change.type === undefined || change.type === "timer.updated") renderSegments();
+  renderQuestions();
   if (snapshot || change.type === "report.note") {
     for (const [section, f] of fields) {
       if (snapshot || (change.data && change.data.note && change.data.note.section === section)) {
@@ -121,6 +186,12 @@ function render(_store, change = {}) {
 }
 
 document.addEventListener("click", (ev) => {
+  const filter = ev.target.closest("button[data-filter]");
+  if (filter && filter.dataset.filter in FILTERS) {
+    view.filter = filter.dataset.filter;
+    renderQuestions();
+    return;
+  }
   const button = ev.target.closest("button[data-star]");
   if (!button) return;
   const id = Number(button.dataset.star);
@@ -129,6 +200,15 @@ document.addEventListener("click", (ev) => {
   attempt(() => request("PUT", `${base}/report/highlights/${id}`, { highlighted: on })).finally(() => {
     button.disabled = false;
   });
+});
+
+$("#rep-search").addEventListener("input", (ev) => {
+  view.search = ev.target.value.trim().toLowerCase();
+  renderQuestions();
+});
+$("#rep-hide-sim").addEventListener("change", (ev) => {
+  view.hideSimulated = ev.target.checked;
+  renderQuestions();
 });
 
 window.addEventListener("pagehide", () => {

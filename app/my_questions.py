@@ -1,0 +1,79 @@
+"""`GET /api/sessions/{slug}/my-questions`: the caller's own audience questions and their fate.
+
+A question from the audience page stores the HMAC of (channel, audience id) as its
+`author_hash` (see app/privacy.py), so the caller's signed audience cookie finds exactly
+their questions and nobody else's. The answer carries no author and no other person's
+item; a dismissed question is only "not selected", and a merged one points to the
+question it joined only when the audience may see that one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from sqlmodel import Session, col, select
+
+from app.clock import iso
+from app.deps import AudienceDep, SessionDep, StateDep
+from app.models import LiveSession, QState, Question
+from app.privacy import author_hash
+from app.views import AUDIENCE_STATES
+
+router = APIRouter(prefix="/api/sessions/{slug}")
+CHANNEL = "audience"
+#: How many of their own questions a phone is shown (newest first).
+LIMIT = 50
+#: What the asker is told, per queue state: no moderation detail beyond this.
+STATUS = {
+    QState.inbox: "pending",
+    QState.queued: "approved",
+    QState.on_stage: "on_stage",
+    QState.answered: "answered",
+    QState.merged: "merged",
+    QState.dismissed: "not_selected",
+}
+
+
+def my_questions(db: Session, session_id: int, audience_id: str) -> list[dict[str, Any]]:
+    secret = db.get(LiveSession, session_id).hmac_secret
+    mine = author_hash(secret, CHANNEL, audience_id)
+    rows = db.exec(
+        select(Question)
+        .where(
+            Question.session_id == session_id,
+            Question.channel == CHANNEL,
+            Question.author_hash == mine,
+        )
+        .order_by(col(Question.id).desc())
+        .limit(LIMIT)
+    ).all()
+    targets = {q.merged_into_id for q in rows if q.merged_into_id is not None}
+    visible = set()
+    if targets:
+        visible = set(
+            db.exec(
+                select(Question.id).where(
+                    col(Question.id).in_(targets),
+                    col(Question.state).in_([s.value for s in AUDIENCE_STATES]),
+                )
+            ).all()
+        )
+    return [
+        {
+            "id": q.id,
+            "text": q.text,
+            "status": STATUS[QState(q.state)],
+            "votes": q.votes,
+            "created_at": iso(q.created_at),
+            "merged_into": q.merged_into_id if q.merged_into_id in visible else None,
+        }
+        for q in rows
+    ]
+
+
+@router.get("/my-questions")
+async def get_my_questions(
+    session: SessionDep, state: StateDep, audience: AudienceDep
+) -> list[dict[str, Any]]:
+    return await state.store.read(lambda db: my_questions(db, session.id, audience))
