@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+from app.limits_net import EdgeHttp
 from app.live.direct_write import WebSocketProtocol
 
 # A ping every 15 s, a peer that does not answer within 15 s is dropped: a stalled phone
@@ -16,6 +17,13 @@ WS_PING_TIMEOUT = 15.0
 
 def uvicorn_options() -> dict[str, Any]:
     return dict(
+        # uvicorn's httptools protocol plus per-address connection caps and a deadline for
+        # request headers, which uvicorn lacks (app.limits_net). Bodies are capped and
+        # timed in ASGI (SecurityHeaders), where proxies' X-Forwarded-For is already applied.
+        http=EdgeHttp,
+        # 5 s is uvicorn's default too; said here because it bounds how long an idle
+        # keep-alive connection counts against its address's cap.
+        timeout_keep_alive=5,
         # uvicorn's websockets protocol plus pre-framed fan-out writes (direct_write.py).
         ws=WebSocketProtocol,
         # Compression would cost CPU per socket per frame and defeat one frame for all.
