@@ -176,6 +176,8 @@ def cmd_session_create(args: argparse.Namespace) -> None:
         session, keys = store.write_sync(lambda db: create_session(db, parsed))
     finally:
         store.stop()
+    if parsed.zoom_ids:
+        _signal_zoom_routes()
     print(
         json.dumps(
             {
@@ -186,6 +188,25 @@ def cmd_session_create(args: argparse.Namespace) -> None:
             indent=2,
         )
     )
+
+
+def _signal_zoom_routes() -> None:
+    """Running workers re-read their Zoom routes now (with Redis); else within 5 s."""
+    from app.config import get_settings
+    from app.sessions import ZOOM_ROUTES
+
+    url = get_settings().bus_url
+    if not url.startswith(("redis://", "rediss://")):
+        return
+    from redis.exceptions import RedisError
+
+    from app.live.redis_bus import signal_now
+
+    try:
+        signal_now(url, ZOOM_ROUTES)
+    except (RedisError, OSError) as exc:
+        print(f"floorbridge: note: could not tell running servers ({exc}); "
+              "they pick up the Zoom link within 5 s", file=sys.stderr)
 
 
 def cmd_session_links(args: argparse.Namespace) -> None:
