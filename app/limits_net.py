@@ -148,10 +148,15 @@ class NetLimits:
     body_timeout: float = 10.0
     ws_opens: WsOpens = field(default_factory=lambda: WsOpens(3000))
     #: Addresses never capped: reverse proxies that uvicorn trusts for X-Forwarded-For
-    #: (their one address carries every client); filled from uvicorn's config.
+    #: (their one address carries every client; loopback by default, so the benches'
+    #: 10,000 sockets from one machine get in); filled from uvicorn's config.
     exempt: frozenset[str] | None = None
     connections: dict[str, int] = field(default_factory=dict)
     refused_connections: int = 0
+
+    def ws_open_allowed(self, address: str | None) -> bool:
+        """A new WebSocket from `address` (the client behind a trusted proxy, if any)."""
+        return address in (self.exempt or ()) or self.ws_opens.allow(address)
 
     @classmethod
     def from_settings(cls, settings: Any) -> NetLimits:

@@ -56,7 +56,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             if scope["type"] == "websocket":
                 client = scope.get("client")
-                if not self.net.ws_opens.allow(client[0] if client else None):
+                if not self.net.ws_open_allowed(client[0] if client else None):
                     await _ws_refuse(scope, send)
                     return
             await self.app(scope, receive, send)

@@ -12,6 +12,7 @@ import httpx
 import orjson
 import pytest
 from net_support import ServerProcess, read_response
+from servers import LiveServer
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
@@ -87,3 +88,31 @@ def test_only_proxies_trusted_for_forwarded_headers_are_exempt():
     config = SimpleNamespace(proxy_headers=True, forwarded_allow_ips="127.0.0.1, 10.0.0.2")
     assert _exempt(config) == {"127.0.0.1", "10.0.0.2"}
     assert _exempt(SimpleNamespace(proxy_headers=False, forwarded_allow_ips="127.0.0.1")) == set()
+
+
+async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket(tmp_path):
+    """Loopback is uvicorn's default trusted proxy: its own address is never capped (a
+    proxy carries every phone), the address it forwards is."""
+    server = LiveServer(tmp_path, extra_env={"ws_connects_per_ip_minute": 5}).start()
+    opened = []
+    try:
+        session = server.create_session()
+        url = f"{server.ws_url}/s/{session['slug']}/live"
+        for _ in range(8):  # the proxy itself
+            opened.append(await connect(url, compression=None, ping_interval=None))
+        phone = {"X-Forwarded-For": "203.0.113.9"}
+        for _ in range(5):
+            opened.append(
+                await connect(url, compression=None, ping_interval=None, additional_headers=phone)
+            )
+        with pytest.raises(InvalidStatus) as refused:
+            await connect(url, compression=None, ping_interval=None, additional_headers=phone)
+        assert refused.value.response.status_code == 429
+        other = {"X-Forwarded-For": "203.0.113.10"}
+        opened.append(
+            await connect(url, compression=None, ping_interval=None, additional_headers=other)
+        )
+    finally:
+        for ws in opened:
+            await ws.close()
+        server.stop()
