@@ -268,32 +268,6 @@ class EdgeHttp(HttpToolsProtocol):
             self.transport.write(_raw_answer(b"408 Request Timeout", _HEADERS_SLOW))
             self.transport.close()
 
-    def _count(self, size: int) -> None:
-        if self._header_bytes >= 0 and self._net is not None:
-            self._header_bytes += size
-            if self._header_bytes > MAX_HEADER_BYTES:
-                self._header_bytes = -2
-                # httptools turns this into a parser error; uvicorn then calls
-                # `send_400_response`, which answers 431 for this case.
-                raise ValueError("request headers too large")
-
-    def on_url(self, url: bytes) -> None:
-        self._count(len(url))
-        super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._count(len(name) + len(value) + 4)
-        super().on_header(name, value)
-
-    def send_400_response(self, msg: str) -> None:
-        if self._header_bytes != -2:
-            super().send_400_response(msg)
-            return
-        self._header_bytes = -1
-        if not self.transport.is_closing():
-            self.transport.write(_raw_answer(b"431 Request Header Fields Too Large", _HEADERS_BIG))
-            self.transport.close()
-
     def on_message_begin(self) -> None:
         if self._header_bytes < 0:
             self._start_headers()
@@ -316,7 +290,17 @@ class EdgeHttp(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        if self._body_open and self._body_timer is None and self._net is not None:
+        if self._net is None:
+            return
+        if self._header_bytes >= 0:  # headers still incomplete: all of `data` was headers
+            self._header_bytes += len(data)
+            if self._header_bytes > MAX_HEADER_BYTES and not self.transport.is_closing():
+                self._header_bytes = -1
+                self.transport.write(
+                    _raw_answer(b"431 Request Header Fields Too Large", _HEADERS_BIG)
+                )
+                self.transport.close()
+        elif self._body_open and self._body_timer is None:
             now = self.loop.time()
             self._body_since = self._body_seen = now
             self._body_timer = self.loop.call_at(now + self._net.body_timeout, self._check_body)

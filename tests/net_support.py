@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 from servers import free_port
 
+COOKIE_KEY = "net-test-cookie-key"
 _SERVE = (
     "import sys; from app.cli import run_server; "
     "run_server(sys.argv[1], int(sys.argv[2]), log_level='warning')"
@@ -32,7 +33,7 @@ class ServerProcess:
             **os.environ,
             "FLOORBRIDGE_DATA_DIR": str(data_dir),
             "FLOORBRIDGE_ADMIN_TOKEN": self.admin_token,
-            "FLOORBRIDGE_SECRET_KEY": "net-test-cookie-key",
+            "FLOORBRIDGE_SECRET_KEY": COOKIE_KEY,
             **(env or {}),
         }
         self.proc: subprocess.Popen[bytes] | None = None
