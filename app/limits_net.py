@@ -268,9 +268,13 @@ class EdgeHttp(HttpToolsProtocol):
             self.transport.write(_raw_answer(b"408 Request Timeout", _HEADERS_SLOW))
             self.transport.close()
 
+    # Per request, nothing here arms a timer unless a read ends with the headers or the
+    # body still incomplete: a request that comes in one piece (a vote) costs two
+    # attribute checks, not a TimerHandle.
+
     def on_message_begin(self) -> None:
         if self._header_bytes < 0:
-            self._start_headers()
+            self._header_bytes = 0  # the deadline is armed by data_received, if needed
         super().on_message_begin()
 
     def on_headers_complete(self) -> None:
@@ -278,19 +282,17 @@ class EdgeHttp(HttpToolsProtocol):
         if self._header_timer is not None:
             self._header_timer.cancel()
             self._header_timer = None
-        self._body_open = True  # until on_message_complete (at once for a GET)
         super().on_headers_complete()
 
-    # -- body deadline: a timer only for bodies still arriving when a read is done ------
-
-    _body_open = False
     _body_timer: asyncio.TimerHandle | None = None
-    _body_since = 0.0  # when the body started to be waited for
-    _body_seen = 0.0  # when a piece of it last arrived
+    _body_cycle: Any = None  # the request whose body the timer watches
+    _body_since = 0.0  # when its body started to be waited for
+    _body_seen = 0.0  # when bytes last arrived
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        if self._net is None:
+        net = self._net
+        if net is None:
             return
         if self._header_bytes >= 0:  # headers still incomplete: all of `data` was headers
             self._header_bytes += len(data)
@@ -300,33 +302,37 @@ class EdgeHttp(HttpToolsProtocol):
                     _raw_answer(b"431 Request Header Fields Too Large", _HEADERS_BIG)
                 )
                 self.transport.close()
-        elif self._body_open and self._body_timer is None:
-            now = self.loop.time()
-            self._body_since = self._body_seen = now
-            self._body_timer = self.loop.call_at(now + self._net.body_timeout, self._check_body)
-
-    def on_body(self, body: bytes) -> None:
-        if self._body_timer is not None:
+            elif self._header_timer is None:
+                self._header_timer = self.loop.call_later(
+                    net.header_timeout, self._headers_too_slow
+                )
+        elif self._body_timer is not None:
             self._body_seen = self.loop.time()
-        super().on_body(body)
+        elif self.cycle is not None and self.cycle.more_body:
+            self._watch_body(self.loop.time())
 
-    def on_message_complete(self) -> None:
-        self._body_open = False
-        if self._body_timer is not None:
-            self._body_timer.cancel()
-            self._body_timer = None
-        super().on_message_complete()
+    def _watch_body(self, now: float) -> None:
+        assert self._net is not None
+        self._body_cycle = self.cycle
+        self._body_since = self._body_seen = now
+        self._body_timer = self.loop.call_at(now + self._net.body_timeout, self._check_body)
 
     def _check_body(self) -> None:
         self._body_timer = None
-        if not self._body_open or self._net is None or self.transport.is_closing():
+        cycle = self.cycle
+        if self._net is None or self.transport.is_closing() or cycle is None:
+            return
+        if not cycle.more_body:  # complete (this request's, or the next one is in)
             return
         now = self.loop.time()
+        if cycle is not self._body_cycle:  # a later request's body: its own clock
+            self._watch_body(now)
+            return
         gap = self._net.body_timeout
         if self.flow.read_paused:  # the app has not read what came: not the client's fault
             self._body_since = self._body_seen = now
         elif now - self._body_seen >= gap or now - self._body_since >= gap * BODY_TIMEOUT_FACTOR:
-            if self.cycle is None or not self.cycle.response_started:
+            if not cycle.response_started:
                 detail = f"the request body did not arrive in time ({gap:g} s)"
                 self.transport.write(
                     _raw_answer(b"408 Request Timeout", orjson.dumps({"detail": detail}))

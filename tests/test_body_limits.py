@@ -153,6 +153,26 @@ def test_a_body_that_trickles_is_cut_off_by_the_overall_deadline(server, session
     assert took < 4.5
 
 
+def test_a_slow_but_steady_body_is_read(server, session):
+    """Pieces 0.15 s apart for 1.5 s: under both the pause (1 s) and whole-body (3 s) limits."""
+    body = orjson.dumps({"text": "Asked from a phone on a weak signal?"})
+    pieces = [body[i : i + 5] for i in range(0, len(body), 5)][:10]
+    pieces.append(body[50:])
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(
+            head(
+                "POST",
+                f"/api/sessions/{session['slug']}/questions",
+                {"Content-Type": "application/json", "Content-Length": str(len(body))},
+            )
+        )
+        for piece in pieces:
+            time.sleep(0.15)
+            sock.sendall(piece)
+        status, raw, _ = read_response(sock, 5)
+    assert status == 201, raw[:300]
+
+
 def test_headers_that_stall_are_cut_off(server):
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
