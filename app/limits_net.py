@@ -150,13 +150,19 @@ class NetLimits:
     #: Addresses never capped: reverse proxies that uvicorn trusts for X-Forwarded-For
     #: (their one address carries every client; loopback by default, so the benches'
     #: 10,000 sockets from one machine get in); filled from uvicorn's config.
-    exempt: frozenset[str] | None = None
+    exempt: Any = None
     connections: dict[str, int] = field(default_factory=dict)
     refused_connections: int = 0
 
     def ws_open_allowed(self, address: str | None) -> bool:
-        """A new WebSocket from `address` (the client behind a trusted proxy, if any)."""
-        return address in (self.exempt or ()) or self.ws_opens.allow(address)
+        """A new WebSocket from `address` (the client behind a trusted proxy, if any).
+
+        A trusted proxy's own address is exempt; with `FORWARDED_ALLOW_IPS=*` every peer
+        is "trusted", so there only the forwarded client counts (always limited)."""
+        exempt = self.exempt
+        if exempt and not getattr(exempt, "always_trust", False) and address in exempt:
+            return True
+        return self.ws_opens.allow(address)
 
     @classmethod
     def from_settings(cls, settings: Any) -> NetLimits:
@@ -168,13 +174,19 @@ class NetLimits:
         )
 
 
-def _exempt(config: Any) -> frozenset[str]:
+def _exempt(config: Any) -> Any:
+    """The addresses uvicorn trusts for X-Forwarded-For (names, IPs, networks, `*`), with
+    uvicorn's own matching; nothing when proxy headers are off."""
     if not config.proxy_headers:
         return frozenset()
-    allowed = config.forwarded_allow_ips
-    if isinstance(allowed, str):
-        allowed = allowed.split(",")
-    return frozenset(a.strip() for a in allowed or () if a.strip())
+    try:
+        from uvicorn.middleware.proxy_headers import _TrustedHosts
+    except ImportError:  # an older uvicorn: exact addresses only
+        allowed = config.forwarded_allow_ips
+        if isinstance(allowed, str):
+            allowed = allowed.split(",")
+        return frozenset(a.strip() for a in allowed or () if a.strip())
+    return _TrustedHosts(config.forwarded_allow_ips)
 
 
 _TOO_MANY = b'{"detail":"too many connections from your address"}'

@@ -16,7 +16,7 @@ from servers import LiveServer
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from app.limits_net import WsOpens, _exempt
+from app.limits_net import NetLimits, WsOpens, _exempt
 
 
 @pytest.fixture(scope="module")
@@ -85,9 +85,16 @@ def test_a_room_of_2000_phones_behind_one_nat_gets_in_at_once_and_again_after_a_
 
 
 def test_only_proxies_trusted_for_forwarded_headers_are_exempt():
-    config = SimpleNamespace(proxy_headers=True, forwarded_allow_ips="127.0.0.1, 10.0.0.2")
-    assert _exempt(config) == {"127.0.0.1", "10.0.0.2"}
-    assert _exempt(SimpleNamespace(proxy_headers=False, forwarded_allow_ips="127.0.0.1")) == set()
+    config = SimpleNamespace(proxy_headers=True, forwarded_allow_ips="127.0.0.1, 10.0.0.0/24")
+    exempt = _exempt(config)
+    assert "127.0.0.1" in exempt and "10.0.0.77" in exempt and "10.0.1.1" not in exempt
+    off = _exempt(SimpleNamespace(proxy_headers=False, forwarded_allow_ips="127.0.0.1"))
+    assert "127.0.0.1" not in off
+    # Behind a proxy that uvicorn trusts wholesale (`*`, as in docker-compose.yml), each
+    # forwarded client still has its own live-socket bucket.
+    limits = NetLimits(ws_opens=WsOpens(2))
+    limits.exempt = _exempt(SimpleNamespace(proxy_headers=True, forwarded_allow_ips="*"))
+    assert [limits.ws_open_allowed("203.0.113.9") for _ in range(3)] == [True, True, False]
 
 
 async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket(tmp_path):
