@@ -6,6 +6,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,13 +34,13 @@ class Settings(BaseSettings):
     allowed_hosts: str = ""
     #: Concurrent HTTP connections one address may hold (proxies uvicorn trusts for
     #: X-Forwarded-For are exempt); 0 = no cap.
-    max_connections_per_ip: int = 4096
+    max_connections_per_ip: int = Field(4096, ge=0)
     #: Seconds a connection may take to send a request's line and headers.
-    header_timeout: float = 10.0
+    header_timeout: float = Field(10.0, gt=0)
     #: Seconds a request body may pause between two pieces (the whole body: 3 times that).
-    body_timeout: float = 10.0
+    body_timeout: float = Field(10.0, gt=0)
     #: New WebSocket sockets one address may open a minute, all at once if it likes; 0 = no cap.
-    ws_connects_per_ip_minute: float = 3000
+    ws_connects_per_ip_minute: float = Field(3000, ge=0)
     #: Events a reconnecting client may be behind and still get an exact replay.
     replay_max_events: int = 1000
     #: ... or, beyond that count, how old the first missed event may be (seconds).

@@ -198,6 +198,26 @@ def test_headers_that_never_end_get_431_past_64_kib(server):
     assert status == 431 and closed
 
 
+def test_a_route_that_never_reads_the_body_answers_as_always(server, session):
+    """`stage/next` takes no body: a chunked one changes nothing about its answer (401
+    without a key), and the connection is closed rather than the rest drained."""
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        piece = b"x" * 65536
+        sock.sendall(
+            head(
+                "POST",
+                f"/api/sessions/{session['slug']}/stage/next",
+                {"Transfer-Encoding": "chunked"},
+            )
+            + b"%x\r\n" % len(piece)
+            + piece
+            + b"\r\n"
+        )
+        status, raw, closed = read_response(sock, 5)
+    assert status == 401, raw[:300]
+    assert closed
+
+
 def test_requests_without_a_body_and_keep_alive_are_untouched(server, session):
     with httpx.Client(base_url=server.url) as client:
         for _ in range(3):
