@@ -98,14 +98,14 @@ class GuardedReceive:
 def guard_body(headers: list[tuple[bytes, bytes]], receive: Receive) -> Any:
     """`receive` itself, a `GuardedReceive` for a chunked body, or the 413 to answer at
     once when `Content-Length` is over the cap or not a number."""
+    chunked = False
     for name, value in headers:
         if name == b"content-length":
             if not value.isdigit() or int(value) > MAX_BODY:
                 return too_large()
-            return receive
-        if name == b"transfer-encoding":
-            return GuardedReceive(receive)
-    return receive
+        elif name == b"transfer-encoding":
+            chunked = True  # wins over a Content-Length, as in every HTTP/1.1 parser
+    return GuardedReceive(receive) if chunked else receive
 
 
 # ---------------------------------------------------------------- per address
