@@ -41,8 +41,8 @@ CLOSE = (b"connection", b"close")
 
 
 class SecurityHeaders:
-    """CSP on every HTML page; request bodies capped and timed as they stream; WebSocket
-    opens per address rate-limited (app.limits_net says why).
+    """CSP on every HTML page; request bodies capped as they stream; new WebSockets per
+    address rate-limited (app.limits_net says why; its EdgeHttp times bodies out).
 
     Pure ASGI and cheap per request (no dicts of headers): every request passes here.
     """

@@ -17,9 +17,10 @@ WS_PING_TIMEOUT = 15.0
 
 def uvicorn_options() -> dict[str, Any]:
     return dict(
-        # uvicorn's httptools protocol plus per-address connection caps and a deadline for
-        # request headers, which uvicorn lacks (app.limits_net). Bodies are capped and
-        # timed in ASGI (SecurityHeaders), where proxies' X-Forwarded-For is already applied.
+        # uvicorn's httptools protocol plus what uvicorn lacks (app.limits_net): deadlines
+        # for request headers and bodies, a header size cap, per-address connection caps.
+        # (uvicorn's h11 limits apply to its h11 protocol only, not used here.) Bodies are
+        # capped in ASGI (SecurityHeaders), so every server and test client gets that.
         http=EdgeHttp,
         # 5 s is uvicorn's default too; said here because it bounds how long an idle
         # keep-alive connection counts against its address's cap.
