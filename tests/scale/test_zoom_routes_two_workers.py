@@ -13,6 +13,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from app.cli import main as cli
+from app.config import get_settings
 from app.sessions import ZOOM_ROUTES
 from integrations.zoom_send import post_signed
 
@@ -54,7 +56,7 @@ def workers(pg_schema_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     b = Proc("b", data, env)
     try:
         b.start()
-        yield a, b, admin
+        yield a, b, admin, env
     finally:
         a.stop()
         b.stop()
@@ -103,7 +105,7 @@ def _texts(proc: Proc, session: dict) -> list[str]:
 
 @pytest.mark.postgres
 def test_a_session_linked_on_one_worker_gets_the_next_chat_on_the_other(workers):
-    a, b, admin = workers
+    a, b, admin, _ = workers
     zoom_id = 94_000_000_000 + secrets.randbelow(10**6)
     hook = f"{b.url}/integrations/zoom/webhook"
     first = _create(a, admin, zoom_id)
@@ -121,3 +123,25 @@ def test_a_session_linked_on_one_worker_gets_the_next_chat_on_the_other(workers)
         "Heard in the main room?",
         "Heard in the overflow room too?",
     ]
+
+
+@pytest.mark.postgres
+def test_a_session_created_by_the_cli_reaches_the_running_workers_routing(
+    workers, monkeypatch, capsys
+):
+    a, b, admin, env = workers
+    zoom_id = 95_000_000_000 + secrets.randbelow(10**6)
+    hook = f"{b.url}/integrations/zoom/webhook"
+    _create(a, admin, zoom_id)
+    assert post_signed(hook, SECRET, _chat(zoom_id, "First?")).json()["stored"] == 1
+    for name in ("FLOORBRIDGE_DATABASE_URL", "FLOORBRIDGE_BUS_URL"):
+        monkeypatch.setenv(name, env[name])
+    try:
+        cli(["session", "create", "--title", "Made at the terminal", "--zoom-id", str(zoom_id)])
+    finally:
+        get_settings.cache_clear()  # the CLI cached the cluster's settings
+    created = json.loads(capsys.readouterr().out)
+    time.sleep(0.3)
+    r = post_signed(hook, SECRET, _chat(zoom_id, "Second?"))
+    assert r.json() == {"status": "stored", "stored": 2, "duplicates": 0}, r.text
+    assert _texts(b, created) == ["Second?"]
