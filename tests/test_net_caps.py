@@ -3,6 +3,7 @@ server process; and the bucket's arithmetic at the sizes a venue has."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from collections.abc import Iterator
@@ -123,3 +124,45 @@ async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket(t
         for ws in opened:
             await ws.close()
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def venue_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """Default limits; loopback not a trusted proxy, so this machine is one NAT address."""
+    env = {"FORWARDED_ALLOW_IPS": "10.9.9.9"}
+    proc = ServerProcess(tmp_path_factory.mktemp("venue"), env).start()
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+async def test_2000_phones_behind_one_nat_all_open_their_live_socket_at_defaults(venue_server):
+    session = venue_server.create_session()
+    request = (
+        f"GET /s/{session['slug']}/live HTTP/1.1\r\nHost: 127.0.0.1:{venue_server.port}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    ).encode()
+    gate = asyncio.Semaphore(200)  # phones scanning the QR code, not one SYN flood
+    held: list[asyncio.StreamWriter] = []
+
+    async def phone() -> bytes:
+        async with gate:
+            reader, writer = await asyncio.open_connection("127.0.0.1", venue_server.port)
+            held.append(writer)
+            writer.write(request)
+            return await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+
+    started = time.monotonic()
+    try:
+        answers = await asyncio.gather(*(phone() for _ in range(2000)))
+        took = time.monotonic() - started
+        statuses = {a.split(b" ", 2)[1] for a in answers}
+        assert statuses == {b"101"}, statuses
+        assert took < 60
+        async with httpx.AsyncClient() as client:  # and the room can still load pages
+            assert (await client.get(f"{venue_server.url}/s/{session['slug']}")).status_code == 200
+    finally:
+        for writer in held:
+            writer.close()
