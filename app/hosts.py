@@ -10,15 +10,25 @@ listed it in `FLOORBRIDGE_ALLOWED_HOSTS`; else from the address the request reac
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from typing import Any
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
+#: What a Host header may look like to be used at all: a DNS name or IPv4, or [IPv6],
+#: and an optional port (no '/', '@', '?' or spaces to smuggle a path into a link).
+#: Unambiguous (each repetition starts with a dot), so a hostile 64 KiB header cannot make
+#: it backtrack.
+HOST_RE = re.compile(r"(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?")
+
+
 def host_allowed(host: str, allowed: list[str]) -> bool:
     """`host` (a Host header: name[:port]) matches an entry: `name`, `name:port`, `*.domain`."""
     host = host.lower()
+    if len(host) > 260 or not HOST_RE.fullmatch(host):
+        return False
     name, _port = split_host(host)
     if not name:
         return False

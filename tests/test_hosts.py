@@ -110,6 +110,11 @@ def test_host_matching_rules():
     assert not host_allowed("igf.example", allowed)
     assert not host_allowed("", allowed)
     assert not host_allowed("floor.example.org@evil", allowed)
+    # A wildcard never lets a path or user part ride along into a link.
+    assert not host_allowed("evil.net/x?.igf.example", allowed)
+    assert not host_allowed("evil.net#.igf.example", allowed)
+    assert not host_allowed("a b.igf.example", allowed)
+    assert host_allowed("[::1]:8000", ["::1"])
 
 
 def _until(proc: subprocess.Popen, stream, needle: str, seconds: float) -> str:
