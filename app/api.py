@@ -24,7 +24,7 @@ from app.deps import (
 from app.errors import Forbidden, Unauthorized
 from app.ingest import ingest_single
 from app.models import AuditEntry, LiveSession, QState, Role
-from app.sessions import SessionCreate, create_session, links, rotate_keys
+from app.sessions import ZOOM_ROUTES, SessionCreate, create_session, links, rotate_keys
 from app.text import MAX_TEXT, clean_name
 from app.views import all_questions, question_for, segments_of, session_public, snapshot
 from integrations.base import IncomingMessage
@@ -56,6 +56,8 @@ async def post_session(body: SessionCreate, request: Request, state: StateDep) -
     if not check_admin(request, state.admin_token):
         raise Unauthorized("creating a session needs 'Authorization: Bearer <admin token>'")
     session, keys = await state.store.write(lambda db: create_session(db, body))
+    if session.zoom_ids:
+        state.bus.signal(ZOOM_ROUTES)  # at once, on every worker (cached Zoom routes)
     return {
         "slug": session.slug,
         "links": links(state.base_url(request), session.slug, keys),

@@ -59,8 +59,14 @@ def run_server(
     throughput of a vote burst, and the proxy in front logs requests anyway."""
     import uvicorn
 
+    from app.config import get_settings
+    from app.hosts import exposure_warning
     from app.main import create_app
     from app.serving import tune_gc, uvicorn_options
+
+    warning = exposure_warning(host, get_settings())
+    if warning:
+        print(f"floorbridge: {warning}", file=sys.stderr, flush=True)
 
     config: dict[str, Any] = dict(
         host=host,
@@ -103,8 +109,16 @@ def _check_scale_out() -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
+    from app.config import get_settings
+    from app.hosts import demo_base_url, is_loopback
+
     _apply_db_url(args.database_url)
-    base = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
+    if not get_settings().public_url and not is_loopback(args.host):
+        # Bound to the network: links and the QR code carry an address a phone on the same
+        # network can open (the LAN address for 0.0.0.0), for every request.
+        os.environ["FLOORBRIDGE_PUBLIC_URL"] = demo_base_url(args.host, args.port)
+        _apply_db_url(None)
+    base = demo_base_url(args.host, args.port)
 
     async def on_start(state: Any) -> None:
         from app.demo import open_demo, simulate_remote_audience
@@ -162,6 +176,8 @@ def cmd_session_create(args: argparse.Namespace) -> None:
         session, keys = store.write_sync(lambda db: create_session(db, parsed))
     finally:
         store.stop()
+    if parsed.zoom_ids:
+        _signal_zoom_routes()
     print(
         json.dumps(
             {
@@ -172,6 +188,25 @@ def cmd_session_create(args: argparse.Namespace) -> None:
             indent=2,
         )
     )
+
+
+def _signal_zoom_routes() -> None:
+    """Running workers re-read their Zoom routes now (with Redis); else within 5 s."""
+    from app.config import get_settings
+    from app.sessions import ZOOM_ROUTES
+
+    url = get_settings().bus_url
+    if not url.startswith(("redis://", "rediss://")):
+        return
+    from redis.exceptions import RedisError
+
+    from app.live.redis_bus import signal_now
+
+    try:
+        signal_now(url, ZOOM_ROUTES)
+    except (RedisError, OSError) as exc:
+        print(f"floorbridge: note: could not tell running servers ({exc}); "
+              "they pick up the Zoom link within 5 s", file=sys.stderr)
 
 
 def cmd_session_links(args: argparse.Namespace) -> None:

@@ -6,6 +6,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,8 +25,22 @@ class Settings(BaseSettings):
     secret_key: str = ""
     #: Zoom webhook secret token(s), comma-separated for several Zoom apps.
     zoom_secret_token: str = ""
-    #: Base URL printed in role links (e.g. https://floor.example.org); default from the request.
+    #: Base URL of links and QR codes (e.g. https://floor.example.org). When unset, links use
+    #: the request's Host only if it is in `allowed_hosts`, else the address the request
+    #: reached (a Host header is the client's word, not ours).
     public_url: str = ""
+    #: Host names links may be built from, comma-separated (`floor.example.org`,
+    #: `*.example.org`, `10.0.0.5:8000`); for a server reached under several names.
+    allowed_hosts: str = ""
+    #: Concurrent HTTP connections one address may hold (proxies uvicorn trusts for
+    #: X-Forwarded-For are exempt); 0 = no cap.
+    max_connections_per_ip: int = Field(4096, ge=0)
+    #: Seconds a connection may take to send a request's line and headers.
+    header_timeout: float = Field(10.0, gt=0)
+    #: Seconds a request body may pause between two pieces (the whole body: 3 times that).
+    body_timeout: float = Field(10.0, gt=0)
+    #: New WebSocket sockets one address may open a minute, all at once if it likes; 0 = no cap.
+    ws_connects_per_ip_minute: float = Field(3000, ge=0)
     #: Events a reconnecting client may be behind and still get an exact replay.
     replay_max_events: int = 1000
     #: ... or, beyond that count, how old the first missed event may be (seconds).
@@ -44,6 +59,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'floorbridge.db').resolve()}"
+
+    def allowed_host_list(self) -> list[str]:
+        return [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
 
     def persistent_secret(self, name: str, value: str) -> tuple[str, bool]:
         """Return `value`, or one generated once and kept in `data_dir` (so restarts agree)."""

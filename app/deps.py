@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Response
 from starlette.requests import HTTPConnection
 
+from app import hosts
 from app.auth import AUDIENCE_COOKIE, AUDIENCE_COOKIE_AGE, Principal, Signer, resolve
 from app.config import Settings
 from app.db import Store
@@ -30,10 +31,8 @@ class AppState:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def base_url(self, conn: HTTPConnection) -> str:
-        if self.settings.public_url:
-            return self.settings.public_url.rstrip("/")
-        scheme = {"ws": "http", "wss": "https"}.get(conn.url.scheme, conn.url.scheme)
-        return f"{scheme}://{conn.url.netloc}"
+        """Of links and QR codes: never an unvetted Host header (app.hosts says why)."""
+        return hosts.base_url(self.settings, conn.scope, conn.headers.get("host"))
 
 
 def get_state(conn: HTTPConnection) -> AppState:

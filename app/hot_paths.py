@@ -18,7 +18,7 @@ from starlette.requests import ClientDisconnect
 from starlette.routing import Route, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-#: The largest request body any endpoint reads (SecurityHeaders refuses larger up front).
+#: The largest request body any endpoint reads (app.limits_net refuses larger as it streams).
 MAX_BODY = 1024 * 1024
 Handler = Callable[[Scope, Receive, Send], Awaitable[None]]
 _HOT: list[tuple[Pattern[str], dict[str, Any], Handler]] = []

@@ -22,7 +22,8 @@ from app.connectors.endpoints import router as connectors_router
 from app.db import Store
 from app.deps import AppState
 from app.errors import DomainError
-from app.hot_paths import MAX_BODY, HotPaths
+from app.hot_paths import HotPaths
+from app.limits_net import STATE_KEY, BodyRefused, GuardedReceive, NetLimits, guard_body
 from app.live import socket
 from app.live.bus import make_bus
 from app.live.hub import Hubs
@@ -38,32 +39,41 @@ from integrations.zoom_webhook import router as zoom_router
 
 log = logging.getLogger("floorbridge")
 ALWAYS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"))
+CLOSE = (b"connection", b"close")
 
 
 class SecurityHeaders:
-    """CSP on every HTML page; a body cap so nobody can make us buffer megabytes.
+    """CSP on every HTML page; request bodies capped as they stream; new WebSockets per
+    address rate-limited (app.limits_net says why; its EdgeHttp times bodies out).
 
     Pure ASGI and cheap per request (no dicts of headers): every request passes here.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, net: NetLimits | None = None) -> None:
         self.app = app
+        self.net = net or NetLimits()
         self.html_headers = [(b"content-security-policy", pages.CSP.encode()), *ALWAYS]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            if scope["type"] == "websocket":
+                client = scope.get("client")
+                if not self.net.ws_open_allowed(client[0] if client else None):
+                    await _ws_refuse(scope, send)
+                    return
             await self.app(scope, receive, send)
             return
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                if not value.isdigit() or int(value) > MAX_BODY:
-                    await _json(send, 413, "request body too large (1 MiB at most)")
-                    return
-                break
+        guarded = guard_body(scope["headers"], receive)
+        if guarded.__class__ is BodyRefused:
+            await _json(send, guarded.status_code, guarded.detail)
+            return
         html_headers = self.html_headers
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = message.get("headers") or []
                 extra = ALWAYS
                 for name, value in headers:
@@ -71,10 +81,41 @@ class SecurityHeaders:
                         if value.startswith(b"text/html"):
                             extra = html_headers
                         break
+                if guarded.__class__ is GuardedReceive and not guarded.done:
+                    # Refused, or answered before a chunked body ended: uvicorn would
+                    # otherwise read (and drop) the rest of it, however long it is.
+                    extra = (*extra, CLOSE)
                 message["headers"] = [*headers, *extra]
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, guarded, send_with_headers)
+        except BodyRefused as exc:  # from a bare hot path's read of the body
+            if started:
+                raise
+            await _json(send, exc.status_code, exc.detail)
+
+
+async def _ws_refuse(scope: Scope, send: Send) -> None:
+    """429 before the handshake completes (uvicorn's HTTP-response extension), else a close."""
+    if "websocket.http.response" not in scope.get("extensions", {}):
+        await send({"type": "websocket.close", "code": 1013})
+        return
+    import orjson
+
+    body = orjson.dumps({"detail": "too many new live connections from your address"})
+    await send(
+        {
+            "type": "websocket.http.response.start",
+            "status": 429,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", b"%d" % len(body)),
+                (b"retry-after", b"5"),
+            ],
+        }
+    )
+    await send({"type": "websocket.http.response.body", "body": body})
 
 
 async def _json(send: Send, status: int, detail: str) -> None:
@@ -88,6 +129,8 @@ async def _json(send: Send, status: int, detail: str) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", b"%d" % len(body)),
+                CLOSE,
+                *ALWAYS,
             ],
         }
     )
@@ -144,6 +187,7 @@ def create_app(settings: Settings | None = None, *, on_start: Any = None) -> Fas
     settings = settings or get_settings()
     redact.install()  # role keys in socket URLs never reach a log line
     state = build_state(settings)
+    net = state.extras["net"] = NetLimits.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -156,7 +200,7 @@ def create_app(settings: Settings | None = None, *, on_start: Any = None) -> Fas
         if on_start is not None:
             await on_start(state)
         try:
-            yield
+            yield {STATE_KEY: net}  # uvicorn hands this to each connection (limits_net.EdgeHttp)
         finally:
             for hook in reversed(lifecycle.SHUTDOWN):
                 await hook(state)
@@ -194,5 +238,5 @@ def create_app(settings: Settings | None = None, *, on_start: Any = None) -> Fas
         app.include_router(router)
     app.mount("/ui", StaticFiles(directory=pages.STATIC, check_dir=False), name="ui")
     app.add_middleware(SameOrigin, public_url=settings.public_url)  # app/origin.py
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, net=net)
     return app

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+from app.limits_net import EdgeHttp
 from app.live.direct_write import WebSocketProtocol
 
 # A ping every 15 s, a peer that does not answer within 15 s is dropped: a stalled phone
@@ -16,6 +17,14 @@ WS_PING_TIMEOUT = 15.0
 
 def uvicorn_options() -> dict[str, Any]:
     return dict(
+        # uvicorn's httptools protocol plus what uvicorn lacks (app.limits_net): deadlines
+        # for request headers and bodies, a header size cap, per-address connection caps.
+        # (uvicorn's h11 limits apply to its h11 protocol only, not used here.) Bodies are
+        # capped in ASGI (SecurityHeaders), so every server and test client gets that.
+        http=EdgeHttp,
+        # 5 s is uvicorn's default too; said here because it bounds how long an idle
+        # keep-alive connection counts against its address's cap.
+        timeout_keep_alive=5,
         # uvicorn's websockets protocol plus pre-framed fan-out writes (direct_write.py).
         ws=WebSocketProtocol,
         # Compression would cost CPU per socket per frame and defeat one frame for all.

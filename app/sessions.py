@@ -30,6 +30,9 @@ ROLE_PAGES = {
     Role.rapporteur: "report",
 }
 SEGMENT_KINDS = ("opening", "speaker", "debate", "qa", "break", "closing")
+#: The bus signal (`Bus.signal`) to send after committing a session's new or changed
+#: `zoom_ids`: every worker's Zoom routing cache (integrations.zoom_webhook) re-reads.
+ZOOM_ROUTES = "zoom.routes"
 
 
 class AgendaItem(BaseModel):

@@ -35,6 +35,7 @@ from app.errors import DomainError
 from app.hot_paths import MAX_BODY, hot_post, read_body
 from app.ingest import ingest, ingest_single
 from app.models import LiveSession
+from app.sessions import ZOOM_ROUTES
 from integrations.base import IncomingMessage, IngestResult
 from integrations.zoom import (
     SIGNATURE_HEADER,
@@ -140,6 +141,7 @@ class ZoomRuntime:
     last_signature_failure: str | None = None
     _routes: dict[int, list[int]] = field(default_factory=dict)
     _routes_at: float = float("-inf")
+    _routes_gen: int = 0  # bumped by `forget_routes`; a read that overlapped one is not trusted
     _routes_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _pollers: dict[int, asyncio.Task[None]] = field(default_factory=dict)
 
@@ -156,7 +158,10 @@ class ZoomRuntime:
 
         A hit trusts the cache for `ROUTE_TTL`; a miss re-reads unless a read started after
         this delivery arrived (concurrent misses share one read), so a session created a
-        moment ago is never missed.
+        moment ago is never missed. A session newly linked to an id already routed is
+        announced on the bus (`sessions.ZOOM_ROUTES`, every worker): `forget_routes`.
+        The TTL is the backstop for writers that cannot tell the bus (the CLI on a
+        single-process server).
         """
         if zoom_id is None:
             return []
@@ -164,14 +169,16 @@ class ZoomRuntime:
         if zoom_id not in self._routes or arrived - self._routes_at > ROUTE_TTL:
             async with self._routes_lock:
                 if self._routes_at < arrived:
-                    started = time.monotonic()
+                    started, gen = time.monotonic(), self._routes_gen
                     self._routes = await store.read(_load_routes)
-                    self._routes_at = started
+                    # Forgotten while reading: the read may predate the change.
+                    self._routes_at = started if gen == self._routes_gen else float("-inf")
         return list(self._routes.get(zoom_id, ()))
 
     def forget_routes(self) -> None:
         """Sessions changed (created, zoom_ids edited): re-read on the next delivery."""
         self._routes_at = float("-inf")
+        self._routes_gen += 1
 
 
 def _load_routes(db: Any) -> dict[int, list[int]]:
@@ -187,6 +194,9 @@ def configure(state: AppState, settings: ZoomSettings | None = None) -> ZoomRunt
     """Set up (or replace) the app's Zoom runtime; tests pass their own settings."""
     rt = ZoomRuntime(parse_secrets(state.settings.zoom_secret_token), settings or ZoomSettings())
     state.extras["zoom"] = rt
+    if not state.extras.get("zoom_routes_watched"):
+        state.extras["zoom_routes_watched"] = True
+        state.bus.on_signal(ZOOM_ROUTES, lambda: runtime(state).forget_routes())
     return rt
 
 

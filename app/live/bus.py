@@ -7,12 +7,14 @@ and resyncs from the event log: the log is the truth, the bus only says "somethi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
 from app.db import CommittedEvent
 
 SUBSCRIPTION_BUFFER = 10_000
+log = logging.getLogger(__name__)
 
 
 class Subscription:
@@ -40,12 +42,39 @@ class Bus(Protocol):
 
     def subscribe(self, session_id: int) -> Subscription: ...
     def unsubscribe(self, sub: Subscription) -> None: ...
+    def signal(self, topic: str) -> None:
+        """Tell every process (this one at once) that what `topic` names changed; must not
+        block. For caches of rows no session event covers (e.g. Zoom id -> sessions)."""
+
+    def on_signal(self, topic: str, callback: Callable[[], None]) -> None: ...
 
 
-class LocalSubscriptions:
+class Signals:
+    """Callbacks by topic; a bus also calls them all after it may have missed signals."""
+
+    def __init__(self) -> None:
+        self._signals: dict[str, list[Callable[[], None]]] = {}
+
+    def on_signal(self, topic: str, callback: Callable[[], None]) -> None:
+        self._signals.setdefault(topic, []).append(callback)
+
+    def _fire(self, topic: str) -> None:
+        for callback in self._signals.get(topic, ()):
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - one cache's bug must not stop the others
+                log.exception("signal %s: callback failed", topic)
+
+    def _fire_all(self) -> None:
+        for topic in list(self._signals):
+            self._fire(topic)
+
+
+class LocalSubscriptions(Signals):
     """This process's subscriptions by session: what every bus fans events out to."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._subs: dict[int, set[Subscription]] = {}
 
     def subscribe(self, session_id: int) -> Subscription:
@@ -74,6 +103,9 @@ class MemoryBus(LocalSubscriptions):
         for event in events:
             for sub in self._subs.get(event.session_id, ()):
                 sub.offer(event)
+
+    def signal(self, topic: str) -> None:
+        self._fire(topic)
 
 
 def make_bus(url: str) -> Bus:

@@ -7,7 +7,8 @@ the database stays the truth; the hub fills gaps from it and drops duplicates by
   a bounded queue that one publisher task sends with a pipeline, in order, retrying while
   Redis is away. A process ignores its own messages when they come back.
 - One listener connection per process (PSUBSCRIBE on the prefix) fans out to the local
-  subscriptions. When it loses Redis it reconnects with back-off and then tells every
+  subscriptions, and runs signal callbacks (`prefix:c:<topic>`, see `Bus.signal`).
+  When it loses Redis it reconnects with back-off and then tells every
   local subscription to resync from the log (its `overflowed` flag plus a wake-up marker).
 
 `redis://host:port/db?prefix=name` keeps several deployments (or test runs) apart:
@@ -37,6 +38,7 @@ PUBLISH_BUFFER = 100_000  # events waiting for Redis before the oldest are dropp
 BACKOFF_MAX = 2.0
 CONNECT_WAIT = 3.0  # start-up waits this long for Redis, then serves and catches up later
 RESYNC = "bus.resync"  # seq 0 marker: the hub sees `overflowed` and reads the log
+SIGNAL = "bus.signal"  # an outbox entry that is a signal (`Bus.signal`), not an event
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -64,6 +66,7 @@ class RedisBus(LocalSubscriptions):
     def __init__(self, url: str) -> None:
         super().__init__()
         self.url, self.prefix = split_url(url)
+        self._signal_head = f"{self.prefix}:c:".encode()
         self.origin = f"{os.getpid()}-{secrets.token_hex(4)}"
         self.stats = BusStats()
         self.connected = asyncio.Event()  # the listener holds a live subscription
@@ -73,6 +76,9 @@ class RedisBus(LocalSubscriptions):
 
     def channel(self, session_id: int) -> str:
         return f"{self.prefix}:s:{session_id}"
+
+    def signal_channel(self, topic: str) -> str:
+        return f"{self.prefix}:c:{topic}"
 
     # -- lifecycle ---------------------------------------------------------------
     async def connect(self) -> None:
@@ -110,6 +116,14 @@ class RedisBus(LocalSubscriptions):
         return self.connected.is_set()
 
     # -- Bus protocol --------------------------------------------------------------
+    def signal(self, topic: str) -> None:
+        self._fire(topic)
+        if self._outbox is not None:
+            try:
+                self._outbox.put_nowait(CommittedEvent(0, 0, SIGNAL, {"topic": topic}))
+            except asyncio.QueueFull:
+                self.stats.dropped_unsent += 1  # the others resync (and re-fire) on return
+
     def publish(self, events: list[CommittedEvent]) -> None:
         self._offer_local(events)
         if self._outbox is None:
@@ -128,6 +142,7 @@ class RedisBus(LocalSubscriptions):
                 sub.offer(event)
 
     def _resync_all(self) -> None:
+        self._fire_all()  # signals sent while we were away are lost: assume each one came
         for session_id, subs in self._subs.items():
             for sub in subs:
                 sub.overflowed.set()
@@ -146,6 +161,9 @@ class RedisBus(LocalSubscriptions):
                 now = time.time()
                 async with self._client.pipeline(transaction=False) as pipe:
                     for e in batch:
+                        if e.type == SIGNAL:
+                            pipe.publish(self.signal_channel(e.data["topic"]), self.origin)
+                            continue
                         pipe.publish(self.channel(e.session_id), self._encode(e, now))
                     await pipe.execute()
                 self.stats.published += len(batch)
@@ -169,8 +187,9 @@ class RedisBus(LocalSubscriptions):
         while True:
             pubsub = client.pubsub()
             try:
-                await pubsub.psubscribe(f"{self.prefix}:s:*")
-                # The subscription is confirmed before we read the log, so nothing is missed.
+                await pubsub.psubscribe(f"{self.prefix}:s:*", f"{self.prefix}:c:*")
+                # The subscriptions are confirmed before we read the log: nothing is missed.
+                await pubsub.get_message(timeout=5)
                 await pubsub.get_message(timeout=5)
                 self.connected.set()
                 # Whatever was published while we were away is in the log, not here.
@@ -194,6 +213,10 @@ class RedisBus(LocalSubscriptions):
                     await pubsub.aclose()
 
     def _on_message(self, channel: bytes, data: bytes) -> None:
+        if channel.startswith(self._signal_head):
+            if data != self.origin.encode():  # ours ran at `signal` time
+                self._fire(channel[len(self._signal_head) :].decode("utf-8", "replace"))
+            return
         try:
             session_id = int(channel.rsplit(b":", 1)[1])
         except (IndexError, ValueError):
@@ -214,3 +237,15 @@ class RedisBus(LocalSubscriptions):
         event = CommittedEvent(session_id, int(m["q"]), str(m["y"]), m["d"])
         for sub in subs:
             sub.offer(event)
+
+
+def signal_now(url: str, topic: str) -> None:
+    """`Bus.signal` from a process without a running bus (the CLI): one PUBLISH."""
+    import redis
+
+    base, prefix = split_url(url)
+    client = redis.Redis.from_url(base, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.publish(f"{prefix}:c:{topic}", "cli")
+    finally:
+        client.close()

@@ -1,0 +1,231 @@
+"""Bodies are capped while they stream, and bodies or headers that stall are cut off.
+
+Against a real server process (`run_server`, what `floorbridge serve` runs), so its memory
+can be read from /proc: the attack this answers took a server from 133 MB to 2.3 GB with
+four 200 MB chunked uploads, which ordinary routes read whole before refusing them.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+from net_support import COOKIE_KEY, ServerProcess, head, read_response, send_chunked
+
+from app.auth import AUDIENCE_COOKIE, Signer
+
+MIB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    env = {
+        "FLOORBRIDGE_BODY_TIMEOUT": "1",
+        "FLOORBRIDGE_HEADER_TIMEOUT": "1",
+        "FLOORBRIDGE_ZOOM_SECRET_TOKEN": "edge-test-zoom-secret",
+    }
+    proc = ServerProcess(tmp_path_factory.mktemp("edge"), env).start()
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+@pytest.fixture(scope="module")
+def session(server: ServerProcess) -> dict:
+    return server.create_session()
+
+
+def _detail(raw: bytes) -> str:
+    return orjson.loads(raw.partition(b"\r\n\r\n")[2])["detail"]
+
+
+def test_a_chunked_body_over_the_cap_gets_413_on_every_kind_of_route(server, session):
+    slug = session["slug"]
+    routes = {
+        "ordinary (public question)": (f"/api/sessions/{slug}/questions", {}),
+        "authenticated (admin, wrong token)": (
+            "/api/sessions",
+            {"Authorization": "Bearer not-the-admin-token"},
+        ),
+        "authenticated (merge, no key)": (f"/api/sessions/{slug}/questions/1/merge", {}),
+        "hot path (Zoom webhook)": ("/integrations/zoom/webhook", {}),
+        "hot path (poll vote, signed audience id)": (
+            f"/api/sessions/{slug}/polls/1/votes",
+            {"Cookie": f"{AUDIENCE_COOKIE}={Signer(COOKIE_KEY).new_audience_id()[1]}"},
+        ),
+    }
+    for name, (path, headers) in routes.items():
+        status, raw, _ = send_chunked(server.port, path, 8 * MIB, headers)
+        assert status == 413, (name, raw[:300])
+        assert "too large" in _detail(raw), name
+        assert b"connection: close" in raw.lower(), name
+
+
+def test_four_50_mb_chunked_uploads_do_not_grow_the_server(server, session):
+    slug = session["slug"]
+    httpx.get(f"{server.url}/s/{slug}")  # warm: first requests load code, not attack data
+    before = server.rss_mb()
+    paths = [
+        f"/api/sessions/{slug}/questions",
+        "/api/sessions",
+        "/integrations/zoom/webhook",
+        f"/api/sessions/{slug}/questions",
+    ]
+    for path in paths:
+        status, _, _ = send_chunked(server.port, path, 50 * MIB)
+        assert status == 413
+    time.sleep(0.3)
+    grown = server.rss_mb() - before
+    assert grown < 50, f"RSS grew by {grown:.0f} MB"
+    # ...and it still serves.
+    assert httpx.get(f"{server.url}/healthz").status_code == 200
+
+
+def test_a_body_just_under_the_cap_is_still_read(server, session):
+    text = "Is a long question welcome? " * 30
+    body = orjson.dumps({"text": text})
+    body += b" " * (MIB - len(body))  # exactly 1 MiB, JSON whitespace
+    r = httpx.post(
+        f"{server.url}/api/sessions/{session['slug']}/questions",
+        content=iter([body[: MIB // 2], body[MIB // 2 :]]),  # chunked, no Content-Length
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 201, r.text
+
+
+def test_a_declared_length_over_the_cap_is_refused_before_the_body(server, session):
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(
+            head(
+                "POST",
+                f"/api/sessions/{session['slug']}/questions",
+                {"Content-Length": str(200 * MIB), "Content-Type": "application/json"},
+            )
+        )
+        status, raw, closed = read_response(sock, 5)
+    assert status == 413 and "too large" in _detail(raw) and closed
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_a_body_that_stalls_is_cut_off(server, session, framing):
+    path = f"/api/sessions/{session['slug']}/questions"
+    if framing == "chunked":
+        headers, first = {"Transfer-Encoding": "chunked"}, b"1\r\n{"
+    else:
+        headers, first = {"Content-Length": "100"}, b"{"
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(head("POST", path, {"Content-Type": "application/json", **headers}) + first)
+        started = time.monotonic()
+        status, raw, closed = read_response(sock, 10)
+        took = time.monotonic() - started
+    assert status == 408, raw[:300]
+    assert "did not arrive in time" in _detail(raw)
+    assert closed
+    assert took < 4  # FLOORBRIDGE_BODY_TIMEOUT=1 (the whole body: 3 s)
+
+
+def test_a_body_that_trickles_is_cut_off_by_the_overall_deadline(server, session):
+    """One byte every half second never pauses 1 s, but the body must be in within 3 s."""
+    path = f"/api/sessions/{session['slug']}/questions"
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(
+            head("POST", path, {"Content-Type": "application/json", "Content-Length": "100"})
+        )
+        started = time.monotonic()
+        sock.settimeout(0.5)
+        answer = b""
+        while time.monotonic() - started < 8 and not answer:
+            try:
+                sock.sendall(b" ")
+                answer = sock.recv(65536)
+            except TimeoutError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        took = time.monotonic() - started
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert took < 4.5
+
+
+def test_a_slow_but_steady_body_is_read(server, session):
+    """Pieces 0.15 s apart for 1.5 s: under both the pause (1 s) and whole-body (3 s) limits."""
+    body = orjson.dumps({"text": "Asked from a phone on a weak signal?"})
+    pieces = [body[i : i + 5] for i in range(0, len(body), 5)][:10]
+    pieces.append(body[50:])
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(
+            head(
+                "POST",
+                f"/api/sessions/{session['slug']}/questions",
+                {"Content-Type": "application/json", "Content-Length": str(len(body))},
+            )
+        )
+        for piece in pieces:
+            time.sleep(0.15)
+            sock.sendall(piece)
+        status, raw, _ = read_response(sock, 5)
+    assert status == 201, raw[:300]
+
+
+def test_headers_that_stall_are_cut_off(server):
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        started = time.monotonic()
+        status, raw, closed = read_response(sock, 10)
+        took = time.monotonic() - started
+    assert status == 408 and closed and took < 3, raw[:200]
+
+
+def test_a_connection_that_sends_nothing_is_closed(server):
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        started = time.monotonic()
+        _, _, closed = read_response(sock, 10)
+        assert closed and time.monotonic() - started < 3
+
+
+def test_headers_that_never_end_get_431_past_64_kib(server):
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        for i in range(70):  # 70 KB of headers and no blank line: they never end
+            sock.sendall(b"X-Pad-%d: %s\r\n" % (i, b"y" * 1000))
+        status, _, closed = read_response(sock, 5)
+    assert status == 431 and closed
+
+
+def test_a_route_that_never_reads_the_body_answers_as_always(server, session):
+    """`stage/next` takes no body: a chunked one changes nothing about its answer (401
+    without a key), and the connection is closed rather than the rest drained."""
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        piece = b"x" * 65536
+        sock.sendall(
+            head(
+                "POST",
+                f"/api/sessions/{session['slug']}/stage/next",
+                {"Transfer-Encoding": "chunked"},
+            )
+            + b"%x\r\n" % len(piece)
+            + piece
+            + b"\r\n"
+        )
+        status, raw, closed = read_response(sock, 5)
+    assert status == 401, raw[:300]
+    assert closed
+
+
+def test_requests_without_a_body_and_keep_alive_are_untouched(server, session):
+    with httpx.Client(base_url=server.url) as client:
+        for _ in range(3):
+            assert client.get("/healthz").status_code == 200
+        r = client.post(f"/api/sessions/{session['slug']}/questions", json={"text": "Still fine?"})
+        assert r.status_code == 201
+        assert r.headers.get("connection") != "close"
+
+
+def test_server_log_has_no_tracebacks(server):
+    assert "Traceback" not in Path(server.log).read_text()
