@@ -219,3 +219,28 @@ async def test_killing_a_worker_its_clients_resume_on_the_other_without_gap_or_d
         assert all(f.reconnects == 0 for f in on_b)
     finally:
         cluster.a.start()  # leave the pair as found
+
+
+async def test_a_limit_per_id_holds_across_workers(cluster):
+    """One id votes as fast as it can, alternating workers: the 30-a-minute limit (bursts
+    of 5) is one limit for both, not one each, and says when to come back."""
+    session = cluster.create_session("One id, two workers")
+    r = httpx.post(f"{cluster.a.url}/api/sessions/{session['slug']}/polls", headers=mod(session),
+                   json={"question": "Again?", "kind": "single", "options": ["Yes", "No"]})
+    poll = r.json()["id"]
+    path = f"/api/sessions/{session['slug']}/polls/{poll}"
+    httpx.post(f"{cluster.a.url}{path}/actions/open", headers=mod(session)).raise_for_status()
+    cookies = audience_cookies(cluster.a.url, session["slug"])
+    started = time.monotonic()
+    answers = [
+        httpx.post(f"{(cluster.a, cluster.b)[i % 2].url}{path}/votes", json={"choices": [i % 2]},
+                   cookies=cookies)
+        for i in range(16)
+    ]
+    refill = (time.monotonic() - started) * 30 / 60
+    taken = sum(a.status_code == 201 for a in answers)
+    assert 5 <= taken <= 5 + refill + 1, [a.status_code for a in answers]
+    refused = [a for a in answers if a.status_code == 429]
+    assert len(refused) == 16 - taken
+    assert {a.headers["retry-after"] for a in refused} <= {"1", "2"}
+    assert "too many votes" in refused[0].json()["detail"]
