@@ -52,6 +52,8 @@ class AudienceLimits:
 
     async def new_id(self, ip: str | None) -> float:
         """0.0 when this address may get a new audience id now, else seconds to wait."""
+        if not ip:
+            return 0.0  # no address to count by (see `_check`)
         return await self.buckets.take([(self.new_ids, address_key(ip))])
 
     async def votes(self, aid: str, ip: str | None) -> None:
@@ -65,7 +67,8 @@ class AudienceLimits:
 
     async def _check(self, rules: tuple[Rule, Rule], aid: str, ip: str | None, what: str) -> None:
         mine, network = rules
-        checks = ((mine, aid), (network, address_key(ip)))
+        # No peer address (a Unix socket without proxy headers): only the id's limit.
+        checks = ((mine, aid), (network, address_key(ip))) if ip else ((mine, aid),)
         # In one process, no await: the vote path is hot (thousands a second).
         local = self.local
         wait = local.take_now(checks) if local is not None else await self.buckets.take(checks)

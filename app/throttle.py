@@ -154,6 +154,7 @@ class RedisBuckets:
         self._waiting: list[tuple[Check, asyncio.Future[float]]] = []
         self._task: asyncio.Task[None] | None = None
         self._warned = 0.0
+        self._rule_args: dict[Rule, tuple[str, str]] = {}
         self.calls = 0
 
     async def take(self, checks: Check) -> float:
@@ -176,7 +177,7 @@ class RedisBuckets:
                 args.append(len(checks))
                 for rule, key in checks:
                     keys.append(f"{self.prefix}{rule.name}:{key}")
-                    args += [repr(rule.rate), repr(max(1.0, rule.burst))]
+                    args += self._args(rule)
             self.calls += 1
             try:
                 answer = await asyncio.wait_for(
@@ -189,6 +190,12 @@ class RedisBuckets:
             for (_, fut), wait in zip(batch, waits, strict=True):
                 if not fut.done():
                     fut.set_result(wait)
+
+    def _args(self, rule: Rule) -> tuple[str, str]:
+        found = self._rule_args.get(rule)
+        if found is None:
+            found = self._rule_args[rule] = (repr(rule.rate), repr(max(1.0, rule.burst)))
+        return found
 
     def _warn(self, exc: BaseException) -> None:
         now = time.monotonic()
