@@ -108,8 +108,8 @@ async def test_a_burst_reaches_a_live_socket_complete_and_in_order(make_server):
             for start in range(0, 300, 50):
                 rs = await asyncio.gather(
                     *(
-                        c.post(api, json={"text": f"question {start + i}"}, headers=phones[i])
-                        for i in range(50)
+                        c.post(api, json={"text": f"question {n}"}, headers=phones[n])
+                        for n in range(start, start + 50)
                     )
                 )
                 assert all(r.status_code == 201 for r in rs)
