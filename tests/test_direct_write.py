@@ -93,6 +93,8 @@ async def test_a_burst_reaches_a_live_socket_complete_and_in_order(make_server):
     session = server.create_session("Burst")
     mkey = session["keys"]["moderator"]
     url = f"{server.ws_url}/s/{session['slug']}/live?key={mkey}"
+    # 300 phones that opened the audience page (before the socket: these calls block).
+    phones = [audience_header(server.url, session["slug"]) for _ in range(300)]
     async with connect(url, compression=None) as ws:
         await ws.send(json.dumps({"type": "resume", "after": None}))
         got: list[dict] = []
@@ -103,7 +105,6 @@ async def test_a_burst_reaches_a_live_socket_complete_and_in_order(make_server):
 
         reader = asyncio.create_task(read())
         api = f"{server.url}/api/sessions/{session['slug']}/questions"
-        phones = [audience_header(server.url, session["slug"]) for _ in range(300)]
         async with httpx.AsyncClient() as c:
             for start in range(0, 300, 50):
                 rs = await asyncio.gather(

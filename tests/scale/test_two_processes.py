@@ -186,13 +186,14 @@ async def test_killing_a_worker_its_clients_resume_on_the_other_without_gap_or_d
     cluster,
 ):
     session = cluster.create_session("Failover")
+    # 40 phones that opened the audience page, before any socket (these calls block).
+    askers = [audience_header(cluster.b.url, session["slug"]) for _ in range(40)]
     on_a = [Follower(session, cluster.a) for _ in range(20)]
     on_b = [Follower(session, cluster.b) for _ in range(5)]
     stop = asyncio.Event()
     tasks = [asyncio.create_task(f.run(cluster.b, stop)) for f in on_a + on_b]
     base_b = f"{cluster.b.url}/api/sessions/{session['slug']}"
     head = 0
-    askers = [audience_header(cluster.b.url, session["slug"]) for _ in range(40)]
     async with httpx.AsyncClient() as http:
         for i in range(40):
             if i == 15:
