@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app import queue
+from app.audience_limits import client_ip, limits_of
 from app.auth import check_admin
 from app.clock import iso
 from app.deps import (
@@ -100,8 +101,9 @@ def _fresh_snapshot(db: Session, session_id: int, role: str, base: str) -> dict[
 
 @router.post("/sessions/{slug}/questions", status_code=201)
 async def ask(
-    body: QuestionIn, session: SessionDep, state: StateDep, audience: AudienceDep
+    body: QuestionIn, session: SessionDep, state: StateDep, audience: AudienceDep, request: Request
 ) -> dict[str, Any]:
+    await limits_of(state).questions(audience, client_ip(request))
     msg = IncomingMessage(
         channel="audience",
         external_id=secrets.token_hex(12),
@@ -182,8 +184,9 @@ async def unmerge_question(
 
 @router.post("/sessions/{slug}/questions/{question_id}/upvote")
 async def upvote(
-    question_id: int, session: SessionDep, state: StateDep, audience: AudienceDep
+    question_id: int, session: SessionDep, state: StateDep, audience: AudienceDep, request: Request
 ) -> dict[str, Any]:
+    await limits_of(state).upvotes(audience, client_ip(request))
     return await state.store.write(lambda db: queue.upvote(db, session.id, question_id, audience))
 
 

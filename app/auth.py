@@ -68,7 +68,8 @@ class Signer:
         return role, key_id
 
     def new_audience_id(self) -> tuple[str, str]:
-        """A fresh anonymous id and its signed cookie value."""
+        """A fresh anonymous id and its signed cookie value; only the audience page asks
+        for one (app.pages, throttled per address): API calls never mint ids."""
         aid = secrets.token_urlsafe(12)
         return aid, self._audience.dumps(aid)
 

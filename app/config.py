@@ -48,6 +48,15 @@ class Settings(BaseSettings):
     #: Frames buffered for one socket before it is closed as too slow (it then resyncs).
     #: Frames are shared between sockets, so a slot costs a pointer, not a copy.
     client_buffer: int = 1024
+    #: New audience ids one IP address may get a minute (the audience page issues them),
+    #: all at once if need be: a room of phones behind one NAT joins within a minute.
+    audience_ids_per_ip_minute: float = 2500
+    #: Upvotes one audience id, and one IP address, may send a minute; 0 = no limit.
+    upvotes_per_audience_minute: float = 60
+    upvotes_per_ip_minute: float = 6000
+    #: Questions one audience id, and one IP address, may send a minute; 0 = no limit.
+    questions_per_audience_minute: float = 6
+    questions_per_ip_minute: float = 600
     #: Poll votes one audience id may send a minute (changing a vote counts); 0 = no limit.
     poll_votes_per_voter_minute: float = 30
     #: Poll votes one IP address may send a minute (a room may share one); 0 = no limit.

@@ -81,12 +81,16 @@ ReaderDep = Annotated[Principal, require(Role.moderator, Role.rapporteur)]
 StageOrModeratorDep = Annotated[Principal, require(Role.moderator, Role.stage)]
 
 
-def audience_id(request: Request, response: Response, state: StateDep) -> str:
-    """The caller's signed anonymous id; a new one (and its cookie) when absent or forged."""
+#: What a vote, upvote or question without a valid audience cookie hears (and the page).
+NO_AUDIENCE_ID = "no audience id in this browser yet; reload the audience page to get one"
+
+
+def audience_id(request: Request, state: StateDep) -> str:
+    """The caller's signed anonymous id. Only the audience page issues one (throttled per
+    address, app.pages): an API call without it is refused and is given none."""
     aid = state.signer.read_audience(request.cookies.get(AUDIENCE_COOKIE))
     if aid is None:
-        aid, value = state.signer.new_audience_id()
-        set_audience_cookie(response, value, request.url.scheme == "https")
+        raise Unauthorized(NO_AUDIENCE_ID)
     return aid
 
 

@@ -218,7 +218,8 @@ def create_app(settings: Settings | None = None, *, on_start: Any = None) -> Fas
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+        headers = getattr(exc, "headers", None)  # e.g. Retry-After on a 429
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

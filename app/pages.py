@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import math
+import random
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -18,8 +20,9 @@ from fastapi.responses import (
 
 import moderator_ui
 from app import landing
-from app.auth import resolve, role_cookie_name
-from app.deps import SessionDep, StateDep
+from app.audience_limits import client_ip, limits_of
+from app.auth import AUDIENCE_COOKIE, resolve, role_cookie_name
+from app.deps import SessionDep, StateDep, set_audience_cookie
 from app.models import Role
 from app.sessions import get_by_slug
 
@@ -83,8 +86,36 @@ async def readme() -> Response:
 
 
 @router.get("/s/{slug}")
-async def audience_page(session: SessionDep) -> Response:
-    return _page("audience.html")
+async def audience_page(session: SessionDep, request: Request, state: StateDep) -> Response:
+    """The audience page, and the only place an audience id is issued (signed, HttpOnly).
+
+    New ids are throttled per address (`FLOORBRIDGE_AUDIENCE_IDS_PER_IP_MINUTE`): past it
+    the phone gets a short page that says so and reloads itself, without an id.
+    """
+    if state.signer.read_audience(request.cookies.get(AUDIENCE_COOKIE)) is not None:
+        return _page("audience.html")
+    wait = await limits_of(state).new_id(client_ip(request))
+    if wait:
+        return _busy(wait)
+    response = _page("audience.html")
+    _, value = state.signer.new_audience_id()
+    set_audience_cookie(response, value, request.url.scheme == "https")
+    return response
+
+
+def _busy(wait: float) -> HTMLResponse:
+    """503 + Retry-After; the page reloads itself a little later (spread, not all at once)."""
+    seconds = math.ceil(wait) + random.randint(1, 5)
+    body = (
+        "<!doctype html><meta charset=utf-8>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta http-equiv="refresh" content="{seconds}">'
+        "<title>Busy, retrying</title>"
+        "<h1>Many people are joining from your network right now</h1>"
+        f"<p>This page tries again by itself in {seconds} seconds. Nothing you need to do.</p>"
+    )
+    headers = {"Retry-After": str(seconds), "Cache-Control": "no-store"}
+    return HTMLResponse(body, status_code=503, headers=headers)
 
 
 @router.get("/s/{slug}/qr.svg")

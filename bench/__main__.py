@@ -20,7 +20,9 @@ from typing import Any
 
 from bench.common import RESULTS
 
-ORDER = ["fanout", "scale", "cluster", "ingest", "votes", "timer", "connectors", "report"]
+ORDER = [
+    "fanout", "scale", "cluster", "ingest", "votes", "timer", "connectors", "report", "hostile",
+]
 # Quick sizes for modules without their own `--quick`.
 QUICK_ARGS = {
     "connectors": ["--items", "200", "--samples", "50"],

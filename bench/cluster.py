@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import orjson
 
-from bench.common import Server, emit, percentiles, raise_fd_limit
+from bench.common import Server, audience_cookie, emit, percentiles, raise_fd_limit
 from bench.crowd import Crowd
 
 PG = os.environ.get("FLOORBRIDGE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -50,6 +50,7 @@ async def vote(urls: list[str], base_path: str, voters: int) -> float:
     a transport keeps none). Returns the seconds the ballots took."""
     sem = asyncio.Semaphore(32)
     transports = [httpx.AsyncHTTPTransport() for _ in urls]
+    slug = base_path.split("/")[3]  # /api/sessions/{slug}/polls/{id}
 
     async def post(worker: int, cookie: str | None, choice: int) -> httpx.Response:
         headers = {"content-type": "application/json"} | ({"cookie": cookie} if cookie else {})
@@ -61,8 +62,11 @@ async def vote(urls: list[str], base_path: str, voters: int) -> float:
 
     async def one(i: int) -> None:
         async with sem:
-            first = await post(i % 2, None, i % 3)
-            cookie = first.headers["set-cookie"].split(";")[0]
+            page = await transports[i % 2].handle_async_request(
+                httpx.Request("GET", f"{urls[i % 2]}/s/{slug}")
+            )
+            await page.aread()
+            cookie = page.headers["set-cookie"].split(";")[0]  # the audience page's id
             r = await post((i + 1) % 2, cookie, i % 3)
             assert r.status_code == 201, r.status_code
 
@@ -90,7 +94,9 @@ def run(clients: int, procs: int, rounds: int, voters: int) -> dict[str, Any]:
         base = f"{a.url}/api/sessions/{s['slug']}"
         qids = []
         for i in range(rounds):
-            qid = httpx.post(f"{base}/questions", json={"text": f"Item {i}?"}).json()["id"]
+            phone = {"cookie": audience_cookie(a.url, s["slug"])}
+            r = httpx.post(f"{base}/questions", json={"text": f"Item {i}?"}, headers=phone)
+            qid = r.json()["id"]
             httpx.post(f"{base}/questions/{qid}/actions/approve", headers=mod).raise_for_status()
             qids.append(qid)
         lives = [f"{srv.ws_url}/s/{s['slug']}/live" for srv in (a, b)]

@@ -122,6 +122,14 @@ def server(**kw: Any):
         s.stop()
 
 
+def audience_cookie(url: str, slug: str) -> str:
+    """A new phone's audience id, from the audience page as a browser gets it (the API
+    issues none), as a `Cookie` header value."""
+    r = httpx.get(f"{url}/s/{slug}", timeout=30)
+    r.raise_for_status()
+    return f"fb_aud={r.cookies['fb_aud']}"
+
+
 def rss_of(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

@@ -20,7 +20,15 @@ from typing import Any
 import httpx
 import orjson
 
-from bench.common import emit, free_port, percentiles, raise_fd_limit, rss_of, server
+from bench.common import (
+    audience_cookie,
+    emit,
+    free_port,
+    percentiles,
+    raise_fd_limit,
+    rss_of,
+    server,
+)
 from bench.crowd import Crowd
 
 WAIT_FOR_PUSH = 60.0
@@ -82,7 +90,10 @@ class Session:
         self.http = httpx.Client(timeout=30)
         self.qids = []
         for i in range(rounds):
-            qid = httpx.post(f"{self.base}/questions", json={"text": f"Question {i}?"}).json()["id"]
+            phone = {"cookie": audience_cookie(srv.url, self.slug)}
+            qid = httpx.post(
+                f"{self.base}/questions", json={"text": f"Question {i}?"}, headers=phone
+            ).json()["id"]
             httpx.post(f"{self.base}/questions/{qid}/actions/approve", headers=self.mod)
             self.qids.append(qid)
 

@@ -27,7 +27,7 @@ import httpx
 import orjson
 from websockets.asyncio.client import connect
 
-from bench.common import emit, percentiles, raise_fd_limit, server
+from bench.common import audience_cookie, emit, percentiles, raise_fd_limit, server
 from bench.crowd import Crowd
 from bench.fanout import collect
 
@@ -75,7 +75,10 @@ def prepare(srv: Any, questions: int) -> dict[str, Any]:
     qids = []
     with httpx.Client(headers=mod, timeout=30) as http:
         for i in range(questions):
-            qid = http.post(f"{base}/questions", json={"text": f"Stage item {i}?"}).json()["id"]
+            phone = {"cookie": audience_cookie(srv.url, s["slug"])}  # one id per question
+            qid = http.post(
+                f"{base}/questions", json={"text": f"Stage item {i}?"}, headers=phone
+            ).json()["id"]
             http.post(f"{base}/questions/{qid}/actions/approve").raise_for_status()
             qids.append(qid)
     return {"session": s, "mod": mod, "base": base, "qids": qids,

@@ -123,3 +123,35 @@ class LiveServer:
         )
         r.raise_for_status()
         return r.json()
+
+
+# -- the audience ---------------------------------------------------------------------------
+
+
+def audience_cookies(base_url: str, slug: str) -> dict[str, str]:
+    """Open the audience page as a new phone: the signed id cookie it set (the API issues
+    none), for a one-off `httpx.post(..., cookies=...)`."""
+    r = httpx.get(f"{base_url}/s/{slug}", timeout=10)
+    assert r.status_code == 200 and "fb_aud" in r.cookies, (r.status_code, r.text[:200])
+    return {"fb_aud": r.cookies["fb_aud"]}
+
+
+def audience(base_url: str, slug: str, **kw: Any) -> httpx.Client:
+    """A phone that opened the audience page, holding its id (not yet opened: `with` works)."""
+    cookies = audience_cookies(base_url, slug)
+    return httpx.Client(base_url=base_url, timeout=kw.pop("timeout", 10), cookies=cookies, **kw)
+
+
+async def audience_async(base_url: str, slug: str, **kw: Any) -> httpx.AsyncClient:
+    async with httpx.AsyncClient(timeout=30) as c:
+        r = await c.get(f"{base_url}/s/{slug}")
+    assert r.status_code == 200 and "fb_aud" in r.cookies, (r.status_code, r.text[:200])
+    cookies = {"fb_aud": r.cookies["fb_aud"]}
+    return httpx.AsyncClient(
+        base_url=base_url, timeout=kw.pop("timeout", 10), cookies=cookies, **kw
+    )
+
+
+def audience_header(base_url: str, slug: str) -> dict[str, str]:
+    """The same as a `Cookie` header, for one request of a shared client."""
+    return {"cookie": f"fb_aud={audience_cookies(base_url, slug)['fb_aud']}"}

@@ -6,6 +6,7 @@ import asyncio
 
 import httpx
 import pytest
+from servers import audience, audience_async, audience_cookies
 
 
 @pytest.fixture
@@ -24,7 +25,9 @@ def api(live_server, session, path=""):
 
 
 def ask(live_server, session, text="What about privacy?", **kw):
-    return httpx.post(api(live_server, session, "/questions"), json={"text": text, **kw})
+    """A question from a new phone: it opened the audience page first (its id is from there)."""
+    with audience(live_server.url, session["slug"]) as phone:
+        return phone.post(api(live_server, session, "/questions"), json={"text": text, **kw})
 
 
 def test_create_session_needs_the_admin_token(live_server):
@@ -64,7 +67,7 @@ def test_bad_session_bodies(live_server):
 def test_audience_asks_and_moderator_moderates(live_server, session):
     r = ask(live_server, session, name="Ana Pérez")
     assert r.status_code == 201 and r.json()["state"] == "inbox"
-    assert "fb_aud" in r.cookies
+    assert "fb_aud" not in r.cookies  # the page gave the id; the API gives none
     qid = r.json()["id"]
     inbox = httpx.get(api(live_server, session, "/questions?state=inbox"), headers=mod(session))
     assert [q["id"] for q in inbox.json()] == [qid]
@@ -102,16 +105,19 @@ def test_audience_asks_and_moderator_moderates(live_server, session):
     ],
 )
 def test_bad_questions_are_4xx_and_store_nothing(live_server, session, body, status, words):
-    r = httpx.post(api(live_server, session, "/questions"), json=body)
+    cookies = audience_cookies(live_server.url, session["slug"])
+    r = httpx.post(api(live_server, session, "/questions"), json=body, cookies=cookies)
     assert r.status_code == status and words in r.json()["detail"]
     assert httpx.get(api(live_server, session, "/questions"), headers=mod(session)).json() == []
 
 
 def test_malformed_json_unknown_session_wrong_key(live_server, session):
+    cookies = audience_cookies(live_server.url, session["slug"])
     r = httpx.post(
         api(live_server, session, "/questions"),
         content=b"{bad",
         headers={"content-type": "application/json"},
+        cookies=cookies,
     )
     assert r.status_code == 400 and "JSON" in r.json()["detail"]
     r = httpx.get(f"{live_server.url}/api/sessions/nope-nope")
@@ -166,7 +172,10 @@ async def test_200_audience_ids_upvote_at_once(live_server, session):
     qid = ask(live_server, session).json()["id"]
     httpx.post(api(live_server, session, f"/questions/{qid}/actions/approve"), headers=mod(session))
     # Exact counting is the point here, not latency: a loaded CI machine may be slow.
-    clients = [httpx.AsyncClient(timeout=60) for _ in range(200)]
+    page = session["slug"]
+    clients = await asyncio.gather(
+        *(audience_async(live_server.url, page, timeout=60) for _ in range(200))
+    )
     try:
         results = await asyncio.gather(
             *(c.post(api(live_server, session, f"/questions/{qid}/upvote")) for c in clients)
@@ -180,13 +189,19 @@ async def test_200_audience_ids_upvote_at_once(live_server, session):
     assert q["votes"] == 200
 
 
-def test_forged_audience_cookie_gets_a_new_id(live_server, session):
+def test_forged_audience_cookie_is_refused_and_gets_no_new_id(live_server, session):
     qid = ask(live_server, session).json()["id"]
     httpx.post(api(live_server, session, f"/questions/{qid}/actions/approve"), headers=mod(session))
-    r = httpx.post(
-        api(live_server, session, f"/questions/{qid}/upvote"), cookies={"fb_aud": "forged.value"}
-    )
-    assert r.status_code == 200 and r.cookies.get("fb_aud") not in (None, "forged.value")
+    for cookies in ({"fb_aud": "forged.value"}, {}):
+        r = httpx.post(api(live_server, session, f"/questions/{qid}/upvote"), cookies=cookies)
+        assert r.status_code == 401 and "reload the audience page" in r.json()["detail"]
+        assert "fb_aud" not in r.cookies
+        r = httpx.post(
+            api(live_server, session, "/questions"), json={"text": "Hi?"}, cookies=cookies
+        )
+        assert r.status_code == 401 and "fb_aud" not in r.cookies
+    q = httpx.get(api(live_server, session, "/questions"), headers=mod(session)).json()
+    assert [x["votes"] for x in q] == [0] and len(q) == 1
 
 
 def test_role_link_sets_cookie_and_drops_key(live_server, session):

@@ -12,6 +12,7 @@ import json
 import random
 
 import httpx
+from servers import audience_header
 from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
@@ -83,14 +84,17 @@ async def test_frames_leave_in_order_when_direct_writes_and_the_queue_interleave
     await client.shut(1000, "bye")
 
 
-async def test_a_burst_reaches_a_live_socket_complete_and_in_order(live_server):
-    """Through the real server (which offers direct writes) a burst of 300 questions."""
+async def test_a_burst_reaches_a_live_socket_complete_and_in_order(make_server):
+    """Through the real server (which offers direct writes) a burst of 300 questions (from
+    one address, past its limit: that limit is tested in tests/test_audience_identity.py)."""
     from websockets.asyncio.client import connect
 
-    server = live_server
+    server = make_server(questions_per_ip_minute=0)
     session = server.create_session("Burst")
     mkey = session["keys"]["moderator"]
     url = f"{server.ws_url}/s/{session['slug']}/live?key={mkey}"
+    # 300 phones that opened the audience page (before the socket: these calls block).
+    phones = [audience_header(server.url, session["slug"]) for _ in range(300)]
     async with connect(url, compression=None) as ws:
         await ws.send(json.dumps({"type": "resume", "after": None}))
         got: list[dict] = []
@@ -104,7 +108,10 @@ async def test_a_burst_reaches_a_live_socket_complete_and_in_order(live_server):
         async with httpx.AsyncClient() as c:
             for start in range(0, 300, 50):
                 rs = await asyncio.gather(
-                    *(c.post(api, json={"text": f"question {start + i}"}) for i in range(50))
+                    *(
+                        c.post(api, json={"text": f"question {n}"}, headers=phones[n])
+                        for n in range(start, start + 50)
+                    )
                 )
                 assert all(r.status_code == 201 for r in rs)
         for _ in range(200):

@@ -6,6 +6,7 @@ import asyncio
 import json
 
 import httpx
+from servers import audience_cookies
 from websockets.asyncio.client import connect
 
 
@@ -14,7 +15,13 @@ def test_restart_keeps_queue_order_stage_and_audit(fresh_server):
     session = server.create_session("Restart")
     h = {"Authorization": f"Bearer {session['keys']['moderator']}"}
     base = f"{server.url}/api/sessions/{session['slug']}"
-    ids = [httpx.post(f"{base}/questions", json={"text": f"Q{i}?"}).json()["id"] for i in range(5)]
+    slug = session["slug"]
+    ids = [
+        httpx.post(
+            f"{base}/questions", json={"text": f"Q{i}?"}, cookies=audience_cookies(server.url, slug)
+        ).json()["id"]
+        for i in range(5)
+    ]
     for qid in ids[:4]:
         httpx.post(f"{base}/questions/{qid}/actions/approve", headers=h).raise_for_status()
     httpx.patch(

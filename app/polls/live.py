@@ -20,7 +20,6 @@ from app import lifecycle
 from app.clock import utc_now
 from app.errors import DomainError
 from app.polls import service, zoom
-from app.polls.limits import VoteLimits
 
 log = logging.getLogger(__name__)
 MIN_DELAY = 0.05  # let the first votes of a burst land in the same flush
@@ -75,9 +74,6 @@ class PollRuntime:
     def __init__(self, store: Any, settings: Any) -> None:
         self.store = store
         self.interval = float(settings.poll_results_interval)
-        self.limits = VoteLimits(
-            settings.poll_votes_per_voter_minute, settings.poll_votes_per_ip_minute
-        )
         self._pending: dict[int, asyncio.Task[None]] = {}
         self._last: dict[int, float] = {}
         self._closers: dict[int, asyncio.Task[None]] = {}

@@ -18,9 +18,10 @@ from starlette.requests import ClientDisconnect, cookie_parser
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
+from app.audience_limits import limits_of
 from app.auth import AUDIENCE_COOKIE
-from app.deps import AppState, set_audience_cookie
-from app.errors import DomainError, Invalid, NotFound
+from app.deps import NO_AUDIENCE_ID, AppState
+from app.errors import DomainError, Invalid, NotFound, Unauthorized
 from app.hot_paths import MAX_BODY, read_body
 from app.polls import service
 from app.polls.live import runtime
@@ -40,12 +41,11 @@ async def post_vote(scope: Scope, receive: Receive, send: Send) -> None:
     try:
         status, body = await _vote(scope, receive)
     except DomainError as exc:
-        await JSONResponse({"detail": exc.detail}, status_code=exc.status)(scope, receive, send)
+        headers = getattr(exc, "headers", None)  # Retry-After on a 429
+        answer = JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=headers)
+        await answer(scope, receive, send)
         return
     except ClientDisconnect:  # gone before its body arrived: nobody to answer
-        return
-    if status == 401:
-        await _new_id_answer(scope, receive, send)
         return
     await send(
         {
@@ -60,12 +60,13 @@ async def post_vote(scope: Scope, receive: Receive, send: Send) -> None:
 async def _vote(scope: Scope, receive: Receive) -> tuple[int, bytes]:
     state: AppState = scope["app"].state.fb
     rt = runtime(state)
+    limits = limits_of(state)
     slug: str = scope["path_params"]["slug"]
     poll_id: int = scope["path_params"]["poll_id"]
     session_id = (await state.sessions.get(slug)).id
     voter = state.signer.read_audience(_cookie(scope))
-    if voter is None:
-        return 401, b""  # missing or forged: no ballot
+    if voter is None:  # missing or forged: no ballot, and no new id (the page issues those)
+        raise Unauthorized(NO_AUDIENCE_ID)
     raw = await read_body(receive, MAX_BODY)
     if raw is None:
         raise TooLarge("request body too large (1 MiB at most)")
@@ -73,22 +74,10 @@ async def _vote(scope: Scope, receive: Receive) -> tuple[int, bytes]:
     if poll_id > MAX_POLL_ID:
         raise NotFound(f"no poll {poll_id} in this session")
     client = scope.get("client")
-    rt.limits.check(voter, client[0] if client else None)
+    await limits.votes(voter, client[0] if client else None)
     result = await rt.votes.submit(service.Vote(session_id, poll_id, voter, choices, text, code))
     rt.touch(session_id, poll_id)
     return 201, orjson.dumps(result)
-
-
-async def _new_id_answer(scope: Scope, receive: Receive, send: Send) -> None:
-    """401 with a fresh signed id in its cookie: the browser votes again with it."""
-    state: AppState = scope["app"].state.fb
-    _, value = state.signer.new_audience_id()
-    answer = JSONResponse(
-        {"detail": "your audience id is missing or not valid; vote again to use a new one"},
-        status_code=401,
-    )
-    set_audience_cookie(answer, value, scope.get("scheme") == "https")
-    await answer(scope, receive, send)
 
 
 def _cookie(scope: Scope) -> str | None:

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from servers import audience_cookies
 from support import AGENDA
 
 
 def client(server, session, role: str | None = "moderator") -> httpx.Client:
+    """A role's client; role None: a phone that opened the audience page (its id cookie)."""
     headers = {"Authorization": f"Bearer {session['keys'][role]}"} if role else {}
+    cookies = audience_cookies(server.url, session["slug"]) if role is None else None
     return httpx.Client(
-        base_url=f"{server.url}/api/sessions/{session['slug']}", headers=headers, timeout=5
+        base_url=f"{server.url}/api/sessions/{session['slug']}",
+        headers=headers,
+        cookies=cookies,
+        timeout=5,
     )
 
 

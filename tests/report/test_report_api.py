@@ -8,6 +8,7 @@ import json
 
 import httpx
 import pytest
+from servers import audience_cookies
 
 from app.auth import AUDIENCE_COOKIE, Signer
 from app.views import event_for
@@ -23,8 +24,13 @@ def sess(live_server):
 
     def client(role: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {keys[role]}"} if role else {}
+        # No role: a phone that opened the audience page (it holds the id cookie it set).
+        cookies = audience_cookies(live_server.url, slug) if role is None else None
         return httpx.Client(
-            base_url=f"{live_server.url}/api/sessions/{slug}", headers=headers, timeout=10
+            base_url=f"{live_server.url}/api/sessions/{slug}",
+            headers=headers,
+            cookies=cookies,
+            timeout=10,
         )
 
     return slug, client

@@ -9,6 +9,7 @@ import re
 
 import httpx
 import pytest
+from servers import audience_cookies
 from websockets.asyncio.client import connect
 
 from app.cli import main as cli
@@ -55,7 +56,8 @@ async def test_metrics_count_sockets_events_and_latencies(fresh_server):
         await ws.recv()
     base = f"{server.url}/api/sessions/{session['slug']}"
     before = metric(httpx.get(f"{server.url}/metrics").text, "floorbridge_events_total")
-    qid = httpx.post(f"{base}/questions", json={"text": "Counted?"}).json()["id"]
+    phone = audience_cookies(server.url, session["slug"])
+    qid = httpx.post(f"{base}/questions", json={"text": "Counted?"}, cookies=phone).json()["id"]
     httpx.post(
         f"{base}/questions/{qid}/actions/approve",
         headers={"Authorization": f"Bearer {session['keys']['moderator']}"},

@@ -9,6 +9,7 @@ import json
 import time
 
 import httpx
+from servers import audience_cookies, audience_header
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -41,9 +42,10 @@ async def test_a_push_made_on_a_reaches_sockets_on_b(cluster):
     for ws in (audience_b, screen_b):
         await until(ws, lambda f: f.get("type") == "synced")
     base = f"{cluster.a.url}/api/sessions/{session['slug']}"
-    qid = httpx.post(f"{base}/questions", json={"text": "Who funds the data commons?"}).json()[
-        "id"
-    ]
+    phone = audience_cookies(cluster.a.url, session["slug"])
+    qid = httpx.post(
+        f"{base}/questions", json={"text": "Who funds the data commons?"}, cookies=phone
+    ).json()["id"]
     httpx.post(f"{base}/questions/{qid}/actions/approve", headers=mod(session)).raise_for_status()
     started = time.monotonic()
     httpx.post(f"{base}/questions/{qid}/actions/push", headers=mod(session)).raise_for_status()
@@ -63,7 +65,10 @@ async def test_a_push_made_on_a_reaches_sockets_on_b(cluster):
 async def test_upvotes_cast_on_both_processes_add_up_exactly(cluster):
     session = cluster.create_session("Votes")
     base_a = f"{cluster.a.url}/api/sessions/{session['slug']}"
-    qid = httpx.post(f"{base_a}/questions", json={"text": "Vote for me?"}).json()["id"]
+    phone = audience_cookies(cluster.a.url, session["slug"])
+    qid = httpx.post(f"{base_a}/questions", json={"text": "Vote for me?"}, cookies=phone).json()[
+        "id"
+    ]
     httpx.post(f"{base_a}/questions/{qid}/actions/approve", headers=mod(session)).raise_for_status()
     watch_a = await open_live(cluster.a, session, session["keys"]["moderator"])
     watch_b = await open_live(cluster.b, session, session["keys"]["moderator"])
@@ -71,13 +76,19 @@ async def test_upvotes_cast_on_both_processes_add_up_exactly(cluster):
     phones = [httpx.AsyncHTTPTransport() for _ in range(2)]  # no cookie jar: a fresh phone
 
     async def vote(i: int) -> None:
-        url = f"{(cluster.a, cluster.b)[i % 2].url}/api/sessions/{session['slug']}"
-        url += f"/questions/{qid}/upvote"
-        first = await phones[i % 2].handle_async_request(httpx.Request("POST", url))
+        here = (cluster.a, cluster.b)[i % 2].url
+        page = await phones[i % 2].handle_async_request(
+            httpx.Request("GET", f"{here}/s/{session['slug']}")
+        )
+        await page.aread()
+        cookie = page.headers["set-cookie"].split(";")[0]  # the audience page's id
+        url = f"{here}/api/sessions/{session['slug']}/questions/{qid}/upvote"
+        first = await phones[i % 2].handle_async_request(
+            httpx.Request("POST", url, headers={"cookie": cookie})
+        )
         await first.aread()
         assert first.status_code == 200
         # A second tap from the same phone (its cookie, the other worker) is not a second vote.
-        cookie = first.headers["set-cookie"].split(";")[0]
         again = await phones[(i + 1) % 2].handle_async_request(
             httpx.Request("POST", url.replace((cluster.a, cluster.b)[i % 2].url,
                                               (cluster.a, cluster.b)[(i + 1) % 2].url),
@@ -124,10 +135,12 @@ async def test_poll_votes_cast_on_both_processes_total_exactly(cluster):
 
     async def phone(i: int) -> None:
         here, there = i % 2, (i + 1) % 2
-        first = await ballot(here, None, i % 3)  # a new phone gets its audience id first
-        cookie = first.headers["set-cookie"].split(";")[0]
-        if first.status_code == 401:
-            first = await ballot(here, cookie, i % 3)
+        page = await phones[here].handle_async_request(
+            httpx.Request("GET", f"{(cluster.a, cluster.b)[here].url}/s/{session['slug']}")
+        )
+        await page.aread()
+        cookie = page.headers["set-cookie"].split(";")[0]  # the audience page gives the id
+        first = await ballot(here, cookie, i % 3)
         assert first.status_code == 201, first.text
         again = await ballot(there, cookie, (i + 1) % 3)
         assert again.status_code == 201, again.text
@@ -173,6 +186,8 @@ async def test_killing_a_worker_its_clients_resume_on_the_other_without_gap_or_d
     cluster,
 ):
     session = cluster.create_session("Failover")
+    # 40 phones that opened the audience page, before any socket (these calls block).
+    askers = [audience_header(cluster.b.url, session["slug"]) for _ in range(40)]
     on_a = [Follower(session, cluster.a) for _ in range(20)]
     on_b = [Follower(session, cluster.b) for _ in range(5)]
     stop = asyncio.Event()
@@ -183,7 +198,9 @@ async def test_killing_a_worker_its_clients_resume_on_the_other_without_gap_or_d
         for i in range(40):
             if i == 15:
                 cluster.a.kill()
-            r = await http.post(f"{base_b}/questions", json={"text": f"Question {i} for B?"})
+            r = await http.post(
+                f"{base_b}/questions", json={"text": f"Question {i} for B?"}, headers=askers[i]
+            )
             r.raise_for_status()
             await asyncio.sleep(0.02)
         snap = (await http.get(f"{base_b}/snapshot", headers=mod(session))).json()
@@ -203,3 +220,28 @@ async def test_killing_a_worker_its_clients_resume_on_the_other_without_gap_or_d
         assert all(f.reconnects == 0 for f in on_b)
     finally:
         cluster.a.start()  # leave the pair as found
+
+
+async def test_a_limit_per_id_holds_across_workers(cluster):
+    """One id votes as fast as it can, alternating workers: the 30-a-minute limit (bursts
+    of 5) is one limit for both, not one each, and says when to come back."""
+    session = cluster.create_session("One id, two workers")
+    r = httpx.post(f"{cluster.a.url}/api/sessions/{session['slug']}/polls", headers=mod(session),
+                   json={"question": "Again?", "kind": "single", "options": ["Yes", "No"]})
+    poll = r.json()["id"]
+    path = f"/api/sessions/{session['slug']}/polls/{poll}"
+    httpx.post(f"{cluster.a.url}{path}/actions/open", headers=mod(session)).raise_for_status()
+    cookies = audience_cookies(cluster.a.url, session["slug"])
+    started = time.monotonic()
+    answers = [
+        httpx.post(f"{(cluster.a, cluster.b)[i % 2].url}{path}/votes", json={"choices": [i % 2]},
+                   cookies=cookies)
+        for i in range(16)
+    ]
+    refill = (time.monotonic() - started) * 30 / 60
+    taken = sum(a.status_code == 201 for a in answers)
+    assert 5 <= taken <= 5 + refill + 1, [a.status_code for a in answers]
+    refused = [a for a in answers if a.status_code == 429]
+    assert len(refused) == 16 - taken
+    assert {a.headers["retry-after"] for a in refused} <= {"1", "2"}
+    assert "too many votes" in refused[0].json()["detail"]

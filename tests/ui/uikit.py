@@ -79,9 +79,12 @@ class SessionClient:
         )
 
     def ask(self, text: str, name: str | None = None) -> int:
-        """Post a question as a new anonymous audience member (own cookie jar)."""
+        """Post a question as a new audience member: one who opened the audience page (which
+        gave it its id cookie; the API gives none), in its own cookie jar."""
         body = {"text": text} if name is None else {"text": text, "name": name}
         with httpx.Client(base_url=self.base_url, timeout=5) as audience:
+            page = audience.get(f"/s/{self.slug}")
+            assert page.status_code == 200 and "fb_aud" in audience.cookies, page.status_code
             response = audience.post(f"{self.prefix}/questions", json=body)
         assert response.status_code == 201, response.text
         return response.json()["id"]

@@ -56,14 +56,8 @@ export function mountAudiencePolls(root, { store, slug, closedBox = null, closed
       /* no storage */
     }
     if (code) body.code = code;
-    const path = `${base}/polls/${poll.id}/votes`;
-    try {
-      return await request("POST", path, body);
-    } catch (err) {
-      // 401: no (valid) audience id yet; the answer carried a fresh one, so try once more.
-      if (err instanceof ApiError && err.status === 401) return request("POST", path, body);
-      throw err;
-    }
+    // A 401 (no audience id: reload the page) or 429 (too many) carries its own sentence.
+    return request("POST", `${base}/polls/${poll.id}/votes`, body);
   }
 
   function ballotForm(poll) {
