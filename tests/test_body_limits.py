@@ -222,7 +222,12 @@ def test_requests_without_a_body_and_keep_alive_are_untouched(server, session):
     with httpx.Client(base_url=server.url) as client:
         for _ in range(3):
             assert client.get("/healthz").status_code == 200
-        r = client.post(f"/api/sessions/{session['slug']}/questions", json={"text": "Still fine?"})
+        phone = {AUDIENCE_COOKIE: Signer(COOKIE_KEY).new_audience_id()[1]}
+        r = client.post(
+            f"/api/sessions/{session['slug']}/questions",
+            json={"text": "Still fine?"},
+            cookies=phone,
+        )
         assert r.status_code == 201
         assert r.headers.get("connection") != "close"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from servers import audience_cookies
 
 from app.auth import AUDIENCE_COOKIE
 
@@ -19,7 +20,7 @@ def sess(live_server):
     mod = httpx.Client(
         base_url=base, headers={"Authorization": f"Bearer {created['keys']['moderator']}"}
     )
-    yield base, mod
+    yield base, mod, lambda: audience_cookies(live_server.url, created["slug"])
     mod.close()
 
 
@@ -37,8 +38,11 @@ def _mine(phone: httpx.Client) -> dict[int, dict]:
 
 
 def test_each_phone_sees_only_its_own_questions_and_their_states(sess):
-    base, mod = sess
-    with httpx.Client(base_url=base) as alice, httpx.Client(base_url=base) as bob:
+    base, mod, page = sess
+    with (
+        httpx.Client(base_url=base, cookies=page()) as alice,
+        httpx.Client(base_url=base, cookies=page()) as bob,
+    ):
         a1 = _ask(alice, "Who funds the remote hubs?", "Alice Archer")
         a2 = _ask(alice, "Buy my course", "Alice Archer")
         a3 = _ask(alice, "Slides please?", "Alice Archer")
@@ -75,11 +79,14 @@ def test_each_phone_sees_only_its_own_questions_and_their_states(sess):
             assert _mine(alice)[a1]["status"] == status
 
         # A stranger, or someone with a forged cookie, sees nothing of either.
-        with httpx.Client(base_url=base) as stranger:
+        with httpx.Client(base_url=base, cookies=page()) as stranger:
             assert _mine(stranger) == {}
-            assert AUDIENCE_COOKIE in stranger.cookies  # and now has an id of their own
+        # Without an id from the page (none, or forged): 401, and no id is handed out.
+        with httpx.Client(base_url=base) as nobody:
+            r = nobody.get("/my-questions")
+            assert r.status_code == 401 and AUDIENCE_COOKIE not in r.cookies
         with httpx.Client(base_url=base, cookies={AUDIENCE_COOKIE: "forged.value"}) as forger:
-            assert _mine(forger) == {}
+            assert forger.get("/my-questions").status_code == 401
         # The id is the signed cookie: a copy of Bob's cookie is Bob, whoever holds it.
         bob_cookie = bob.cookies[AUDIENCE_COOKIE]
         with httpx.Client(base_url=base, cookies={AUDIENCE_COOKIE: bob_cookie}) as copy:

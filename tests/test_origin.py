@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from rotation_kit import role_cookie
-from servers import LiveServer, free_port
+from servers import LiveServer, audience_cookies, free_port
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
@@ -28,9 +28,12 @@ def setup(server: LiveServer, title: str) -> tuple[dict[str, Any], str, int, int
     """A session with one question in the inbox and one draft poll; the moderator's cookie."""
     session = server.create_session(title)
     base = f"{server.url}/api/sessions/{session['slug']}"
-    qid = httpx.post(f"{base}/questions", json={"text": "Who pays?", "name": "Ana Pérez"}).json()[
-        "id"
-    ]
+    phone = audience_cookies(server.url, session["slug"])
+    asked = httpx.post(
+        f"{base}/questions", json={"text": "Who pays?", "name": "Ana Pérez"}, cookies=phone
+    )
+    assert asked.status_code == 201, asked.text
+    qid = asked.json()["id"]
     poll = httpx.post(
         f"{base}/polls",
         json={"question": "Which area?", "kind": "single", "options": ["Health", "Climate"]},

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import LiveServer
+from servers import LiveServer, audience, audience_cookies
 from sqlmodel import Session, create_engine, select
 
 from app.models import Event
@@ -33,6 +33,7 @@ class Console:
     def __init__(self, server: LiveServer):
         created = server.create_session("Undo test", privacy={"author_display": "full"})
         self.slug = created["slug"]
+        self.server_url = server.url
         self.keys = created["keys"]
         self.base = f"{server.url}/api/sessions/{self.slug}"
         self.http = httpx.Client(
@@ -40,13 +41,17 @@ class Console:
         )
 
     def ask(self, text: str) -> int:
-        r = httpx.post(f"{self.base}/questions", json={"text": text, "name": "Ana Pereira"})
+        r = httpx.post(
+            f"{self.base}/questions",
+            json={"text": text, "name": "Ana Pereira"},
+            cookies=audience_cookies(self.server_url, self.slug),
+        )
         assert r.status_code == 201, r.text
         return r.json()["id"]
 
     def vote(self, qid: int, voters: int) -> None:
         for _ in range(voters):
-            with httpx.Client(timeout=10) as voter:  # each its own audience cookie
+            with audience(self.server_url, self.slug) as voter:  # each its own audience id
                 assert voter.post(f"{self.base}/questions/{qid}/upvote").status_code == 200
 
     def post(self, path: str, body: dict | None = None, key: str | None = None) -> httpx.Response:

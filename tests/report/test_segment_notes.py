@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 from alembic import command
+from servers import audience_cookies
 
 from app.migrate import alembic_config, upgrade
 
@@ -185,7 +186,10 @@ def test_questions_per_segment_follow_the_segment_too(fresh_server):
     """Questions are counted for the segment that was running when they came in."""
     created = fresh_server.create_session(title="Questions follow segments", agenda=AGENDA)
     mod, rap = _clients(fresh_server, created)
-    with mod, rap, httpx.Client(base_url=mod.base_url, timeout=10) as phone:
+    with mod, rap, httpx.Client(
+        base_url=mod.base_url, timeout=10,
+        cookies=audience_cookies(fresh_server.url, created["slug"]),
+    ) as phone:
         ids = {s["title"]: s["id"] for s in mod.get("/timer").json()["agenda"]}
         assert mod.post("/timer/start").status_code == 200  # Opening runs
         assert phone.post("/questions", json={"text": "During the opening?"}).status_code == 201

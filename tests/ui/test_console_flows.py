@@ -9,6 +9,7 @@ import httpx
 import pytest
 from console_kit import Trickle, feed, laptop, message, zoom_server
 from playwright.sync_api import expect
+from servers import audience
 from uikit import tab
 
 __all__ = ["laptop", "zoom_server"]  # fixtures
@@ -33,7 +34,7 @@ class Api:
 
     def vote(self, qid: int, voters: int) -> None:
         for _ in range(voters):
-            with httpx.Client() as phone:
+            with audience(self.server.url, self.slug) as phone:
                 assert phone.post(f"{self.base}/questions/{qid}/upvote").status_code == 200
 
     def questions(self) -> dict[int, dict]:
