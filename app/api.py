@@ -23,6 +23,7 @@ from app.deps import (
 )
 from app.errors import Forbidden, Unauthorized
 from app.ingest import ingest_single
+from app.inputs import CleanLine, CleanText, Id
 from app.models import AuditEntry, LiveSession, QState, Role
 from app.sessions import SessionCreate, create_session, links
 from app.text import MAX_TEXT, clean_name
@@ -33,17 +34,17 @@ router = APIRouter(prefix="/api")
 
 
 class QuestionIn(BaseModel):
-    text: str = Field(max_length=MAX_TEXT * 4)
-    name: str | None = Field(default=None, max_length=200)
+    text: CleanText = Field(max_length=MAX_TEXT * 4)
+    name: CleanLine | None = Field(default=None, max_length=200)
 
 
 class QuestionPatch(BaseModel):
-    text: str | None = Field(default=None, max_length=MAX_TEXT * 4)
-    position: int | None = Field(default=None, ge=1)
+    text: CleanText | None = Field(default=None, max_length=MAX_TEXT * 4)
+    position: Id | None = None
 
 
 class MergeIn(BaseModel):
-    into: int
+    into: Id
 
 
 @router.post("/sessions", status_code=201)
@@ -110,7 +111,7 @@ async def list_questions(
 
 @router.post("/sessions/{slug}/questions/{question_id}/actions/{action}")
 async def act(
-    question_id: int,
+    question_id: Id,
     action: str,
     session: SessionDep,
     state: StateDep,
@@ -132,7 +133,7 @@ async def next_on_stage(
 
 @router.patch("/sessions/{slug}/questions/{question_id}")
 async def patch_question(
-    question_id: int,
+    question_id: Id,
     body: QuestionPatch,
     session: SessionDep,
     state: StateDep,
@@ -145,7 +146,7 @@ async def patch_question(
 
 @router.post("/sessions/{slug}/questions/{question_id}/merge")
 async def merge_question(
-    question_id: int, body: MergeIn, session: SessionDep, state: StateDep, principal: ModeratorDep
+    question_id: Id, body: MergeIn, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     return await state.store.write(
         lambda db: queue.merge(db, session.id, question_id, body.into, principal.role)
@@ -154,7 +155,7 @@ async def merge_question(
 
 @router.post("/sessions/{slug}/questions/{question_id}/upvote")
 async def upvote(
-    question_id: int, session: SessionDep, state: StateDep, audience: AudienceDep
+    question_id: Id, session: SessionDep, state: StateDep, audience: AudienceDep
 ) -> dict[str, Any]:
     return await state.store.write(lambda db: queue.upvote(db, session.id, question_id, audience))
 

@@ -53,12 +53,16 @@ def _denied(role: Role) -> HTMLResponse:
     return HTMLResponse(body, status_code=401)
 
 
-@router.get("/s/{slug}")
+@router.get("/s/{slug}", response_class=HTMLResponse)
 async def audience_page(session: SessionDep) -> Response:
     return _page("audience.html")
 
 
-@router.get("/s/{slug}/qr.svg")
+@router.get(
+    "/s/{slug}/qr.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+)
 async def qr(session: SessionDep, request: Request, state: StateDep) -> Response:
     url = f"{state.base_url(request)}/s/{session.slug}"
     buf = io.BytesIO()
@@ -68,7 +72,11 @@ async def qr(session: SessionDep, request: Request, state: StateDep) -> Response
     return Response(buf.getvalue(), media_type="image/svg+xml", headers=headers)
 
 
-@router.get("/s/{slug}/{page}")
+@router.get(
+    "/s/{slug}/{page}",
+    response_class=HTMLResponse,
+    responses={303: {"description": "the link's key exchanged for a cookie"}},
+)
 async def role_page(page: str, session: SessionDep, request: Request, state: StateDep) -> Response:
     if page not in PAGES:
         return HTMLResponse("<h1>No such page</h1>", status_code=404)

@@ -16,13 +16,14 @@ from app.connectors import service
 from app.connectors.runtime import ConnectorRuntime
 from app.deps import ModeratorDep, ReaderDep, SessionDep, StateDep, get_principal
 from app.errors import Forbidden, NotFound, Unauthorized
+from app.inputs import CleanJson
 from app.models import Role
 
 router = APIRouter(prefix="/api/sessions/{slug}/connectors")
 
 
 class ConnectorIn(BaseModel):
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: CleanJson = Field(default_factory=dict)
 
 
 def runtime_of(state: Any) -> ConnectorRuntime:
