@@ -27,9 +27,10 @@ def _pictographic(ch: str) -> bool:
     return 0x1F000 <= cp <= 0x1FAFF or cp == 0xFE0F or unicodedata.category(ch) == "So"
 
 
-def _joiner_kept(value: str, i: int) -> bool:
+def _joiner_kept(prev: str, ch: str, nxt: str) -> bool:
     """Format characters that are part of the text, not a way to hide or reorder it.
 
+    `prev` is the last character kept, `nxt` the next one in the input.
     Kept: ZWJ between two emoji (👩‍💻, 👨‍👩‍👧), ZWNJ between two letters (Persian
     `می‌خواهم`, Indic scripts), the tag characters of a subdivision flag (🏴 + tags).
     Dropped: every other format character, i.e. bidi overrides, embeddings and isolates
@@ -37,9 +38,6 @@ def _joiner_kept(value: str, i: int) -> bool:
     text needs none of them), zero-width space and no-break (U+200B, U+2060, U+FEFF), soft
     hyphens, and tags anywhere else (invisible "ASCII smuggling").
     """
-    ch = value[i]
-    prev = value[i - 1] if i else ""
-    nxt = value[i + 1] if i + 1 < len(value) else ""
     if ch == _ZWJ:
         return bool(prev and nxt) and _pictographic(prev) and _pictographic(nxt)
     if ch == _ZWNJ:
@@ -57,13 +55,16 @@ def _strip_controls(value: str) -> str:
     # Keep newlines and tabs; drop other control and format chars (bidi overrides, NUL...).
     if value.isascii():  # most chat: one C-level pass instead of a lookup per character
         return value.translate(_ASCII_CONTROLS)
-    return "".join(
-        ch
-        for i, ch in enumerate(value)
-        if ch in "\n\t"
-        or (cat := unicodedata.category(ch)) not in _DROPPED
-        or (cat == "Cf" and _joiner_kept(value, i))
-    )
+    out: list[str] = []
+    last = len(value) - 1
+    for i, ch in enumerate(value):
+        cat = unicodedata.category(ch)
+        kept = cat not in _DROPPED or ch in "\n\t"
+        if not kept and cat == "Cf":
+            kept = _joiner_kept(out[-1] if out else "", ch, value[i + 1] if i < last else "")
+        if kept:
+            out.append(ch)
+    return "".join(out)
 
 
 def strip_invisible(value: str) -> str:

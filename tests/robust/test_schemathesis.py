@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -37,7 +36,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 10}
+EXAMPLES = {GenerationMode.POSITIVE: 7, GenerationMode.NEGATIVE: 7}
 #: Operations that would make the server call out of this machine: a configured social
 #: connector starts a real client against the URL or API key it was given.
 OUTBOUND = re.compile(r"^PUT /api/sessions/\{slug\}/connectors/\{channel\}$")
@@ -47,10 +46,11 @@ AGENDA = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    url = "" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    srv = LiveServer(tmp_path / "data", database_url=url).start()
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One server per engine; each caller gets a session of its own."""
+    url = "" if request.param == "sqlite" else request.getfixturevalue("pg_schema_url")
+    srv = LiveServer(tmp_path_factory.mktemp("schemathesis"), database_url=url).start()
     try:
         yield srv
     finally:
@@ -137,7 +137,7 @@ def _stateful(schema: Any, server: LiveServer, headers: dict[str, str], slug: st
 
     Machine.run(
         settings=settings(
-            max_examples=15,
+            max_examples=12,
             stateful_step_count=6,
             deadline=None,
             database=None,
