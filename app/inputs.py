@@ -11,7 +11,8 @@ the database through whichever model had forgotten them. A field typed `Title`,
 - `CleanJson`: free-form settings; every string in it, keys too, is a `CleanText`.
 - `Id`: a row id, 1 .. 2^31-1 (PostgreSQL's INTEGER; SQLite's is wider): beyond that no
   row exists, so the answer is a clean 422 instead of a driver's overflow.
-- `UtcDateTime`: an aware datetime that can be represented in UTC (`app.clock.parse_iso`).
+- `UtcDateTime`: ISO 8601 read by `app.clock.parse_iso` (refuses what overflows in UTC),
+  years 1970-9998 once in UTC, so adding minutes or taking epoch ms cannot overflow.
 """
 
 from __future__ import annotations
