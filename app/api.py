@@ -24,6 +24,7 @@ from app.deps import (
 )
 from app.errors import Forbidden, Unauthorized
 from app.ingest import ingest_single
+from app.inputs import CleanLine, CleanText, Id
 from app.models import AuditEntry, LiveSession, QState, Role
 from app.sessions import ZOOM_ROUTES, SessionCreate, create_session, links, rotate_keys
 from app.text import MAX_TEXT, clean_name
@@ -34,17 +35,17 @@ router = APIRouter(prefix="/api")
 
 
 class QuestionIn(BaseModel):
-    text: str = Field(max_length=MAX_TEXT * 4)
-    name: str | None = Field(default=None, max_length=200)
+    text: CleanText = Field(max_length=MAX_TEXT * 4)
+    name: CleanLine | None = Field(default=None, max_length=200)
 
 
 class QuestionPatch(BaseModel):
-    text: str | None = Field(default=None, max_length=MAX_TEXT * 4)
-    position: int | None = Field(default=None, ge=1)
+    text: CleanText | None = Field(default=None, max_length=MAX_TEXT * 4)
+    position: Id | None = None
 
 
 class MergeIn(BaseModel):
-    into: int
+    into: Id
 
 
 class ActionIn(BaseModel):
@@ -129,7 +130,7 @@ async def list_questions(
 
 @router.post("/sessions/{slug}/questions/{question_id}/actions/{action}")
 async def act(
-    question_id: int,
+    question_id: Id,
     action: str,
     session: SessionDep,
     state: StateDep,
@@ -153,7 +154,7 @@ async def next_on_stage(
 
 @router.patch("/sessions/{slug}/questions/{question_id}")
 async def patch_question(
-    question_id: int,
+    question_id: Id,
     body: QuestionPatch,
     session: SessionDep,
     state: StateDep,
@@ -166,7 +167,7 @@ async def patch_question(
 
 @router.post("/sessions/{slug}/questions/{question_id}/merge")
 async def merge_question(
-    question_id: int, body: MergeIn, session: SessionDep, state: StateDep, principal: ModeratorDep
+    question_id: Id, body: MergeIn, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     return await state.store.write(
         lambda db: queue.merge(db, session.id, question_id, body.into, principal.role)
@@ -175,7 +176,7 @@ async def merge_question(
 
 @router.post("/sessions/{slug}/questions/{question_id}/unmerge")
 async def unmerge_question(
-    question_id: int, session: SessionDep, state: StateDep, principal: ModeratorDep
+    question_id: Id, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     return await state.store.write(
         lambda db: queue.unmerge(db, session.id, question_id, principal.role)
@@ -184,7 +185,7 @@ async def unmerge_question(
 
 @router.post("/sessions/{slug}/questions/{question_id}/upvote")
 async def upvote(
-    question_id: int, session: SessionDep, state: StateDep, audience: AudienceDep, request: Request
+    question_id: Id, session: SessionDep, state: StateDep, audience: AudienceDep, request: Request
 ) -> dict[str, Any]:
     await limits_of(state).upvotes(audience, client_ip(request))
     return await state.store.write(lambda db: queue.upvote(db, session.id, question_id, audience))

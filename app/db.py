@@ -3,7 +3,9 @@
 Why a writer thread: every change must be durable before it is acknowledged, and one
 commit per message cannot keep up with a burst of webhooks or votes. The writer takes
 whatever changes are waiting (up to `MAX_BATCH`), runs each in its own SAVEPOINT (so one
-failing change does not undo the others), commits once, then hands the batch's events to
+failing change does not undo the others; its flush happens inside it, and a failed flush
+is rolled back to it), commits once (if the commit itself fails, each change is retried
+alone so each caller gets its own answer), then hands the batch's events to
 the event loop in commit order and resolves each caller's future. Changes queued with the
 same group key (`write_grouped`, e.g. chat messages for one session) run as one call that
 does the work in bulk; if that call fails, each runs alone so one bad item cannot take
@@ -26,10 +28,10 @@ from typing import Any, TypeVar
 import anyio
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
 from sqlmodel import Session
 
-from app.errors import DomainError
+from app.errors import DomainError, Invalid
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -245,23 +247,30 @@ class Store:
                     stop = True
                     break
                 batch.append(job)
-            try:
-                self._commit_batch(batch)
-            except DBAPIError:
-                # A deadlock or a lost connection fails the whole batch: retry one by one so
-                # one bad change cannot take others down with it.
-                log.warning("batch of %d failed; retrying singly", len(batch), exc_info=True)
-                for job in batch:
-                    try:
-                        self._commit_batch([job])
-                    except Exception as exc:  # noqa: BLE001 - reported to the caller
-                        _resolve(job, exc=exc)
-            except Exception as exc:  # noqa: BLE001 - the writer must never die
-                log.exception("writer batch failed")
-                for job in batch:
-                    _resolve(job, exc=exc)
+            self._commit_isolated(batch)
             if stop:
                 return
+
+    def _commit_isolated(self, batch: list[Any]) -> None:
+        """Commit the batch; if it fails as a whole, each job alone, so each caller gets
+        its own answer and one bad change (a deadlock, a lost connection, a commit the
+        database refuses) cannot take the others down with it."""
+        try:
+            self._commit_batch(batch)
+            return
+        except Exception as exc:  # noqa: BLE001 - the writer must never die
+            if len(batch) == 1:
+                if not isinstance(exc, DomainError):
+                    log.exception("writer change failed")
+                _resolve(batch[0], exc=_refused(exc))
+                return
+            log.warning("batch of %d failed; retrying singly", len(batch), exc_info=True)
+        for job in batch:
+            try:
+                self._commit_batch([job])
+            except Exception as exc:  # noqa: BLE001 - reported to the caller
+                log.exception("writer change failed")
+                _resolve(job, exc=_refused(exc))
 
     def _commit_batch(self, batch: list[Any]) -> None:
         settled: list[Settled] = []
@@ -274,7 +283,7 @@ class Store:
                 settled += [
                     (job, value, exc) for job, (value, exc) in zip(jobs, outcomes, strict=True)
                 ]
-            db.commit()
+            _commit(db)
         # Publish before waking the callers, in commit order, on the callers' loop.
         loops = {job[2] for job in batch}
         for loop in loops:
@@ -304,14 +313,42 @@ class Store:
             savepoint.commit()
             return outcomes
         except Exception as exc:  # noqa: BLE001 - reported to this change's caller
-            if savepoint.is_active:
-                savepoint.rollback()
+            # Not only when active: a failed flush (a value the database refuses, e.g. NUL
+            # on PostgreSQL) leaves the savepoint *deactivated*, and unless it is rolled back
+            # the whole session refuses every later unit (PendingRollbackError).
+            savepoint.rollback()
             del outbox[mark:]
             if isinstance(exc, DBAPIError) and _connection_lost(exc):
                 raise
             if not isinstance(exc, DomainError):
                 log.exception("change failed")
-            return None if len(jobs) > 1 else [(None, exc)]
+            return None if len(jobs) > 1 else [(None, _refused(exc))]
+
+
+def _commit(db: Session) -> None:
+    """Commit; when the COMMIT itself fails, leave no transaction open on the connection.
+
+    SQLite keeps the transaction open after a COMMIT refused by a deferred constraint, and
+    SQLAlchemy hands the connection back to the pool as if it had ended: the next batch's
+    BEGIN would fail ("cannot start a transaction within a transaction").
+    """
+    conn = db.connection()
+    try:
+        db.commit()
+    except Exception:
+        try:
+            conn.connection.dbapi_connection.rollback()  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001 - a dead connection: drop it from the pool
+            with contextlib.suppress(Exception):
+                conn.invalidate()
+        raise
+
+
+def _refused(exc: BaseException) -> BaseException:
+    """A value the database cannot store (out of range, NUL...) is the caller's 422."""
+    if isinstance(exc, DataError):
+        return Invalid("a value in this request cannot be stored (out of range or invalid)")
+    return exc
 
 
 def _units(batch: list[Any]) -> list[list[Any]]:

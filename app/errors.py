@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 
 class DomainError(Exception):
     status = 400
@@ -31,3 +33,9 @@ class Unauthorized(DomainError):
 
 class Forbidden(DomainError):
     status = 403
+
+
+class ErrorOut(BaseModel):
+    """Every error the server answers, whatever its status: one readable sentence."""
+
+    detail: str

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import api, health, lifecycle, pages, redact
+from app import api, health, lifecycle, openapi, pages, redact
 from app.agenda.endpoints import router as agenda_router
 from app.auth import Signer
 from app.config import Settings, get_settings
@@ -238,6 +238,7 @@ def create_app(settings: Settings | None = None, *, on_start: Any = None) -> Fas
     for router in routers():
         app.include_router(router)
     app.mount("/ui", StaticFiles(directory=pages.STATIC, check_dir=False), name="ui")
+    openapi.install(app)
     app.add_middleware(SameOrigin, public_url=settings.public_url)  # app/origin.py
     app.add_middleware(SecurityHeaders, net=net)
     return app

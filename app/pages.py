@@ -85,7 +85,7 @@ async def readme() -> Response:
     return PlainTextResponse(landing.README.read_text(encoding="utf-8"))
 
 
-@router.get("/s/{slug}")
+@router.get("/s/{slug}", response_class=HTMLResponse)
 async def audience_page(session: SessionDep, request: Request, state: StateDep) -> Response:
     """The audience page, and the only place an audience id is issued (signed, HttpOnly).
 
@@ -118,7 +118,11 @@ def _busy(wait: float) -> HTMLResponse:
     return HTMLResponse(body, status_code=503, headers=headers)
 
 
-@router.get("/s/{slug}/qr.svg")
+@router.get(
+    "/s/{slug}/qr.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+)
 async def qr(session: SessionDep, request: Request, state: StateDep) -> Response:
     url = f"{state.base_url(request)}/s/{session.slug}"
     buf = io.BytesIO()
@@ -128,7 +132,11 @@ async def qr(session: SessionDep, request: Request, state: StateDep) -> Response
     return Response(buf.getvalue(), media_type="image/svg+xml", headers=headers)
 
 
-@router.get("/s/{slug}/{page}")
+@router.get(
+    "/s/{slug}/{page}",
+    response_class=HTMLResponse,
+    responses={303: {"description": "the link's key exchanged for a cookie"}},
+)
 async def role_page(page: str, session: SessionDep, request: Request, state: StateDep) -> Response:
     if page not in PAGES:
         return HTMLResponse("<h1>No such page</h1>", status_code=404)

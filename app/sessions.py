@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from app.clock import utc_now
 from app.errors import Conflict, Invalid, NotFound
 from app.events import emit, lock_session
+from app.inputs import CleanLine, Title, ZoomId
 from app.models import KEYED_ROLES, AuthorDisplay, LiveSession, Role, RoleKey, Segment
 from app.text import clean_name
 
@@ -36,11 +37,11 @@ ZOOM_ROUTES = "zoom.routes"
 
 
 class AgendaItem(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: Title = Field(min_length=1, max_length=200)
     minutes: float = Field(gt=0, le=600)
     kind: str = "speaker"
-    speaker: str | None = Field(default=None, max_length=200)
-    stakeholder: str | None = Field(default=None, max_length=64)
+    speaker: CleanLine | None = Field(default=None, max_length=200)
+    stakeholder: CleanLine | None = Field(default=None, max_length=64)
     questions_open: bool | None = None
 
     @field_validator("kind")
@@ -56,10 +57,10 @@ class Privacy(BaseModel):
 
 
 class SessionCreate(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: Title = Field(min_length=1, max_length=200)
     slug: str | None = None
     agenda: list[AgendaItem] = Field(default_factory=list, max_length=100)
-    zoom_ids: list[int] = Field(default_factory=list, max_length=20)
+    zoom_ids: list[ZoomId] = Field(default_factory=list, max_length=20)
     hashtags: list[str] = Field(default_factory=list, max_length=20)
     privacy: Privacy = Field(default_factory=Privacy)
 
@@ -163,7 +164,14 @@ def rotate_keys(db: Session, slug: str) -> dict[str, str]:
     return keys
 
 
+#: What a slug in an address may look like; anything else (NUL, `%`, capitals) is no
+#: session, answered before the database sees it (PostgreSQL refuses NUL with an error).
+SLUG_LOOKUP = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
 def get_by_slug(db: Session, slug: str) -> LiveSession:
+    if not SLUG_LOOKUP.fullmatch(slug):
+        raise NotFound("no such session")
     session = db.exec(select(LiveSession).where(LiveSession.slug == slug)).first()
     if session is None:
         raise NotFound(f"no session '{slug}'")

@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from app.clock import parse_iso
 from integrations.base import ConnectorError, FatalConnectorError, RateLimited, utc_now
 
 _RESET_HEADERS = ("retry-after", "x-ratelimit-reset", "x-rate-limit-reset")
@@ -28,9 +29,8 @@ def _parse_when(value: str, now: datetime) -> float | None:
     if number is not None:
         # Epoch seconds are large; a small number is a delay in seconds.
         return number - now.timestamp() if number > 1e9 else number
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    when = parse_iso(value)
+    if when is None:
         try:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError):

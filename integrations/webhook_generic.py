@@ -13,10 +13,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app.inputs import CleanLine, CleanText, UtcDateTime
 from integrations.base import IncomingMessage
 
 SIGNATURE_HEADER = "X-Floorbridge-Signature"
@@ -41,12 +41,12 @@ class WebhookError(Exception):
 class GenericWebhookBody(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    id: str = Field(min_length=1, max_length=200)
-    text: str = Field(min_length=1, max_length=10_000)
-    author: str | None = Field(None, max_length=200)
-    author_id: str | None = Field(None, max_length=200)
-    url: str | None = Field(None, max_length=2000, pattern=r"^https?://")
-    sent_at: datetime | None = None
+    id: CleanLine = Field(min_length=1, max_length=200)
+    text: CleanText = Field(min_length=1, max_length=10_000)
+    author: CleanLine | None = Field(None, max_length=200)
+    author_id: CleanLine | None = Field(None, max_length=200)
+    url: CleanLine | None = Field(None, max_length=2000, pattern=r"^https?://")
+    sent_at: UtcDateTime | None = None
 
 
 def check_channel(channel: str) -> None:

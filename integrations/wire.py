@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
 
+from app.clock import parse_iso
 from integrations.base import ConnectorError
 
 
@@ -20,14 +21,9 @@ def loads(text: str | bytes, what: str) -> Any:
 
 
 def parse_datetime(value: object) -> datetime | None:
-    """Tolerant ISO 8601 (`Z` or offset, milli- or microseconds); None when unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    """Tolerant ISO 8601 (`Z` or offset, milli- or microseconds), in UTC; None when
+    unreadable or not representable in UTC (`app.clock.parse_iso`)."""
+    return parse_iso(value)
 
 
 def http_client(timeout: float, headers: dict[str, str] | None = None) -> httpx.AsyncClient:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from app.clock import parse_iso
 from integrations.base import IncomingMessage
 
 log = logging.getLogger("floorbridge.zoom")
@@ -301,15 +302,7 @@ def _zoom_id(value: Any) -> int | None:
 
 
 def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return parse_iso(value)
 
 
 def _from_ms(value: Any) -> datetime | None:

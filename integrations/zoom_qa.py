@@ -22,12 +22,13 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
+from app.clock import parse_iso
 from integrations.base import IncomingMessage
 
 log = logging.getLogger("floorbridge.zoom.qa")
@@ -491,10 +492,4 @@ def _s(value: Any) -> str | None:
 
 
 def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return parse_iso(value)

@@ -16,6 +16,7 @@ from app.agenda.service import timer_view
 from app.agenda.timer import TState
 from app.errors import Conflict, Invalid, NotFound
 from app.events import audit, emit, lock_session
+from app.inputs import CleanLine, Title
 from app.models import Segment
 from app.sessions import SEGMENT_KINDS, AgendaItem
 from app.text import clean_name
@@ -25,15 +26,17 @@ MAX_SEGMENTS = 100
 
 
 class SegmentAdd(AgendaItem):
-    at: int | None = Field(default=None, ge=0, description="index to insert at; default: end")
+    at: int | None = Field(
+        default=None, ge=0, le=MAX_SEGMENTS, description="index to insert at; default: end"
+    )
 
 
 class SegmentPatch(BaseModel):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: Title | None = Field(default=None, min_length=1, max_length=200)
     minutes: float | None = Field(default=None, gt=0, le=600)
     kind: str | None = None
-    speaker: str | None = Field(default=None, max_length=200)
-    stakeholder: str | None = Field(default=None, max_length=64)
+    speaker: CleanLine | None = Field(default=None, max_length=200)
+    stakeholder: CleanLine | None = Field(default=None, max_length=64)
     questions_open: bool | None = None
 
     @field_validator("kind")

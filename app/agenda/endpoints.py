@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Body
@@ -16,26 +15,27 @@ from app.agenda.service import apply_action, timer_view, update_settings
 from app.clock import to_ms, utc_now
 from app.deps import ModeratorDep, PrincipalDep, SessionDep, StageOrModeratorDep, StateDep
 from app.errors import Unauthorized
+from app.inputs import Id, UtcDateTime
 from app.models import Role
 
 router = APIRouter(prefix="/api/sessions/{slug}")
 
 
 class TimerBody(BaseModel):
-    segment: int | None = None
-    seconds: float | None = None
+    segment: int | None = Field(default=None, ge=0, le=1000, description="agenda index")
+    seconds: float | None = Field(default=None, ge=-86400, le=86400)
 
 
 class TimerSettings(BaseModel):
     warning_seconds: int | None = Field(default=None, ge=0, le=3600)
-    scheduled_start: datetime | None = None
+    scheduled_start: UtcDateTime | None = None
     auto_wrap: bool | None = None
     questions_gate: bool | None = None
     screen_timer: bool | None = None
 
 
 class OrderIn(BaseModel):
-    ids: list[int] = Field(max_length=100)
+    ids: list[Id] = Field(max_length=100)
 
 
 @router.get("/timer")
@@ -92,7 +92,7 @@ async def post_segment(
 
 @router.patch("/agenda/{segment_id}")
 async def patch_segment(
-    segment_id: int,
+    segment_id: Id,
     body: SegmentPatch,
     session: SessionDep,
     state: StateDep,
@@ -105,7 +105,7 @@ async def patch_segment(
 
 @router.delete("/agenda/{segment_id}")
 async def delete_segment(
-    segment_id: int, session: SessionDep, state: StateDep, principal: ModeratorDep
+    segment_id: Id, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     return await state.store.write(
         lambda db: remove_segment(db, session.id, segment_id, principal.role)
@@ -137,6 +137,6 @@ async def post_note(
 
 @router.post("/notes/{note_id}/ack")
 async def post_ack(
-    note_id: int, session: SessionDep, state: StateDep, _: StageOrModeratorDep
+    note_id: Id, session: SessionDep, state: StateDep, _: StageOrModeratorDep
 ) -> dict[str, Any]:
     return await state.store.write(lambda db: ack_note(db, session.id, note_id, utc_now()))

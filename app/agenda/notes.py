@@ -16,6 +16,7 @@ from app.agenda.models import StageNote
 from app.clock import iso
 from app.errors import Invalid, NotFound
 from app.events import emit, lock_session
+from app.inputs import CleanLine, CleanText
 from app.text import clean_text
 
 PRESETS = {
@@ -29,8 +30,8 @@ RECENT = 20
 
 
 class NoteIn(BaseModel):
-    kind: str = Field(default="text", max_length=32)
-    text: str | None = Field(default=None, max_length=MAX_NOTE * 4)
+    kind: CleanLine = Field(default="text", max_length=32)
+    text: CleanText | None = Field(default=None, max_length=MAX_NOTE * 4)
 
 
 def note_view(n: StageNote) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
 from app.auth import check_admin
@@ -16,13 +16,16 @@ from app.connectors import service
 from app.connectors.runtime import ConnectorRuntime
 from app.deps import ModeratorDep, ReaderDep, SessionDep, StateDep, get_principal
 from app.errors import Forbidden, NotFound, Unauthorized
+from app.inputs import CleanJson
 from app.models import Role
 
 router = APIRouter(prefix="/api/sessions/{slug}/connectors")
+#: A connector (mastodon, x...) or a webhook channel name: checked before any lookup.
+Channel = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
 
 
 class ConnectorIn(BaseModel):
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: CleanJson = Field(default_factory=dict)
 
 
 def runtime_of(state: Any) -> ConnectorRuntime:
@@ -55,7 +58,7 @@ async def list_connectors(
 
 @router.put("/{channel}")
 async def put_connector(
-    channel: str, body: ConnectorIn, session: SessionDep, state: StateDep, _: OrganiserDep
+    channel: Channel, body: ConnectorIn, session: SessionDep, state: StateDep, _: OrganiserDep
 ) -> dict[str, Any]:
     runtime = runtime_of(state)
     out = await state.store.write(
@@ -67,7 +70,7 @@ async def put_connector(
 
 @router.delete("/{channel}", status_code=204)
 async def delete_connector(
-    channel: str, session: SessionDep, state: StateDep, _: OrganiserDep
+    channel: Channel, session: SessionDep, state: StateDep, _: OrganiserDep
 ) -> None:
     await state.store.write(lambda db: service.delete_config(db, session.id, channel))
     await runtime_of(state).apply(session.id, channel)
@@ -75,7 +78,7 @@ async def delete_connector(
 
 @router.post("/{channel}/{action}")
 async def pause_connector(
-    channel: str, action: str, session: SessionDep, state: StateDep, principal: ModeratorDep
+    channel: Channel, action: str, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     if action not in ("pause", "resume"):
         raise NotFound(f"no connector action {action!r} (pause or resume)")

@@ -20,6 +20,7 @@ from app.auth import resolve
 from app.clock import to_ms, utc_now
 from app.deps import AppState
 from app.errors import NotFound
+from app.inputs import MAX_ID
 from app.live.direct_write import direct_writer
 from app.live.frames import encode, frame_for
 from app.live.hub import (
@@ -80,7 +81,8 @@ async def _initial(
 ) -> tuple[list[tuple[int, str]], int]:
     session_id = hub.session_id
     s = state.settings
-    if isinstance(after, int) and not isinstance(after, bool):
+    # A seq is a database INTEGER: anything else is no seq (a snapshot, not an error).
+    if isinstance(after, int) and not isinstance(after, bool) and 0 <= after <= MAX_ID:
         found = await state.store.read(
             lambda db: _replay_or_none(db, session_id, after, s.replay_max_events, s.replay_max_age)
         )

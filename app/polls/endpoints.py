@@ -14,6 +14,7 @@ from sqlmodel import Session
 from app.deps import ModeratorDep, PrincipalDep, SessionDep, StateDep
 from app.errors import Forbidden, Invalid, NotFound
 from app.hot_paths import hot_post
+from app.inputs import CleanLine, Id
 from app.polls import service, views  # noqa: F401 - views registers the role filters
 from app.polls.export import poll_csv
 from app.polls.live import runtime
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/api")
 
 
 class AccessIn(BaseModel):
-    join_code: str | None = Field(default=None, max_length=64)
+    join_code: CleanLine | None = Field(default=None, max_length=64)
 
 
 @router.get("/sessions/{slug}/polls")
@@ -46,7 +47,7 @@ async def create_poll(
 
 @router.post("/sessions/{slug}/polls/{poll_id}/actions/{action}")
 async def poll_action(
-    poll_id: int, action: str, session: SessionDep, state: StateDep, principal: ModeratorDep
+    poll_id: Id, action: str, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     poll = await state.store.write(
         lambda db: service.apply_action(db, session.id, poll_id, action, principal.role)
@@ -74,9 +75,12 @@ router.routes.append(
 )
 
 
-@router.get("/sessions/{slug}/polls/{poll_id}/results")
+@router.get(
+    "/sessions/{slug}/polls/{poll_id}/results",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
 async def results(
-    poll_id: int,
+    poll_id: Id,
     session: SessionDep,
     state: StateDep,
     principal: PrincipalDep,

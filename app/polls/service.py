@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from app.clock import utc_now
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.events import audit, emit, lock_session
+from app.inputs import CleanLine, CleanText
 from app.polls.models import Poll, PollAccess, PollKind, PollState
 from app.polls.tally import poll_full, tally
 from app.text import clean_text
@@ -46,9 +47,9 @@ ACTIONS = ("open", "close", "duplicate", *DISPLAY_ACTIONS)
 
 
 class PollCreate(BaseModel):
-    question: str = Field(min_length=1, max_length=1000)
+    question: CleanText = Field(min_length=1, max_length=1000)
     kind: PollKind
-    options: list[str] | None = Field(default=None, max_length=MAX_OPTIONS)
+    options: list[CleanLine] | None = Field(default=None, max_length=MAX_OPTIONS)
     max_choices: int | None = Field(default=None, ge=1, le=MAX_OPTIONS)
     segment: int | None = Field(default=None, ge=0, le=1000)
     auto_close_seconds: int | None = Field(default=None, ge=1, le=24 * 3600)

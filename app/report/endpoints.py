@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from app.deps import ReaderDep, SessionDep, StateDep
 from app.errors import Invalid
+from app.inputs import CleanText, Id
 from app.report import views  # noqa: F401 - registers the report's role views
 from app.report.builder import build_report
 from app.report.formats import render
@@ -25,14 +26,14 @@ MEDIA = {
 
 
 class NoteIn(BaseModel):
-    text: str = Field(max_length=MAX_NOTE)
+    text: CleanText = Field(max_length=MAX_NOTE)
 
 
 class HighlightIn(BaseModel):
     highlighted: bool = True
 
 
-@router.get("/report")
+@router.get("/report", responses={200: {"content": {m: {} for m in MEDIA.values()}}})
 async def get_report(
     session: SessionDep, state: StateDep, _: ReaderDep, fmt: str = Query("json", alias="format")
 ) -> Response:
@@ -63,7 +64,7 @@ async def put_note(
 
 @router.put("/report/highlights/{question_id}")
 async def put_highlight(
-    question_id: int, body: HighlightIn, session: SessionDep, state: StateDep, _: ReaderDep
+    question_id: Id, body: HighlightIn, session: SessionDep, state: StateDep, _: ReaderDep
 ) -> dict[str, Any]:
     return await state.store.write(
         lambda db: set_highlight(db, session.id, question_id, body.highlighted)

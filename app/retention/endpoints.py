@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from app.auth import check_admin, resolve
 from app.deps import SessionDep, StateDep
 from app.errors import Unauthorized
+from app.inputs import CleanLine
 from app.models import LiveSession, Role
 from app.retention import scheduler  # noqa: F401 - registers the daily purge hook
 from app.retention.service import Subject, erase_subject, export_subject
@@ -23,8 +24,8 @@ class RetentionIn(BaseModel):
 
 
 class SubjectIn(BaseModel):
-    channel: str = Field(min_length=1, max_length=64)
-    handle: str = Field(min_length=1, max_length=512)
+    channel: CleanLine = Field(min_length=1, max_length=64)
+    handle: CleanLine = Field(min_length=1, max_length=512)
 
 
 async def _admin_or_moderator(request: Request, state: StateDep, session: LiveSession) -> None:

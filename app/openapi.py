@@ -1,0 +1,69 @@
+"""The OpenAPI document says what the server really answers on errors.
+
+FastAPI documents a 422 as its own `HTTPValidationError` (an array of details) and no other
+error; the app answers every error as `{"detail": "<sentence>"}` (app.main's handlers), and
+also 400 (malformed JSON), 401/403 (keys), 404, 409 (state), 413 (body cap) and 429 (rate
+limits). Generated clients and schemathesis read this document, so it must be exact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from app.errors import ErrorOut
+
+ERRORS = {
+    400: "Malformed request (the body is not valid JSON)",
+    401: "A key, cookie or admin token is missing or not valid",
+    403: "This role may not do this",
+    404: "No such session, item or page",
+    409: "Not allowed in the item's current state",
+    413: "Request body too large",
+    422: "A value is missing, out of range or not valid",
+    429: "Too many requests: slow down",
+}
+_REF = {"$ref": "#/components/schemas/ErrorOut"}
+_FASTAPI_ERRORS = ("HTTPValidationError", "ValidationError")
+
+
+def _is_page(op: dict[str, Any]) -> bool:
+    """An operation whose success is not JSON (an HTML page): its errors may be HTML too."""
+    for status, response in op.get("responses", {}).items():
+        if str(status).startswith("2"):
+            content = response.get("content") or {}
+            if content and "application/json" not in content:
+                return True
+    return False
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the `ErrorOut` answers to every operation; drop FastAPI's array-shaped 422."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name in _FASTAPI_ERRORS:
+        components.pop(name, None)
+    components["ErrorOut"] = ErrorOut.model_json_schema()
+    for item in schema.get("paths", {}).values():
+        for op in item.values():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            responses = op["responses"]
+            content: dict[str, Any] = {"application/json": {"schema": _REF}}
+            if _is_page(op):
+                content["text/html"] = {"schema": {"type": "string"}}
+            for status, description in ERRORS.items():
+                responses[str(status)] = {"description": description, "content": content}
+    return schema
+
+
+def install(app: FastAPI) -> None:
+    """`app.openapi()` (and /openapi.json) serve the corrected document, built once."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
