@@ -1,10 +1,15 @@
 """Nearest earlier questions of a session by meaning, across channels and languages.
 
-A bounded in-memory index per session (one float32 matrix, oldest rows overwritten when
-full) scored by cosine, then adjusted where cosine is known to mislead: two questions
-that name different numbers (years, counts, amounts) are rarely the same question, and
-two in the same language that share few words are less likely to be rewordings.
-Every adjustment is measured in `bench/triage.py` (`plain` against `engine`).
+A bounded in-memory index per session (one float32 matrix; when full, the oldest rows
+are overwritten) scored by cosine, then adjusted where cosine alone misleads, each
+adjustment measured in `bench/triage.py` against plain cosine on the evaluation set:
+
+- questions that name different numbers (years, counts) rarely ask the same thing;
+- two questions in the same language share words even when they ask different things
+  (cosine of same-language hard negatives is inflated), so they need a higher score;
+- earlier questions already linked as one (a suggestion taken, later a moderator's
+  merge) form a cluster, scored by its best member blended with the mean of all its
+  members: a true twin resembles the whole cluster, a hard negative only one wording.
 """
 
 from __future__ import annotations
@@ -31,17 +36,15 @@ class Scoring:
     """How cosine is adjusted; `Scoring.plain()` is the cosine alone."""
 
     number_penalty: float = 0.15
-    lexical_weight: float = 0.0
-    lexical_centre: float = 0.5
-    cross_language_bonus: float = 0.0
+    same_language_penalty: float = 0.10
+    cluster_weight: float = 0.5
 
     @classmethod
     def plain(cls) -> Scoring:
-        return cls(number_penalty=0.0, lexical_weight=0.0, cross_language_bonus=0.0)
+        return cls(number_penalty=0.0, same_language_penalty=0.0, cluster_weight=0.0)
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def numbers_in(text: str) -> frozenset[str]:
@@ -49,14 +52,8 @@ def numbers_in(text: str) -> frozenset[str]:
     return frozenset(n.replace(",", "").replace(".", "") for n in _NUMBER.findall(text))
 
 
-def _lexical(a: str, b: str) -> float:
-    from rapidfuzz import fuzz
-
-    return fuzz.token_set_ratio(a.casefold(), b.casefold()) / 100.0
-
-
 class SessionIndex:
-    """The questions of one session so far: vectors, ids, languages, texts, numbers."""
+    """The questions of one session so far; not thread-safe (one worker owns it)."""
 
     def __init__(self, dim: int = 512, capacity: int = 5000,
                  threshold: float = DEFAULT_THRESHOLD, scoring: Scoring | None = None) -> None:
@@ -64,52 +61,81 @@ class SessionIndex:
         self.threshold = threshold
         self.scoring = scoring or Scoring()
         self._vectors = np.zeros((capacity, dim), dtype=np.float32)
-        self._ids: list[int] = [0] * capacity
+        self._ids = np.zeros(capacity, dtype=np.int64)
+        self._clusters = np.zeros(capacity, dtype=np.int64)  # the id a cluster is named by
         self._langs: list[str] = [""] * capacity
-        self._texts: list[str] = [""] * capacity
         self._numbers: list[frozenset[str]] = [frozenset()] * capacity
-        self._count = 0  # rows ever added; row = count % capacity
+        self._rows: dict[int, int] = {}
+        self._count = 0  # rows ever added; the next row is count % capacity
 
     def __len__(self) -> int:
         return min(self._count, self.capacity)
 
-    def add(self, id: int, vector: np.ndarray, lang: str, text: str) -> None:
+    def __contains__(self, id: int) -> bool:
+        return id in self._rows
+
+    def add(self, id: int, vector: np.ndarray, lang: str, text: str,
+            joins: int | None = None) -> None:
+        """Index a question; `joins` puts it in the cluster of that earlier question."""
         row = self._count % self.capacity
+        if self._count >= self.capacity:
+            self._rows.pop(int(self._ids[row]), None)
+        cluster = id
+        if joins is not None and joins in self._rows:
+            cluster = int(self._clusters[self._rows[joins]])
         self._vectors[row] = vector
         self._ids[row] = id
+        self._clusters[row] = cluster
         self._langs[row] = lang
-        self._texts[row] = text
         self._numbers[row] = numbers_in(text)
+        self._rows[id] = row
         self._count += 1
+
+    def link(self, id: int, into: int) -> None:
+        """A moderator merged `id` into `into`: score them as one cluster from now on."""
+        if id in self._rows and into in self._rows:
+            self._clusters[self._rows[id]] = self._clusters[self._rows[into]]
+
+    def unlink(self, id: int) -> None:
+        """A moderator split `id` out again."""
+        if id in self._rows:
+            self._clusters[self._rows[id]] = id
 
     def suggest(self, vector: np.ndarray, lang: str, text: str,
                 limit: int = MAX_SUGGESTIONS) -> list[Similar]:
-        """Up to `limit` earlier questions scoring at least the threshold, best first."""
+        """Up to `limit` earlier questions (one per cluster) at or above the threshold."""
         n = len(self)
         if n == 0:
             return []
-        scores = self._vectors[:n] @ vector.astype(np.float32)
         s = self.scoring
-        # Only rows cosine already puts near the threshold can cross it after adjusting.
-        floor = self.threshold - max(s.cross_language_bonus, 0.0) - abs(s.lexical_weight)
-        candidates = np.flatnonzero(scores >= floor)
+        scores = self._vectors[:n] @ vector.astype(np.float32)
+        if s.same_language_penalty:
+            same = np.fromiter((x == lang for x in self._langs[:n]), dtype=bool, count=n)
+            scores = scores - s.same_language_penalty * same
+        # Penalties only lower a score, and a cluster never scores above its best member:
+        # only clusters with a member already at the threshold can be suggested.
+        candidates = np.flatnonzero(scores >= self.threshold)
         if candidates.size == 0:
             return []
         mine = numbers_in(text)
-        adjusted: list[tuple[float, int]] = []
-        for row in candidates.tolist():
-            score = float(scores[row])
-            theirs = self._numbers[row]
-            if s.number_penalty and mine and theirs and mine != theirs:
-                score -= s.number_penalty
-            if self._langs[row] == lang:
-                if s.lexical_weight:
-                    score += s.lexical_weight * (_lexical(text, self._texts[row])
-                                                 - s.lexical_centre)
-            else:
-                score += s.cross_language_bonus
+        clusters = self._clusters[:n]
+        ranked: list[tuple[float, int]] = []
+        for cluster in np.unique(clusters[candidates]).tolist():
+            rows = np.flatnonzero(clusters == cluster)
+            member = scores[rows].astype(np.float64)
+            if s.number_penalty and mine:
+                for k, row in enumerate(rows.tolist()):
+                    theirs = self._numbers[row]
+                    if theirs and theirs != mine:
+                        member[k] -= s.number_penalty
+            k = int(member.argmax())
+            score = float(member[k])
+            if score < self.threshold:
+                continue
+            if s.cluster_weight:
+                score = (1 - s.cluster_weight) * score + s.cluster_weight * float(member.mean())
             if score >= self.threshold:
-                adjusted.append((score, row))
-        adjusted.sort(reverse=True)
-        return [Similar(self._ids[row], round(min(score, 1.0), 4))
-                for score, row in adjusted[:limit]]
+                ranked.append((score, int(rows[k])))
+        ranked.sort(reverse=True)
+        return [Similar(int(self._ids[row]), round(min(score, 1.0), 4))
+                for score, row in ranked[:limit]]

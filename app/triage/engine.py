@@ -92,8 +92,10 @@ class Triage:
             vectors = self.embedder.embed([batch[i].text for i in questions])
             for row, i in enumerate(questions):
                 m = batch[i]
-                similar[i] = tuple(index.suggest(vectors[row], langs[i], m.text))
-                index.add(m.id, vectors[row], langs[i], m.text)
+                found = tuple(index.suggest(vectors[row], langs[i], m.text))
+                index.add(m.id, vectors[row], langs[i], m.text,
+                          joins=found[0].id if found else None)
+                similar[i] = found
         return [Analysis(m.id, lang, kind, flag, sim)
                 for m, lang, kind, flag, sim in zip(batch, langs, kinds, flags, similar,
                                                     strict=True)]
