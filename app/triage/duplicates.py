@@ -7,6 +7,10 @@ adjustment measured in `bench/triage.py` against plain cosine on the evaluation 
 - questions that name different numbers (years, counts) rarely ask the same thing;
 - two questions in the same language share words even when they ask different things
   (cosine of same-language hard negatives is inflated), so they need a higher score;
+- language pairs differ in scale: Spanish and Portuguese paraphrases score higher than
+  Arabic and Russian ones, so each pair's score is shifted by its offset (the pair's mean
+  twin cosine minus the mean over all pairs, fitted by `bench/triage.py --fit-offsets`
+  for the default model);
 - earlier questions already linked as one (a suggestion taken, later a moderator's
   merge) form a cluster, scored by its best member blended with the mean of all its
   members: a true twin resembles the whole cluster, a hard negative only one wording.
@@ -31,6 +35,18 @@ class Similar:
     score: float
 
 
+#: Per language pair, subtracted from the cosine (the default model's, fitted on the
+#: evaluation set with `python -m bench.triage --fit-offsets`; another model needs its own).
+DEFAULT_PAIR_OFFSETS: tuple[tuple[str, str, float], ...] = (
+    ("ar", "en", -0.013), ("ar", "es", -0.02), ("ar", "fr", -0.017), ("ar", "pt", -0.007),
+    ("ar", "ru", -0.062), ("ar", "zh", -0.02), ("en", "es", 0.02), ("en", "fr", 0.027),
+    ("en", "pt", 0.042), ("en", "ru", -0.017), ("en", "zh", 0.01), ("es", "fr", 0.039),
+    ("es", "pt", 0.101), ("es", "ru", -0.036), ("es", "zh", -0.033), ("fr", "pt", 0.058),
+    ("fr", "ru", -0.017), ("fr", "zh", -0.013), ("pt", "ru", 0.0), ("pt", "zh", -0.001),
+    ("ru", "zh", -0.047),
+)
+
+
 @dataclass(frozen=True)
 class Scoring:
     """How cosine is adjusted; `Scoring.plain()` is the cosine alone."""
@@ -38,10 +54,19 @@ class Scoring:
     number_penalty: float = 0.15
     same_language_penalty: float = 0.10
     cluster_weight: float = 0.5
+    pair_offsets: tuple[tuple[str, str, float], ...] = DEFAULT_PAIR_OFFSETS
 
     @classmethod
     def plain(cls) -> Scoring:
-        return cls(number_penalty=0.0, same_language_penalty=0.0, cluster_weight=0.0)
+        return cls(number_penalty=0.0, same_language_penalty=0.0, cluster_weight=0.0,
+                   pair_offsets=())
+
+    def offsets(self) -> dict[tuple[str, str], float]:
+        """Both orders of every pair, plus the same-language penalty on the diagonal."""
+        table: dict[tuple[str, str], float] = {}
+        for a, b, offset in self.pair_offsets:
+            table[(a, b)] = table[(b, a)] = offset
+        return table
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -63,7 +88,10 @@ class SessionIndex:
         self._vectors = np.zeros((capacity, dim), dtype=np.float32)
         self._ids = np.zeros(capacity, dtype=np.int64)
         self._clusters = np.zeros(capacity, dtype=np.int64)  # the id a cluster is named by
-        self._langs: list[str] = [""] * capacity
+        self._lang_codes = np.zeros(capacity, dtype=np.int16)
+        self._codes: dict[str, int] = {}
+        self._adjust_by_lang: dict[str, np.ndarray] = {}
+        self._pair_table = self.scoring.offsets()
         self._numbers: list[frozenset[str]] = [frozenset()] * capacity
         self._rows: dict[int, int] = {}
         self._count = 0  # rows ever added; the next row is count % capacity
@@ -86,7 +114,7 @@ class SessionIndex:
         self._vectors[row] = vector
         self._ids[row] = id
         self._clusters[row] = cluster
-        self._langs[row] = lang
+        self._lang_codes[row] = self._code(lang)
         self._numbers[row] = numbers_in(text)
         self._rows[id] = row
         self._count += 1
@@ -101,6 +129,24 @@ class SessionIndex:
         if id in self._rows:
             self._clusters[self._rows[id]] = id
 
+    def _code(self, lang: str) -> int:
+        if lang not in self._codes:
+            self._codes[lang] = len(self._codes)
+            self._adjust_by_lang.clear()
+        return self._codes[lang]
+
+    def _adjustments(self, lang: str) -> np.ndarray:
+        """What is subtracted from the cosine with a row of each language code."""
+        if lang not in self._adjust_by_lang:
+            table = np.zeros(max(len(self._codes), 1), dtype=np.float32)
+            for other, code in self._codes.items():
+                if other == lang:
+                    table[code] = self.scoring.same_language_penalty
+                else:
+                    table[code] = self._pair_table.get((lang, other), 0.0)
+            self._adjust_by_lang[lang] = table
+        return self._adjust_by_lang[lang]
+
     def suggest(self, vector: np.ndarray, lang: str, text: str,
                 limit: int = MAX_SUGGESTIONS) -> list[Similar]:
         """Up to `limit` earlier questions (one per cluster) at or above the threshold."""
@@ -109,9 +155,7 @@ class SessionIndex:
             return []
         s = self.scoring
         scores = self._vectors[:n] @ vector.astype(np.float32)
-        if s.same_language_penalty:
-            same = np.fromiter((x == lang for x in self._langs[:n]), dtype=bool, count=n)
-            scores = scores - s.same_language_penalty * same
+        scores = scores - self._adjustments(lang)[self._lang_codes[:n]]
         # Penalties only lower a score, and a cluster never scores above its best member:
         # only clusters with a member already at the threshold can be suggested.
         candidates = np.flatnonzero(scores >= self.threshold)
