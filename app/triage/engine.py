@@ -1,0 +1,218 @@
+"""The triage engine: one call per batch of messages, and a worker thread that feeds it.
+
+`Triage.analyse(index, batch)` is pure computation over the session's index: language,
+question or comment, flags, and (for questions, when a model is loaded) the nearest
+earlier questions. `TriageWorker` runs it on its own thread with a bounded queue that
+sheds the oldest messages under a burst, so neither the database writer nor the event
+loop ever waits for it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .abuse import AbuseLexicon
+from .duplicates import DEFAULT_THRESHOLD, Scoring, SessionIndex, Similar
+from .embedder import Embedder, EmbedderLoad, load_embedder
+from .kind import Kind, classify_kind
+from .language import DEFAULT_LANGUAGES, UNDETERMINED, LanguageDetector, load_detector
+from .personal import find_personal_data
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the engine needs of an incoming item: its id and text (channel is for display)."""
+
+    id: int
+    text: str
+    channel: str = ""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the moderator's card shows for one message."""
+
+    id: int
+    lang: str
+    kind: Kind
+    flags: tuple[str, ...]
+    similar: tuple[Similar, ...] = ()
+
+
+@dataclass(frozen=True)
+class Features:
+    """Which features are on, and why one is off (shown to the moderator)."""
+
+    duplicates: bool
+    language: bool
+    reasons: tuple[str, ...] = ()
+
+
+class Triage:
+    """Language, kind, flags and duplicate suggestions; the model is optional."""
+
+    def __init__(self, embedder: Embedder | None, detector: LanguageDetector | None,
+                 languages: tuple[str, ...] = DEFAULT_LANGUAGES,
+                 reasons: Sequence[str] = ()) -> None:
+        self.embedder = embedder
+        self.detector = detector
+        self.languages = languages
+        self.abuse = AbuseLexicon(languages)
+        self.features = Features(duplicates=embedder is not None,
+                                 language=detector is not None, reasons=tuple(reasons))
+
+    @classmethod
+    def load(cls, languages: tuple[str, ...] = DEFAULT_LANGUAGES,
+             embedder_load: EmbedderLoad | None = None) -> Triage:
+        """Load the model and language id once; whatever is missing turns its feature off."""
+        loaded = embedder_load or load_embedder()
+        detector, why = load_detector(languages)
+        reasons = [r for r in (loaded.reason, why) if r != "ok"]
+        return cls(loaded.embedder, detector, languages, reasons)
+
+    def new_index(self, threshold: float = DEFAULT_THRESHOLD, capacity: int = 5000,
+                  scoring: Scoring | None = None) -> SessionIndex:
+        return SessionIndex(capacity=capacity, threshold=threshold, scoring=scoring)
+
+    def _lang(self, text: str) -> str:
+        return self.detector.detect(text) if self.detector else UNDETERMINED
+
+    def analyse(self, index: SessionIndex | None, batch: Sequence[Message]) -> list[Analysis]:
+        """Analyse messages in arrival order; questions join `index` for later ones."""
+        langs = [self._lang(m.text) for m in batch]
+        kinds = [classify_kind(m.text, lang) for m, lang in zip(batch, langs, strict=True)]
+        flags = [self._flags(m.text) for m in batch]
+        similar: list[tuple[Similar, ...]] = [()] * len(batch)
+        questions = [i for i, k in enumerate(kinds) if k == "question"]
+        if self.embedder is not None and index is not None and questions:
+            vectors = self.embedder.embed([batch[i].text for i in questions])
+            for row, i in enumerate(questions):
+                m = batch[i]
+                found = tuple(index.suggest(vectors[row], langs[i], m.text))
+                index.add(m.id, vectors[row], langs[i], m.text,
+                          joins=found[0].id if found else None)
+                similar[i] = found
+        return [Analysis(m.id, lang, kind, flag, sim)
+                for m, lang, kind, flag, sim in zip(batch, langs, kinds, flags, similar,
+                                                    strict=True)]
+
+    def _flags(self, text: str) -> tuple[str, ...]:
+        flags = [f"personal:{kind}" for kind in find_personal_data(text)]
+        if self.abuse.is_abusive(text):
+            flags.append("abuse")
+        return tuple(flags)
+
+
+@dataclass
+class WorkerStats:
+    analysed: int = 0
+    shed: int = 0
+    batches: int = 0
+    busy_seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+
+class TriageWorker:
+    """A thread that analyses submitted messages in batches; the queue sheds oldest-first.
+
+    `submit()` never blocks: when `max_pending` messages wait, the oldest is dropped (a
+    stale suggestion is worth less than a fresh one) and counted in `stats.shed`.
+    `on_result(session, analyses)` is called on the worker thread: hand it to the event
+    loop with `loop.call_soon_threadsafe`.
+    """
+
+    def __init__(self, triage: Triage, on_result: Callable[[str, list[Analysis]], None],
+                 max_pending: int = 2000, batch_size: int = 32,
+                 threshold: float = DEFAULT_THRESHOLD, index_capacity: int = 5000) -> None:
+        self.triage = triage
+        self.on_result = on_result
+        self.batch_size = batch_size
+        self.default_threshold = threshold
+        self.index_capacity = index_capacity
+        self.stats = WorkerStats()
+        self._pending: deque[tuple[str, Message]] = deque(maxlen=max_pending)
+        self._indexes: dict[str, SessionIndex] = {}
+        self._cond = threading.Condition()
+        self._busy = False
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="triage", daemon=True)
+        self._thread.start()
+
+    def index(self, session: str) -> SessionIndex:
+        with self._cond:
+            if session not in self._indexes:
+                self._indexes[session] = self.triage.new_index(
+                    self.default_threshold, self.index_capacity)
+            return self._indexes[session]
+
+    def set_threshold(self, session: str, threshold: float) -> None:
+        self.index(session).threshold = threshold
+
+    def forget(self, session: str) -> None:
+        with self._cond:
+            self._indexes.pop(session, None)
+
+    def submit(self, session: str, message: Message) -> None:
+        with self._cond:
+            if len(self._pending) == self._pending.maxlen:
+                self.stats.shed += 1
+            self._pending.append((session, message))
+            self._cond.notify()
+
+    @property
+    def pending(self) -> int:
+        with self._cond:
+            return len(self._pending)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """True once the queue is empty and nothing is being analysed (for tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._pending or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+            return True
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+        self._thread.join(timeout)
+
+    def _take(self) -> list[tuple[str, Message]] | None:
+        with self._cond:
+            while not self._pending and not self._stopped:
+                self._cond.wait()
+            if self._stopped:
+                return None
+            batch = [self._pending.popleft()
+                     for _ in range(min(self.batch_size, len(self._pending)))]
+            self._busy = True
+            return batch
+
+    def _run(self) -> None:
+        while (batch := self._take()) is not None:
+            started = time.perf_counter()
+            try:
+                by_session: dict[str, list[Message]] = {}
+                for session, message in batch:
+                    by_session.setdefault(session, []).append(message)
+                for session, messages in by_session.items():
+                    results = self.triage.analyse(self.index(session), messages)
+                    self.stats.analysed += len(results)
+                    self.on_result(session, results)
+            except Exception as exc:  # one bad batch must not stop the worker
+                self.stats.errors.append(f"{type(exc).__name__}: {exc}")
+                del self.stats.errors[:-20]
+            finally:
+                self.stats.batches += 1
+                self.stats.busy_seconds += time.perf_counter() - started
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
