@@ -1,0 +1,270 @@
+"""docs/architecture.md keeps up with the code: its "today" lists are what the code holds.
+
+In the spirit of tests/test_docs.py: the page names every domain folder; every registry it
+lists as "today" exists and is filled where it says; and its lists of side-effect imports,
+`importlib` discoveries, `AppState.extras` keys, settings classes, `app` <-> `integrations`
+imports and emitted event types (with the filter each reaches) are exactly the code's, both
+ways. The refactor of issue 16 removes these one by one; each removal fails here until the
+page says so (an empty list is a fine answer).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+TICKED = re.compile(r"`([^`]+)`")
+
+
+def source_files(*tops: str) -> Iterator[Path]:
+    for top in tops:
+        yield from sorted((ROOT / top).rglob("*.py"))
+
+
+def rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def imported_modules(tree: ast.AST) -> set[str]:
+    """Absolute modules a file imports anywhere (also inside functions); `from a import b`
+    counts as `a`, and as `a.b` when `b` may be a module."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def section(title: str) -> str:
+    """The text under a heading of the page, up to the next heading of any level."""
+    match = re.search(rf"^#+ {re.escape(title)}\n(.*?)(?=^#+ |\Z)", DOC, re.M | re.S)
+    assert match, f"docs/architecture.md has no section {title!r}"
+    return match.group(1)
+
+
+def table(title: str) -> list[list[str]]:
+    """Rows of the first table in a section, as cells (header and rule left out)."""
+    rows = [line for line in section(title).splitlines() if line.startswith("|")]
+    return [[c.strip() for c in row.strip("|").split("|")] for row in rows[2:]]
+
+
+def ticked(cell: str) -> list[str]:
+    return TICKED.findall(cell)
+
+
+def test_every_domain_folder_is_named():
+    domains = sorted(p.parent.name for p in (ROOT / "app").glob("*/endpoints.py"))
+    assert domains, "no domain folder found: has the layout moved? update this test"
+    assert [d for d in domains if f"app/{d}/" not in DOC] == []
+
+
+def _module_level_names(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names
+
+
+def test_every_registry_listed_as_today_exists():
+    rows = table("Registries filled by import side effects (today)")
+    missing = []
+    for cells in rows:
+        name, path = ticked(cells[0])[0], ticked(cells[1])[0]
+        file = ROOT / path
+        if not file.exists() or name not in _module_level_names(file):
+            missing.append(f"{path}: {name}")
+    assert missing == [], "the page lists registries the code no longer has"
+
+
+def test_registries_are_filled_where_the_page_says():
+    """Each file named as filling a registry calls the registering function or appends."""
+    wrong = []
+    for cells in table("Registries filled by import side effects (today)"):
+        name = ticked(cells[0])[0]
+        fillers = [p for p in ticked(cells[2]) if p.endswith(".py")]
+        for path in fillers:
+            text = (ROOT / path).read_text(encoding="utf-8")
+            words = [name, *[w for w in ticked(cells[2]) if not w.endswith(".py")]]
+            if not any(w in text for w in words):
+                wrong.append(f"{path} does not fill {name}")
+    assert wrong == []
+
+
+def _noqa_f401_files() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for path in source_files("app", "integrations"):
+        text = path.read_text(encoding="utf-8")
+        if "noqa: F401" in text:
+            found[rel(path)] = imported_modules(ast.parse(text))
+    return found
+
+
+def test_side_effect_imports_are_the_ones_listed():
+    in_code = _noqa_f401_files()
+    rows = {
+        ticked(cells[0])[0]: ticked(cells[1])
+        for cells in table("Imports kept only for their side effect (today)")
+    }
+    assert sorted(rows) == sorted(in_code), "a `# noqa: F401` import is missing from the page"
+    not_imported = [
+        f"{path}: {module}"
+        for path, modules in rows.items()
+        for module in modules
+        if module.startswith("app.") and module not in in_code[path]
+    ]
+    assert not_imported == []
+
+
+def test_importlib_discovery_is_where_the_page_says():
+    in_code = sorted(
+        rel(p)
+        for p in source_files("app", "integrations")
+        if "import_module(" in p.read_text(encoding="utf-8")
+    )
+    match = re.search(r"Modules that find others by name with `importlib`:(.*?)\n\n", DOC, re.S)
+    listed = sorted(ticked(match.group(1))) if match else []
+    assert listed == in_code
+
+
+def _key_of(expr: ast.expr, consts: dict[str, str]) -> str | None:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, ast.Name):
+        return consts.get(expr.id)
+    return None
+
+
+def _extras_keys() -> dict[str, set[str]]:
+    """`extras` key -> files that use it: `x.extras[KEY]` and `x.extras.get/setdefault/pop(KEY)`,
+    KEY a string or a module-level string constant."""
+    keys: dict[str, set[str]] = {}
+    for path in source_files("app", "integrations"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        consts = {
+            t.id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for t in node.targets
+            if isinstance(t, ast.Name) and isinstance(node.value.value, str)
+        }
+
+        for node in ast.walk(tree):
+            key = None
+            if (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "extras"
+            ):
+                key = _key_of(node.slice, consts)
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("get", "setdefault", "pop")
+                and isinstance(node.func.value, ast.Attribute)
+                and node.func.value.attr == "extras"
+                and node.args
+            ):
+                key = _key_of(node.args[0], consts)
+            if key is not None:
+                keys.setdefault(key, set()).add(rel(path))
+    return keys
+
+
+def test_extras_keys_are_the_ones_listed():
+    in_code = _extras_keys()
+    rows = {
+        ticked(cells[0])[0]: set(ticked(cells[1]))
+        for cells in table("`AppState.extras` keys (today)")
+    }
+    assert sorted(rows) == sorted(in_code)
+    # The page names where each key is set; every file it names must still use the key.
+    stale = {k: sorted(v - in_code[k]) for k, v in rows.items() if v - in_code[k]}
+    assert stale == {}
+
+
+def test_settings_classes_are_the_ones_listed():
+    in_code = set()
+    for path in source_files("app", "integrations"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                (isinstance(b, ast.Name) and b.id == "BaseSettings")
+                or (isinstance(b, ast.Attribute) and b.attr == "BaseSettings")
+                for b in node.bases
+            ):
+                in_code.add((node.name, rel(path)))
+    rows = {(ticked(c[0])[0], ticked(c[1])[0]) for c in table("Settings classes (today)")}
+    assert sorted(rows) == sorted(in_code)
+
+
+def _crossing(source: str, target: str) -> dict[str, set[str]]:
+    """Files under `source` importing `target`, each with the `target.x` modules it takes."""
+    found: dict[str, set[str]] = {}
+    for path in source_files(source):
+        taken = {
+            ".".join(m.split(".")[:2])
+            for m in imported_modules(ast.parse(path.read_text(encoding="utf-8")))
+            if m.split(".")[0] == target and "." in m
+        }
+        if taken:
+            found[rel(path)] = taken
+    return found
+
+
+def test_integrations_imports_of_app_are_the_ones_listed():
+    """The target is none at all (issue 16): then this section's table is empty."""
+    in_code = _crossing("integrations", "app")
+    rows = {
+        ticked(cells[0])[0]: set(ticked(cells[1]))
+        for cells in table("Where `app` and `integrations` cross (today)")
+    }
+    assert {k: sorted(v) for k, v in rows.items()} == {k: sorted(v) for k, v in in_code.items()}
+
+
+def test_app_imports_of_integrations_are_the_ones_listed():
+    text = section("Where `app` and `integrations` cross (today)")
+    match = re.search(r"`app` imports `integrations` in (.*?)\n\n", text, re.S)
+    listed = sorted(p for p in ticked(match.group(1)) if p.startswith("app/")) if match else []
+    assert listed == sorted(_crossing("app", "integrations"))
+
+
+def _emitted_types() -> set[str]:
+    found = set()
+    for path in source_files("app", "integrations"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name | ast.Attribute)
+                and (getattr(node.func, "id", None) or getattr(node.func, "attr", None)) == "emit"
+                and len(node.args) >= 3
+            ):
+                arg = node.args[2]
+                assert isinstance(arg, ast.Constant), f"{rel(path)}: emit with a computed type"
+                found.add(arg.value)
+    return found
+
+
+def test_every_emitted_event_type_is_listed_with_the_filter_it_reaches():
+    """A domain's events that reach no filter go only to the moderator and the rapporteur,
+    silently; this is the check until the Domain registration makes it structural."""
+    import app.main  # noqa: F401 - the app as served: every registration made
+    from app.views import EVENT_FILTERS
+
+    rows = {
+        ticked(c[0])[0]: (ticked(c[1]) or [c[1]])[0]
+        for c in table("Event types and the filter each reaches (today)")
+    }
+    assert sorted(rows) == sorted(_emitted_types())
+    reached = {
+        t: next((p for p in EVENT_FILTERS if t.startswith(p)), "core") for t in _emitted_types()
+    }
+    assert reached == rows
