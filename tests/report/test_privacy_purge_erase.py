@@ -59,6 +59,16 @@ async def _hash_of(store, sid, channel, handle):
     return await store.read(read)
 
 
+def _prints(db, session_id: int, question_ids: tuple[int, ...] | None = None) -> int:
+    """Cross-post fingerprints (name + text hashes) held for these questions."""
+    from sqlmodel import select
+
+    from app.connectors.models import TextPrint
+
+    rows = db.exec(select(TextPrint).where(TextPrint.session_id == session_id)).all()
+    return len([r for r in rows if question_ids is None or r.question_id in question_ids])
+
+
 async def test_erase_removes_every_trace_of_a_remote_person(store):
     sim = await simulate_session(store)
     before = totals(await _report(store, sim.session_id))
@@ -81,8 +91,12 @@ async def test_erase_removes_every_trace_of_a_remote_person(store):
     ]
     assert await store.read(lambda db: find_everywhere(db, needles))  # there before
 
+    zoes = (sim.ids["z1"], sim.ids["z2"])
+    assert await store.read(lambda db: _prints(db, sim.session_id, zoes))  # cross-post prints
     result = await store.write(lambda db: erase_subject(db, sim.slug, zoe))
     assert result["questions"] == 2 and result["messages"] == 2 and result["events"] > 0
+    # The fingerprint of her name and text (kept to spot cross-posts) goes with them.
+    assert await store.read(lambda db: _prints(db, sim.session_id, zoes)) == 0
 
     assert await store.read(lambda db: find_everywhere(db, needles)) == []
     after = await _report(store, sim.session_id)
@@ -168,7 +182,9 @@ async def test_purge_after_the_retention_period(store):
     assert early["questions"] == early["messages"] == 0
     assert await store.read(lambda db: find_everywhere(db, ["Zoe Quinn", "Z. Q."]))
 
+    assert await store.read(lambda db: _prints(db, sim.session_id))
     done = await store.write(lambda db: purge(db, now=utc_now() + timedelta(days=31)))
+    assert await store.read(lambda db: _prints(db, sim.session_id)) == 0
     assert done["questions"] >= 9 - 1 and done["messages"] == 9 and done["events"] > 0
     assert await store.read(lambda db: find_everywhere(db, names + dismissed_text)) == []
     after = await _report(store, sim.session_id)
