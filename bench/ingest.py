@@ -18,6 +18,7 @@ from the same client.
    acknowledges is the ceiling of this machine, right now, for this client.
 2. For each fraction f of that ceiling, f x ceiling offered to the bare endpoint, then to
    ours (interleaved, so a change in the machine's load hits both alike).
+   Ours stops at the first fraction it cannot keep pace with (higher offers only queue).
 3. Ours saturated: the `--saturate` rate offered to ours; what it acknowledges.
 
 Reported per step: acknowledged requests/s (first to last 2xx), acknowledgement latency
@@ -60,8 +61,10 @@ P99_TARGET_MS = 50.0
 SUSTAINED_RATIO = 0.60
 SATURATED_RATIO = 0.85
 PATH = "/integrations/zoom/webhook"
-FRACTIONS = "0.3,0.45,0.6,0.75,0.85,1.0"
-QUICK = {"fractions": "0.6,0.85", "seconds": 1.5, "saturate": 2500}
+FRACTIONS = "0.15,0.3,0.45,0.6,0.85"
+#: Seconds at most of a saturating step (its backlog must drain within GRACE).
+SATURATE_SECONDS = 2.0
+QUICK = {"fractions": "0.3,0.6", "seconds": 1.5, "saturate": 6000}
 #: Seconds between building a step's requests and its first scheduled send.
 LEAD = 1.5
 #: A step that has not finished this long after its last scheduled send is cut short.
@@ -375,8 +378,8 @@ class Run:
     seconds: float
     steps: list[Step] = field(default_factory=list)
 
-    def add(self, rate: int, server: str) -> Step:
-        step = Step(len(self.steps), max(1, rate), self.seconds, server)
+    def add(self, rate: int, server: str, seconds: float | None = None) -> Step:
+        step = Step(len(self.steps), max(1, rate), seconds or self.seconds, server)
         self.steps.append(step)
         return step
 
@@ -397,18 +400,22 @@ async def bench(
     fractions = [float(f) for f in args.fractions.split(",") if f.strip()]
     ports = {"ours": ours.port, "ceiling": bare.port}
 
-    async def step(rate: float, server: str) -> None:
-        await run_step(pool, ports[server], run.add(int(rate), server), args.procs,
-                       args.connections)
+    async def step(rate: float, server: str, seconds: float | None = None) -> Step:
+        s = run.add(int(rate), server, seconds)
+        await run_step(pool, ports[server], s, args.procs, args.connections)
         await asyncio.sleep(1.0)  # let the socket drain before the next step
+        return s
 
+    saturating = min(args.seconds, SATURATE_SECONDS)
     with ProcessPoolExecutor(args.procs, mp_context=get_context("spawn")) as pool:
-        await step(args.saturate, "ceiling")
+        await step(args.saturate, "ceiling", saturating)
         measured = run.ceiling()
         for f in fractions:
             await step(f * measured, "ceiling")
-            await step(f * measured, "ours")
-        await step(args.saturate, "ours")
+            ours = await step(f * measured, "ours")
+            if ours.acked_rps() < 0.95 * ours.rate:
+                break  # past what ours keeps pace with: higher offers only queue up
+        await step(args.saturate, "ours", saturating)
     reader.cancel()
     return session
 
@@ -469,7 +476,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fractions", default=FRACTIONS, help="of the ceiling, offered")
     parser.add_argument("--seconds", type=float, default=5.0, help="per step")
-    parser.add_argument("--saturate", type=int, default=8000, help="requests/s offered to "
+    parser.add_argument("--saturate", type=int, default=12000, help="requests/s offered to "
                         "find each server's ceiling (must exceed it)")
     parser.add_argument("--procs", type=int, default=2, help="client processes")
     parser.add_argument("--connections", type=int, default=256, help="in all")

@@ -402,7 +402,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 "peak_votes_per_second_1s": bare_peak,
                 "votes_per_second": bare_rate,
             },
-            "first_wave_offered_ratio": ratio(rate, bare_peak),
+            "first_wave_offered_ratio": ratio(rate, bare_rate),
             "replay_peak_ratio": ratio(replay["peak_votes_per_second_1s"], bare_peak),
             "replay_rate_ratio": ratio(replay["votes_per_second"], bare_rate),
             "first_wave_p99_ms": first["ack_ms"]["p99"],
