@@ -27,6 +27,7 @@ def test_ingest_reports_ratios_to_the_same_runs_ceiling(tmp_path):
     ceiling = result["ceiling"]["acked_rps"]
     assert ceiling > 0
     assert result["steps"][1]["offered_rps"] == int(0.5 * ceiling)
+    assert result["steps"][3]["offered_rps"] == int(ceiling)  # ours saturating
     for step in result["steps"]:
         assert step["acked_2xx"] + step["errors"] == step["sent"]
         assert step["acked_ratio"] == round(step["acked_rps"] / ceiling, 3)
