@@ -21,7 +21,8 @@ from typing import Any
 
 import httpx
 
-RESULTS = Path(__file__).parent / "results"
+#: Where each benchmark writes its JSON (BENCH_RESULTS_DIR: elsewhere, e.g. for tests).
+RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR") or Path(__file__).parent / "results")
 
 
 def raise_fd_limit() -> int:

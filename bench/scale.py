@@ -6,6 +6,8 @@ process (SQLite, as `floorbridge serve`), one crowd, three phases in order:
 1. moderator path: while the item on stage changes every 1.5 s (each change fans out to
    every socket), questions arrive by Zoom webhook (or the audience API when the Zoom
    router is not mounted) and we time each until the moderator's console socket has it.
+   The same client posts the same signed body to the bare HTTP ceiling (`bench.ceiling`,
+   uvicorn with the same options, its own process) right after: ratios to its ack.
 2. reconnect storm: the server is restarted under every client; each reconnects with
    jittered back-off and resumes from its last seq. Time until 99% and 100% have resynced.
 3. slow consumers: one client in 20 stops reading (TCP paused: no frames, no pongs) while
@@ -27,6 +29,7 @@ import httpx
 import orjson
 from websockets.asyncio.client import connect
 
+from bench.ceiling import ceiling, ratio
 from bench.common import audience_cookie, emit, percentiles, raise_fd_limit, server
 from bench.crowd import Crowd
 from bench.fanout import collect
@@ -85,7 +88,9 @@ def prepare(srv: Any, questions: int) -> dict[str, Any]:
             "live": f"{srv.ws_url}/s/{s['slug']}/live"}
 
 
-async def moderator_path(srv: Any, ctx: dict[str, Any], count: int) -> dict[str, Any]:
+async def moderator_path(
+    srv: Any, ctx: dict[str, Any], count: int, bare: Any = None
+) -> dict[str, Any]:
     """Questions in, timed to the moderator's socket, while the fan-out runs."""
     from bench.ingest import chat_body
     from integrations.zoom_send import signed_headers
@@ -104,21 +109,30 @@ async def moderator_path(srv: Any, ctx: dict[str, Any], count: int) -> dict[str,
 
     reader = asyncio.create_task(read())
     sent: dict[str, float] = {}
+    acks: list[float] = []
+    bare_acks: list[float] = []
     via = "zoom_webhook"
     async with httpx.AsyncClient(base_url=srv.url, timeout=30) as http:
         for i in range(count):
             mid = f"m{i}"
+            body = chat_body(mid)
+            headers = signed_headers(ZOOM_SECRET, body)
             sent[mid] = time.time()
             if via == "zoom_webhook":
-                body = chat_body(mid)
-                r = await http.post("/integrations/zoom/webhook", content=body,
-                                    headers=signed_headers(ZOOM_SECRET, body))
+                r = await http.post("/integrations/zoom/webhook", content=body, headers=headers)
                 if r.status_code == 404:
                     via = "audience_api (Zoom router not mounted in the app)"
             if via != "zoom_webhook":
                 path = f"/api/sessions/{ctx['session']['slug']}/questions"
                 r = await http.post(path, json={"text": f"Bench question {mid}?"})
             r.raise_for_status()
+            acks.append((time.time() - sent[mid]) * 1000)
+            if bare is not None:  # the same request to the bare endpoint, same client
+                t0 = time.time()
+                r = await http.post(f"{bare.url}/integrations/zoom/webhook", content=body,
+                                    headers=headers)
+                r.raise_for_status()
+                bare_acks.append((time.time() - t0) * 1000)
             await asyncio.sleep(0.2)
     deadline = time.monotonic() + 30
     while len(seen) < count and time.monotonic() < deadline:  # noqa: ASYNC110 - bounded poll
@@ -126,15 +140,22 @@ async def moderator_path(srv: Any, ctx: dict[str, Any], count: int) -> dict[str,
     reader.cancel()
     await ws.close()
     lat = [(seen[m] - t) * 1000 for m, t in sent.items() if m in seen]
-    return {"via": via, "sent": count, "received": len(lat), "latency_ms": percentiles(lat)}
+    ours, ceiling, ack = percentiles(lat), percentiles(bare_acks), percentiles(acks)
+    return {"via": via, "sent": count, "received": len(lat), "latency_ms": ours,
+            "ack_ms": ack, "ceiling_ack_ms": ceiling,
+            # How many bare round trips our webhook's ack, and its way to the console, cost.
+            "ack_p50_ratio": ratio(ack["p50"], ceiling["p50"]),
+            "ack_p99_ratio": ratio(ack["p99"], ceiling["p99"]),
+            "socket_p50_ratio": ratio(ours["p50"], ceiling["p50"]),
+            "socket_p99_ratio": ratio(ours["p99"], ceiling["p99"])}
 
 
 def phase_moderator(
-    srv: Any, crowd: Crowd, ctx: dict[str, Any], count: int, held: int
+    srv: Any, crowd: Crowd, ctx: dict[str, Any], count: int, held: int, bare: Any = None
 ) -> dict[str, Any]:
     with Stage(ctx["base"], ctx["mod"], ctx["qids"][: len(ctx["qids"]) // 3]) as stage:
         time.sleep(1.0)
-        mod = asyncio.run(moderator_path(srv, ctx, count))
+        mod = asyncio.run(moderator_path(srv, ctx, count, bare))
     fan = []
     for qid, t0 in stage.pushed:
         fan += collect(crowd, qid, held, t0)
@@ -211,7 +232,7 @@ def phase_slow(srv: Any, crowd: Crowd, ctx: dict[str, Any], seconds: float) -> d
 def run(clients: int, procs: int, questions: int, slow_seconds: float) -> dict[str, Any]:
     raise_fd_limit()
     env = {"FLOORBRIDGE_ZOOM_SECRET_TOKEN": ZOOM_SECRET}
-    with server(env=env) as srv, Crowd(procs) as crowd:
+    with server(env=env) as srv, Crowd(procs) as crowd, ceiling() as bare:
         ctx = prepare(srv, 90)
         rss0 = srv.rss_bytes()
         t0 = time.monotonic()
@@ -221,7 +242,7 @@ def run(clients: int, procs: int, questions: int, slow_seconds: float) -> dict[s
                                "connect_seconds": round(time.monotonic() - t0, 1),
                                "server_rss_mb_idle": round(rss0 / 2**20, 1),
                                "server_rss_mb_held": round(srv.rss_bytes() / 2**20, 1)}
-        out["moderator_under_fanout"] = phase_moderator(srv, crowd, ctx, questions, held)
+        out["moderator_under_fanout"] = phase_moderator(srv, crowd, ctx, questions, held, bare)
         out["reconnect_storm"] = phase_storm(srv, crowd, held)
         out["slow_consumers"] = phase_slow(srv, crowd, ctx, slow_seconds)
     m, s, c = out["moderator_under_fanout"], out["reconnect_storm"], out["slow_consumers"]
