@@ -51,7 +51,7 @@ def test_report_formats_and_who_may_read_them(live_server, sess):
         md = rap.get("/report", params={"format": "md"})
         assert md.headers["content-type"].startswith("text/markdown")
         assert f'filename="{slug}-report.md"' in md.headers["content-disposition"]
-        assert "| Audience page | no | 2 | 1 | 1 | 0 | 0 | 100.0% | 100.0% |" in md.text
+        assert "| Audience page | yes | 2 | 1 | 1 | 1 | 0 | 0 | 100.0% | 100.0% |" in md.text
         html = rap.get("/report", params={"format": "html"})
         assert html.headers["content-type"].startswith("text/html")
         assert html.headers["content-disposition"].startswith("attachment")
