@@ -33,7 +33,7 @@ function field(section, textarea, status) {
   return fields.get(section);
 }
 
-for (const textarea of $$("textarea[data-section]")) {
+for (const textarea of $$("textarea[data-section], input[data-section]")) {
   const section = textarea.dataset.section;
   field(section, textarea, $(`[data-status-for="${section}"]`));
 }
