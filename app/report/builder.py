@@ -185,6 +185,17 @@ def _removed_segment_notes(
     ]
 
 
+def _draft_polls(db: Session, session_id: int) -> set[int]:
+    """Polls that never opened: their creation is not part of the session's record."""
+    try:
+        from app.polls.models import Poll
+    except ImportError:  # the polls domain is optional
+        return set()
+    return set(
+        db.exec(select(Poll.id).where(Poll.session_id == session_id, Poll.state == "draft")).all()
+    )
+
+
 def _moderation(db: Session, session_id: int, simulated: set[int], tz) -> dict[str, Any]:
     """The audit trail in words; moves are not edits, a merge counts once, and what was done
     to simulated questions is left out like the questions themselves."""
@@ -196,9 +207,12 @@ def _moderation(db: Session, session_id: int, simulated: set[int], tz) -> dict[s
     kinds: Counter[str] = Counter()
     roles: Counter[str] = Counter()
     trail = []
+    drafts = _draft_polls(db, session_id)
     for row in rows:
         kind = audit_kind(row.action, row.detail)
         if kind is None or row.question_id in simulated:
+            continue
+        if isinstance(row.detail, dict) and row.detail.get("poll_id") in drafts:
             continue
         kinds[kind] += 1
         roles[row.role] += 1
@@ -216,7 +230,8 @@ def _moderation(db: Session, session_id: int, simulated: set[int], tz) -> dict[s
         "actions": sum(kinds.values()),
         "by_action": dict(sorted(kinds.items())),
         "by_action_words": [
-            {"action": k, "label": action_label(k), "count": v} for k, v in sorted(kinds.items())
+            {"action": k, "label": action_label(k), "count": v}
+            for k, v in sorted(kinds.items(), key=lambda kv: (-kv[1], action_label(kv[0])))
         ],
         "by_role": dict(sorted(roles.items())),
         "by_role_words": {role_label(k): v for k, v in sorted(roles.items())},

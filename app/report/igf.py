@@ -59,9 +59,7 @@ NUMBER_FIELDS = frozenset(
 SETTING_KEYS = ("time_zone",)
 
 
-def _field(
-    key: str, label: str, value: Any, source: str, group: str = "report"
-) -> dict[str, Any]:
+def _field(key: str, label: str, value: Any, source: str, group: str = "report") -> dict[str, Any]:
     filled = bool(value) if not isinstance(value, int | float) else True
     return {
         "key": key,
