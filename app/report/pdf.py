@@ -25,4 +25,10 @@ def to_pdf(report: dict[str, Any]) -> bytes:
         from weasyprint import CSS, HTML
     except (ImportError, OSError) as exc:  # OSError: Pango missing
         raise PdfUnavailable(f"PDF export is not available on this server ({exc})") from exc
-    return HTML(string=to_html(report)).write_pdf(stylesheets=[CSS(string=PAGE_CSS)])
+    document = HTML(string=to_html(report), url_fetcher=_no_fetch)
+    return document.write_pdf(stylesheets=[CSS(string=PAGE_CSS)])
+
+
+def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The report is self-contained: nothing is ever fetched while it is drawn."""
+    raise ValueError(f"the PDF report fetches nothing ({url[:80]})")

@@ -19,6 +19,7 @@ _MD_SPECIAL = re.compile(r"([\\`*\[\]<>|])")
 CSV_COLUMNS = (
     "id",
     "created_at",
+    "time",
     "channel",
     "state",
     "author",
@@ -327,9 +328,9 @@ def _cell(value: Any) -> Any:
 def to_csv(report: dict[str, Any]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([*CSV_COLUMNS[:3], "channel_label", *CSV_COLUMNS[3:]])
+    writer.writerow([*CSV_COLUMNS[:4], "channel_label", *CSV_COLUMNS[4:]])
     for q in report["all_questions"]:
-        row = [q[c] for c in CSV_COLUMNS]
-        row.insert(3, q.get("channel_label") or channel_label(q["channel"]))
+        row = [q.get(c) for c in CSV_COLUMNS]
+        row.insert(4, q.get("channel_label") or channel_label(q["channel"]))
         writer.writerow([_cell(v) for v in row])
     return buf.getvalue()

@@ -16,7 +16,7 @@ from app.clock import aware
 DEFAULT_TIME_ZONE = "UTC"
 
 #: Irregular plurals; every other noun takes an "s".
-_PLURALS = {"reply": "replies", "person": "people", "is": "are", "was": "were"}
+_PLURALS = {"reply": "replies", "person": "people"}
 
 
 def plural(n: int | float, noun: str) -> str:
@@ -68,7 +68,7 @@ def human_moment(moment: datetime | str | None, tz: ZoneInfo) -> str:
 
 
 def time_span(start: datetime | None, end: datetime | None, tz: ZoneInfo) -> str:
-    """`00:05–01:35 (UTC)`; `00:05–00:40 (UTC) and … ` not needed: one session, one day."""
+    """`00:05–01:35 (UTC)`: from the first to the last activity."""
     if start is None:
         return ""
     a = human_time(start, tz)
