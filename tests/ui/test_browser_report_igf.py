@@ -15,6 +15,7 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 from test_report_page import LAPTOP, laptop  # noqa: F401  (the fixture)
+from uikit import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 TYPED = {
@@ -56,6 +57,14 @@ def test_the_rapporteur_fills_the_igf_fields_reloads_and_exports(laptop, live_se
     tz.fill("Europe/Paris")
     tz.blur()
     expect(page.locator('[data-status-for="time_zone"]')).to_have_text("Saved")
+
+    # The form's fields stack one under the other, none over another.
+    boxes = [
+        page.locator(f'[data-section="{k}"]').locator("xpath=..").bounding_box() for k in TYPED
+    ]
+    for upper, lower in zip(boxes, boxes[1:], strict=False):
+        assert upper["y"] + upper["height"] <= lower["y"] + 0.5
+    page.screenshot(path=str(ARTIFACTS / "report-igf-fields.png"), full_page=True)
 
     page.reload()
     role.wait_live()
