@@ -41,6 +41,17 @@ def test_the_rapporteur_fills_the_igf_fields_reloads_and_exports(laptop, live_se
             {"title": "Hubs", "minutes": 10, "kind": "speaker", "speaker": "Ana Lima"},
         ],
     )
+    api = f"{live_server.url}/api/sessions/{created['slug']}"
+    moderator = {"Authorization": f"Bearer {created['keys']['moderator']}"}
+    with httpx.Client(timeout=10) as phone:
+        asked = phone.post(f"{api}/questions", json={"text": "Who funds the hubs?"}).json()["id"]
+        quiet = phone.post(f"{api}/questions", json={"text": "Any slides?"}).json()["id"]
+        for qid in (asked, quiet):
+            r = phone.post(f"{api}/questions/{qid}/actions/approve", headers=moderator)
+            assert r.status_code == 200, r.text
+    for _ in range(2):  # two people upvote it (each a fresh audience id)
+        with httpx.Client(timeout=10) as voter:
+            assert voter.post(f"{api}/questions/{asked}/upvote").status_code == 200
     role = laptop(created["links"]["rapporteur"])
     role.wait_live()
     page = role.page
@@ -71,6 +82,16 @@ def test_the_rapporteur_fills_the_igf_fields_reloads_and_exports(laptop, live_se
     for section, text in TYPED.items():
         expect(_box(page, section)).to_have_value(text)
     expect(_box(page, "time_zone")).to_have_value("Europe/Paris")
+
+    # Suggestions from the record: only the upvoted question; a pick is appended and saved.
+    page.get_by_role("button", name="Suggest from the record").click()
+    items = page.locator("#draft-issues-list li")
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("Who funds the hubs?")
+    items.first.get_by_role("button", name="Use").click()
+    issues = "Remote hubs lack funding.\nWho funds the hubs?"
+    expect(_box(page, "igf.key_issues")).to_have_value(issues)
+    expect(page.locator('[data-status-for="igf.key_issues"]')).to_have_text("Saved")
     role.assert_clean()
 
     # Export through the page's own links.
@@ -94,6 +115,7 @@ def test_the_rapporteur_fills_the_igf_fields_reloads_and_exports(laptop, live_se
         " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
     )
     assert "Mia Chen, Data for Good Network" in text and "Remote hubs lack funding." in text
+    assert "Who funds the hubs?" in form and "Who funds the hubs?" in text
 
     # A time zone that does not exist is refused with a message, not saved.
     with httpx.Client(timeout=10) as client:
