@@ -13,6 +13,8 @@ venv_install test
 # compose test validates docker-compose.yml with a compose CLI (no Docker engine needed).
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
+# WeasyPrint (the PDF report) draws text with Pango.
+ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
   need+=(docker-compose)
 fi

@@ -11,9 +11,10 @@ import importlib
 import importlib.util
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.models import LiveSession
+from app.report.words import plural
 
 
 def _minutes(seconds: Any) -> float | str:
@@ -76,6 +77,25 @@ def agenda_section(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+KIND_WORDS = {
+    "single": "single choice",
+    "multiple": "multiple choice",
+    "rating": "rating",
+    "wordcloud": "word cloud",
+    "open": "open text",
+}
+
+
+def _open_answers(db: Session, poll_id: int) -> list[str]:
+    """The open poll's answers as given (one per voter), oldest first."""
+    from app.polls.models import Ballot
+
+    rows = db.exec(
+        select(Ballot.word).where(Ballot.poll_id == poll_id).order_by(col(Ballot.updated_at))
+    ).all()
+    return [w for w in rows if w]
+
+
 def polls_section(db: Session, session: LiveSession) -> dict[str, Any] | None:
     """Every poll with its results: a table and a bar chart per poll."""
     if importlib.util.find_spec("app.polls.service") is None:
@@ -83,16 +103,28 @@ def polls_section(db: Session, session: LiveSession) -> dict[str, Any] | None:
     session_polls = getattr(importlib.import_module("app.polls.service"), "session_polls", None)
     if session_polls is None:
         return None
-    polls = session_polls(db, session.id)
+    everything = session_polls(db, session.id)
+    # A poll still in draft never ran: nobody saw it, so it is not part of the session.
+    polls = [p for p in everything if p["state"] != "draft"]
+    drafts = len(everything) - len(polls)
     if not polls:
         return None
     tables, charts, paragraphs = [], [], []
+    if drafts:
+        paragraphs.append(f"{plural(drafts, 'draft poll')} that never opened left out.")
+    answers_of: dict[int, list[str]] = {}
     for p in polls:
         r = p.get("results") or {}
         total = r.get("total", 0)
-        caption = f"{p['question']} ({p['kind']}, {p['state']}, {total} votes)"
-        if p["kind"] == "open":  # free answers reach the queue as questions; counted there
-            paragraphs.append(f"{caption}: the answers are in the questions above.")
+        state = "still open" if p["state"] == "open" else p["state"]
+        caption = f"{p['question']} ({KIND_WORDS.get(p['kind'], p['kind'])}, {state}, "
+        caption += f"{plural(total, 'answer' if p['kind'] in ('open', 'wordcloud') else 'vote')})"
+        if p["kind"] == "open":
+            answers = _open_answers(db, p["id"])
+            answers_of[p["id"]] = answers
+            tables.append(
+                {"caption": caption, "columns": ["Answer"], "rows": [[a] for a in answers]}
+            )
             continue
         if p["kind"] == "wordcloud":
             words = r.get("words", [])
@@ -139,9 +171,11 @@ def polls_section(db: Session, session: LiveSession) -> dict[str, Any] | None:
                     "kind": p["kind"],
                     "state": p["state"],
                     "results": p.get("results"),
+                    **({"answers": answers_of[p["id"]]} if p["id"] in answers_of else {}),
                 }
                 for p in polls
-            ]
+            ],
+            "drafts_left_out": drafts,
         },
     }
 

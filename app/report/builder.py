@@ -16,15 +16,29 @@ from sqlmodel import Session, col, select
 from app.clock import aware, iso, utc_now
 from app.models import AuditEntry, LiveSession, QState, Question
 from app.privacy import display_name
+from app.report.igf import draft_of, igf_fields
 from app.report.notes import highlights_of, lines, notes_of, segment_section
 from app.report.sections import plugin_sections
 from app.report.segment_of import segment_ids
+from app.report.words import (
+    action_label,
+    action_sentence,
+    audit_kind,
+    human_date,
+    human_moment,
+    human_time,
+    role_label,
+    time_span,
+    zone,
+)
 from app.retention.emails import strip_emails
 from app.views import segments_of
 
-#: Channels whose people are in the room: the audience page is reached by the QR code on
-#: the room screen. Everything else (Zoom, social media) counts as remote.
-ONSITE_CHANNELS = frozenset({"audience", "room", "floor"})
+#: Channels whose people are in the room: a question taken from the floor. The audience
+#: page is remote like Zoom and social media: the QR code is shown in the room, but the
+#: link reaches anyone, and nothing tells us where the person is unless they say so
+#: (a channel `room`/`floor` records that).
+ONSITE_CHANNELS = frozenset({"room", "floor"})
 OPEN_STATES = (QState.inbox, QState.queued, QState.on_stage)
 CHANNEL_LABELS = {
     "audience": "Audience page",
@@ -68,7 +82,7 @@ def scrub_emails(value: Any) -> Any:
     return value
 
 
-def _channel_rows(questions: list[Question]) -> list[dict[str, Any]]:
+def _channel_rows(questions: list[Question], pushed: set[int]) -> list[dict[str, Any]]:
     total = len(questions)
     answered_total = sum(q.state == QState.answered for q in questions)
     rows = []
@@ -82,6 +96,7 @@ def _channel_rows(questions: list[Question]) -> list[dict[str, Any]]:
                 "label": channel_label(channel),
                 "remote": is_remote(channel),
                 "received": len(mine),
+                "forwarded": sum(q.id in pushed for q in mine),
                 "answered": answered,
                 "dismissed": states[QState.dismissed],
                 "merged": states[QState.merged],
@@ -130,11 +145,12 @@ def _author(policy: str, name: str | None) -> str | None:
 
 
 def question_row(
-    q: Question, policy: str, highlighted: set[int], segment_id: int | None = None
+    q: Question, policy: str, highlighted: set[int], segment_id: int | None = None, tz=None
 ) -> dict[str, Any]:
     return {
         "id": q.id,
         "created_at": iso(q.created_at),
+        "time": human_time(q.created_at, tz or zone(None)),
         "channel": q.channel,
         "channel_label": channel_label(q.channel, q.simulated),
         "simulated": is_simulated(q),
@@ -169,31 +185,101 @@ def _removed_segment_notes(
     ]
 
 
+def _draft_polls(db: Session, session_id: int) -> set[int]:
+    """Polls that never opened: their creation is not part of the session's record."""
+    try:
+        from app.polls.models import Poll
+    except ImportError:  # the polls domain is optional
+        return set()
+    return set(
+        db.exec(select(Poll.id).where(Poll.session_id == session_id, Poll.state == "draft")).all()
+    )
+
+
+def _moderation(db: Session, session_id: int, simulated: set[int], tz) -> dict[str, Any]:
+    """The audit trail in words; moves are not edits, a merge counts once, and what was done
+    to simulated questions is left out like the questions themselves."""
+    rows = db.exec(
+        select(AuditEntry)
+        .where(AuditEntry.session_id == session_id)
+        .order_by(col(AuditEntry.at), col(AuditEntry.id))
+    ).all()
+    kinds: Counter[str] = Counter()
+    roles: Counter[str] = Counter()
+    trail = []
+    drafts = _draft_polls(db, session_id)
+    for row in rows:
+        kind = audit_kind(row.action, row.detail)
+        if kind is None or row.question_id in simulated:
+            continue
+        if isinstance(row.detail, dict) and row.detail.get("poll_id") in drafts:
+            continue
+        kinds[kind] += 1
+        roles[row.role] += 1
+        trail.append(
+            {
+                "at": iso(row.at),
+                "time": human_time(row.at, tz),
+                "action": kind,
+                "role": row.role,
+                "who": role_label(row.role),
+                "text": action_sentence(kind, row.question_id, row.detail),
+            }
+        )
+    return {
+        "actions": sum(kinds.values()),
+        "by_action": dict(sorted(kinds.items())),
+        "by_action_words": [
+            {"action": k, "label": action_label(k), "count": v}
+            for k, v in sorted(kinds.items(), key=lambda kv: (-kv[1], action_label(kv[0])))
+        ],
+        "by_role": dict(sorted(roles.items())),
+        "by_role_words": {role_label(k): v for k, v in sorted(roles.items())},
+        "trail": trail,
+    }
+
+
 def build_report(db: Session, session_id: int) -> dict[str, Any]:
     session = db.get(LiveSession, session_id)
-    questions = list(
+    every = list(
         db.exec(select(Question).where(Question.session_id == session_id).order_by(Question.id))
     )
+    # Statistics count people, not the demo simulator: its items are listed (labelled)
+    # but left out of every number, and the report says how many.
+    questions = [q for q in every if not is_simulated(q)]
+    simulated_ids = {q.id for q in every if is_simulated(q)}
     segments = segments_of(db, session_id)
-    arrived_in = segment_ids(db, session_id, questions, segments)
+    arrived_in = segment_ids(db, session_id, every, segments)
     notes = notes_of(db, session_id)
     starred = highlights_of(db, session_id)
     starred_set = set(starred)
-    by_id = {q.id: q for q in questions}
+    by_id = {q.id: q for q in every}
+
+    def note(section: str) -> str:
+        return notes.get(section, {}).get("text", "")
+
+    tz = zone(note("time_zone"))
     # The session's last activity: its last question or moderation action (not note edits
     # or privacy redactions afterwards, which must not move the report's numbers).
     last_action = aware(
         db.exec(select(func.max(AuditEntry.at)).where(AuditEntry.session_id == session_id)).one()
     )
-    moments = [m for m in (last_action, *(aware(q.created_at) for q in questions)) if m]
+    first_action = aware(
+        db.exec(select(func.min(AuditEntry.at)).where(AuditEntry.session_id == session_id)).one()
+    )
+    moments = [m for m in (last_action, *(aware(q.created_at) for q in every)) if m]
     end = max(moments) if moments else aware(session.created_at)
-    audit_rows = db.exec(
-        select(AuditEntry.action, AuditEntry.role).where(AuditEntry.session_id == session_id)
-    ).all()
+    starts = [m for m in (first_action, *(aware(q.created_at) for q in every)) if m]
+    start = min(starts) if starts else aware(session.created_at)
     policy = session.author_display
-
-    def note(section: str) -> str:
-        return notes.get(section, {}).get("text", "")
+    pushed = set(
+        db.exec(
+            select(AuditEntry.question_id).where(
+                AuditEntry.session_id == session_id, AuditEntry.action == "push"
+            )
+        ).all()
+    )
+    sources = Counter(q.merged_into_id for q in questions if q.state == QState.merged)
 
     report = {
         "session": {
@@ -201,10 +287,16 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
             "slug": session.slug,
             "format": "Hybrid session: onsite room and remote participants",
             "author_display": policy,
+            "time_zone": tz.key,
             "created_at": iso(session.created_at),
+            "started_at": iso(start),
             "last_activity_at": iso(end),
+            "date": human_date(start, tz),
+            "time": time_span(start, end, tz),
+            "last_activity": human_moment(end, tz),
         },
         "generated_at": iso(utc_now()),
+        "generated": human_moment(utc_now(), tz),
         "agenda": [
             {
                 "id": s.id,
@@ -212,6 +304,7 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
                 "title": s.title,
                 "kind": s.kind,
                 "speaker": s.speaker,
+                "stakeholder": s.stakeholder,
                 "planned_minutes": s.minutes,
                 "actual_minutes": None,
                 "notes": note(segment_section(s.id)),
@@ -226,7 +319,7 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
         "key_takeaways": lines(note("takeaways")),
         "calls_to_action": lines(note("actions")),
         "highlights": [
-            question_row(by_id[i], policy, starred_set, arrived_in[i])
+            question_row(by_id[i], policy, starred_set, arrived_in[i], tz)
             for i in starred
             if i in by_id
         ],
@@ -234,21 +327,25 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
             "total": len(questions),
             "by_state": {s.value: sum(q.state == s for q in questions) for s in QState},
             "votes": sum(q.votes for q in questions),
-            "simulated": sum(is_simulated(q) for q in questions),
-            "by_channel": _channel_rows(questions),
+            "simulated": len(simulated_ids),
+            "simulated_excluded": len(simulated_ids),
+            "by_channel": _channel_rows(questions, pushed),
         },
         "balance": _balance(db, session_id, questions, end),
-        "moderation": {
-            "actions": len(audit_rows),
-            "by_action": dict(sorted(Counter(a for a, _ in audit_rows).items())),
-            "by_role": dict(sorted(Counter(r for _, r in audit_rows).items())),
-        },
+        "moderation": _moderation(db, session_id, simulated_ids, tz),
         "sections": plugin_sections(db, session),
         "all_questions": [
-            question_row(q, policy, starred_set, arrived_in[q.id]) for q in questions
+            question_row(q, policy, starred_set, arrived_in[q.id], tz) for q in every
         ],
     }
     _merge_agenda_actuals(report)
+    report["balance"]["last_remote_taken"] = human_moment(
+        report["balance"]["last_remote_taken_at"], tz
+    )
+    report["igf"] = igf_fields(report, note)
+    report["draft"] = draft_of(
+        report, [r for r in report["all_questions"] if not r["simulated"]], dict(sources)
+    )
     return scrub_emails(report)
 
 

@@ -11,14 +11,20 @@ import sys
 from pathlib import Path
 
 
-def _write(text: str, out: str | None) -> None:
+def _write(text: str | bytes, out: str | None) -> None:
     from app.cli import _fail
 
     if not out or out == "-":
-        sys.stdout.write(text)
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            sys.stdout.write(text)
         return
     try:
-        Path(out).write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            Path(out).write_bytes(text)
+        else:
+            Path(out).write_text(text, encoding="utf-8")
     except OSError as exc:
         _fail(f"cannot write {out}: {exc.strerror}")
     print(f"report written to {out}", file=sys.stderr)
@@ -36,7 +42,15 @@ def cmd_report(args: argparse.Namespace) -> None:
         report = store.read_sync(lambda db: build_report(db, get_by_slug(db, args.slug).id))
     finally:
         store.stop()
-    _write(render(report, args.format), args.output)
+    from app.errors import DomainError
+
+    try:
+        body = render(report, args.format)
+    except DomainError as exc:
+        from app.cli import _fail
+
+        _fail(str(exc))
+    _write(body, args.output)
 
 
 def cmd_purge(args: argparse.Namespace) -> None:
@@ -71,9 +85,13 @@ def cmd_privacy(args: argparse.Namespace) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    rep = sub.add_parser("report", help="write a session's report (md, html, json or csv)")
+    from app.report.formats import FORMATS
+
+    rep = sub.add_parser(
+        "report", help="write a session's report (md, html, json, csv, pdf or form)"
+    )
     rep.add_argument("slug")
-    rep.add_argument("--format", default="md", choices=["md", "html", "json", "csv"])
+    rep.add_argument("--format", default="md", choices=list(FORMATS))
     rep.add_argument("-o", "--output", help="file to write (default: standard output)")
     rep.add_argument("--database-url")
     rep.set_defaults(func=cmd_report)

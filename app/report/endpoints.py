@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -13,16 +14,10 @@ from app.errors import Invalid
 from app.inputs import CleanText, Id
 from app.report import views  # noqa: F401 - registers the report's role views
 from app.report.builder import build_report
-from app.report.formats import render
+from app.report.formats import FORMATS, MEDIA, file_name, render
 from app.report.notes import MAX_NOTE, highlights_of, notes_of, save_note, set_highlight
 
 router = APIRouter(prefix="/api/sessions/{slug}")
-MEDIA = {
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-}
 
 
 class NoteIn(BaseModel):
@@ -37,14 +32,17 @@ class HighlightIn(BaseModel):
 async def get_report(
     session: SessionDep, state: StateDep, _: ReaderDep, fmt: str = Query("json", alias="format")
 ) -> Response:
-    if fmt not in MEDIA:
-        raise Invalid("format must be md, html, json or csv")
+    if fmt not in FORMATS:
+        raise Invalid("format must be " + ", ".join(FORMATS))
     report = await state.store.read(lambda db: build_report(db, session.id))
     if fmt == "json":
         return JSONResponse(report)
-    name = f"{session.slug}-report.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(render(report, fmt), media_type=MEDIA[fmt], headers=headers)
+    headers = {"Content-Disposition": f'attachment; filename="{file_name(session.slug, fmt)}"'}
+    if fmt == "pdf":  # seconds of CPU: off the event loop
+        body = await run_in_threadpool(render, report, fmt)
+    else:
+        body = render(report, fmt)
+    return Response(body, media_type=MEDIA[fmt], headers=headers)
 
 
 @router.get("/report/notes")

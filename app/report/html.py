@@ -14,9 +14,15 @@ from app.report.render import (
     agenda_table,
     balance_lines,
     channel_table,
+    draft_lines,
+    field_status,
+    igf_counts,
     privacy_line,
+    role_words,
     simulated_line,
+    value_lines,
 )
+from app.report.words import plural
 
 STYLE = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#15181d;
@@ -28,6 +34,10 @@ th,td{border:1px solid #d8dce3;padding:.3rem .5rem;text-align:left;vertical-alig
 th{background:#f0f2f5}td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.total td{font-weight:600}figure{margin:.8rem 0}ul{padding-left:1.3rem}
 .q-meta{color:#5b6472;font-size:.9em}.note{white-space:pre-wrap}
+dl.igf dt{font-weight:600;margin-top:.6rem}dl.igf dd{margin:0 0 0 1rem}
+.status{font-weight:400;font-size:.85em;padding:0 .35rem;border-radius:3px;margin-left:.4rem}
+.status.filled{background:#e3f3e8;color:#0f5c2b}.status.missing{background:#fdecea;color:#8c1d18}
+.draft{border-left:4px solid #d8dce3;padding-left:1rem}ol.trail{font-size:.9em}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}figure,table{break-inside:avoid}}
 """
 
@@ -93,6 +103,48 @@ def _section(section: dict[str, Any], heading: bool = True) -> str:
     return "".join(out)
 
 
+def _igf(report: dict[str, Any]) -> str:
+    parts = [f'<p class="meta">{_e(igf_counts(report))}</p><dl class="igf">']
+    group = None
+    for f in report["igf"]:
+        if f["group"] != group and f["group"] != "report":
+            parts.append(f"</dl><h3>{_e(f['group'].capitalize())}</h3><dl class=\"igf\">")
+        group = f["group"]
+        state = "filled" if f["filled"] else "missing"
+        parts.append(
+            f'<dt data-field="{_e(f["key"])}">{_e(f["label"])}'
+            f'<span class="status {state}">{_e(field_status(f))}</span></dt>'
+        )
+        lines = value_lines(f)
+        if len(lines) > 1:
+            parts.append("<dd><ul>" + "".join(f"<li>{_e(x)}</li>" for x in lines) + "</ul></dd>")
+        elif lines:
+            parts.append(f"<dd>{_e(lines[0])}</dd>")
+        else:
+            parts.append('<dd class="empty">Missing.</dd>')
+    parts.append("</dl>")
+    return "".join(parts)
+
+
+def _draft(report: dict[str, Any]) -> str:
+    parts = ['<div class="draft">']
+    for heading, lines in draft_lines(report):
+        parts.append(f"<h3>{_e(heading)}</h3>")
+        parts.append(_list(lines, "Nothing in the record."))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _trail(m: dict[str, Any]) -> str:
+    if not m["trail"]:
+        return ""
+    items = "".join(
+        f"<li>{_e(t['time'])} {_e(t['text'])} <span class=\"q-meta\">({_e(t['who'])})</span></li>"
+        for t in m["trail"]
+    )
+    return f'<h3>In order</h3><ol class="trail">{items}</ol>'
+
+
 def to_html(report: dict[str, Any]) -> str:
     s = report["session"]
     q = report["questions"]
@@ -102,8 +154,12 @@ def to_html(report: dict[str, Any]) -> str:
     extra = report["sections"]
     body = [
         f"<h1>Session report: {_e(s['title'])}</h1>",
-        f'<p class="meta">{_e(s["format"])}. Generated {_e(report["generated_at"])}; '
-        f"last activity {_e(s['last_activity_at'])}.</p>",
+        f'<p class="meta">{_e(s["format"])}. {_e(s["date"])}, {_e(s["time"])}. Generated '
+        f"{_e(report['generated'])}; last activity {_e(s['last_activity'])}.</p>",
+        "<h2>IGF report form</h2>",
+        _igf(report),
+        "<h2>Draft from the record (for the rapporteur to edit)</h2>",
+        _draft(report),
         "<h2>Agenda: planned and actual</h2>",
         _table(*agenda_table(report)) if report["agenda"] else '<p class="empty">No agenda.</p>',
         _section(extra["agenda"], heading=False) if "agenda" in extra else "",
@@ -121,7 +177,7 @@ def to_html(report: dict[str, Any]) -> str:
         _table(*channel_table(report), total_last=True),
         f"<p>Upvotes in total: {q['votes']}.</p>",
         f"<p>{_e(line)}</p>" if (line := simulated_line(report)) else "",
-        bar_chart("Questions received per channel", [(c["label"], c["received"]) for c in rows]),
+        bar_chart("Questions asked per channel", [(c["label"], c["received"]) for c in rows]),
         bar_chart("Questions answered per channel", [(c["label"], c["answered"]) for c in rows]),
         "<h2>Remote and onsite balance</h2>",
         _list(balance_lines(report), ""),
@@ -137,11 +193,10 @@ def to_html(report: dict[str, Any]) -> str:
         ),
         *(_section(x) for name, x in extra.items() if name != "agenda"),
         "<h2>Moderation audit trail</h2>",
-        f"<p>{m['actions']} moderation actions.</p>",
-        _table(["Action", "Count"], [[k, v] for k, v in m["by_action"].items()]),
-        "<p>By role: "
-        + _e(", ".join(f"{k} {v}" for k, v in m["by_role"].items()) or "none")
-        + "</p>",
+        f"<p>{_e(plural(m['actions'], 'moderation action'))}.</p>",
+        _table(["Action", "Count"], [[r["label"], r["count"]] for r in m["by_action_words"]]),
+        f"<p>By role: {_e(role_words(m) or 'none')}.</p>",
+        _trail(m),
         "<h2>Data protection</h2>",
         f"<p>{_e(privacy_line(report))}</p>",
     ]

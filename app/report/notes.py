@@ -17,9 +17,12 @@ from app.errors import Invalid, NotFound
 from app.events import emit, lock_session
 from app.models import Question, Segment
 from app.report.models import ReportHighlight, ReportNote
+from app.report.words import valid_zone
 
 MAX_NOTE = 20_000
-SECTION_RE = re.compile(r"^(takeaways|actions|general|seg:\d{1,12}|segment:\d{1,3})$")
+SECTION_RE = re.compile(
+    r"^(takeaways|actions|general|time_zone|igf\.[a-z_]{1,40}|seg:\d{1,12}|segment:\d{1,3})$"
+)
 
 
 def segment_section(segment_id: int) -> str:
@@ -27,8 +30,15 @@ def segment_section(segment_id: int) -> str:
 
 
 def check_section(section: str) -> str:
-    if not SECTION_RE.match(section):
-        raise Invalid("section must be takeaways, actions, general or seg:ID (a segment's id)")
+    from app.report.igf import PEOPLE_FIELDS
+
+    if not SECTION_RE.match(section) or (
+        section.startswith("igf.") and section not in PEOPLE_FIELDS
+    ):
+        raise Invalid(
+            "section must be takeaways, actions, general, time_zone, seg:ID (a segment's id) "
+            "or one of the IGF fields: " + ", ".join(PEOPLE_FIELDS)
+        )
     return section
 
 
@@ -65,6 +75,8 @@ def save_note(db: Session, session_id: int, section: str, text: str) -> dict[str
     if len(text) > MAX_NOTE:
         raise Invalid(f"a notes field holds at most {MAX_NOTE} characters")
     text = text.replace("\r\n", "\n").replace("\x00", "")
+    if section == "time_zone" and text.strip() and not valid_zone(text):
+        raise Invalid(f"unknown time zone {text.strip()!r}: use a name like Europe/Paris or UTC")
     lock_session(db, session_id)
     section = resolve_section(db, session_id, section)
     note = db.exec(

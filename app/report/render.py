@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from app.report.builder import channel_label
+from app.report.words import plural
 
 POLICY_WORDS = {
     "full": "full names as given",
@@ -18,6 +19,7 @@ _MD_SPECIAL = re.compile(r"([\\`*\[\]<>|])")
 CSV_COLUMNS = (
     "id",
     "created_at",
+    "time",
     "channel",
     "state",
     "author",
@@ -67,9 +69,10 @@ def channel_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     cols = [
         "Channel",
         "Remote",
-        "Received",
+        "Asked",
+        "Forwarded to the stage",
         "Answered",
-        "Dismissed",
+        "Declined",
         "Merged",
         "Open",
         "Share of questions",
@@ -80,6 +83,7 @@ def channel_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
             r["label"],
             "yes" if r["remote"] else "no",
             r["received"],
+            r["forwarded"],
             r["answered"],
             r["dismissed"],
             r["merged"],
@@ -96,6 +100,7 @@ def channel_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
             "Total",
             "",
             q["total"],
+            sum(r["forwarded"] for r in q["by_channel"]),
             s["answered"],
             s["dismissed"],
             s["merged"],
@@ -108,13 +113,23 @@ def channel_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 
 
 def agenda_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    cols = ["#", "Segment", "Kind", "Speaker", "Planned (min)", "Actual (min)", "Questions"]
+    cols = [
+        "#",
+        "Segment",
+        "Kind",
+        "Speaker",
+        "Stakeholder group",
+        "Planned (min)",
+        "Actual (min)",
+        "Questions",
+    ]
     rows = [
         [
             a["index"] + 1,
             a["title"],
             a["kind"],
             a["speaker"] or "",
+            a.get("stakeholder") or "",
             minutes(a["planned_minutes"]),
             minutes(a["actual_minutes"]),
             a["questions"],
@@ -125,13 +140,13 @@ def agenda_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 
 
 def simulated_line(report: dict[str, Any]) -> str | None:
-    """Said once under the channel table: demo questions are counted, and labelled."""
-    n = report["questions"].get("simulated", 0)
+    """Said once under the channel table: demo questions are not counted, and labelled."""
+    n = report["questions"].get("simulated_excluded", 0)
     if not n:
         return None
     return (
-        f"Simulated (demo) questions: {n} of {report['questions']['total']}; "
-        "each is labelled (simulated)."
+        f"{plural(n, 'simulated item')} excluded from the statistics (made up by the demo "
+        "simulator; listed with the label (simulated))."
     )
 
 
@@ -141,10 +156,10 @@ def balance_lines(report: dict[str, Any]) -> list[str]:
     for side, word in (("remote", "Remote"), ("onsite", "Onsite")):
         x = b[side]
         out.append(
-            f"{word}: {x['received']} questions ({x['share_received']}% of all), "
+            f"{word}: {plural(x['received'], 'question')} ({x['share_received']}% of all), "
             f"{x['answered']} answered ({x['share_answered']}% of answered)."
         )
-    when = b["last_remote_taken_at"]
+    when = b.get("last_remote_taken") or b["last_remote_taken_at"]
     out.append(
         f"Last remote question taken: {when or 'none'} "
         f"({wait_words(b['seconds_since_last_remote_taken'])})."
@@ -155,18 +170,73 @@ def balance_lines(report: dict[str, Any]) -> list[str]:
 def privacy_line(report: dict[str, Any]) -> str:
     words = POLICY_WORDS.get(report["session"]["author_display"], "as set")
     return (
-        f"Authors are shown with {words}. E-mail addresses are never stored or reported; "
-        "external account ids are kept only as keyed hashes."
+        f"Name policy applied: {report['session']['author_display']} (authors are shown with "
+        f"{words}). E-mail addresses are never stored or reported; external account ids are "
+        "kept only as keyed hashes."
     )
+
+
+def value_lines(field: dict[str, Any]) -> list[str]:
+    """A field's value as lines of plain text, the same in every format."""
+    v = field["value"]
+    if not field["filled"]:
+        return []
+    if field["key"] == "presentations":
+        return [
+            f"{p['segment']}" + (f" ({p['speaker']})" if p["speaker"] else "") + f": {p['summary']}"
+            for p in v
+        ]
+    if field["key"] == "questions":
+        return [
+            f"{r['channel']} ({'remote' if r['remote'] else 'onsite'}): {r['asked']} asked, "
+            f"{r['forwarded']} forwarded to the stage, {r['answered']} answered, "
+            f"{r['merged']} merged, {r['declined']} declined"
+            for r in v
+        ]
+    if isinstance(v, list):
+        return [str(x) for x in v]
+    return [p for p in str(v).split("\n") if p.strip()]
+
+
+def field_status(field: dict[str, Any]) -> str:
+    source = "from the session's record" if field["source"] == "record" else "by the rapporteur"
+    return f"filled {source}" if field["filled"] else "missing"
+
+
+def igf_counts(report: dict[str, Any]) -> str:
+    fields = report["igf"]
+    filled = sum(f["filled"] for f in fields)
+    return f"{filled} of {len(fields)} fields filled; {len(fields) - filled} missing."
+
+
+def to_form_text(report: dict[str, Any]) -> str:
+    """The 'copy for the IGF form' view: every field in the form's order, plain text."""
+    out = [f"IGF session report: {report['session']['title']}", igf_counts(report), ""]
+    group = None
+    for f in report["igf"]:
+        if f["group"] != group and f["group"] != "report":
+            out += [f"== {f['group'].capitalize()} ==", ""]
+        group = f["group"]
+        out.append(f"{f['label']}:")
+        out += [f"  {line}" for line in value_lines(f)] or ["  [missing]"]
+        out.append("")
+    return "\n".join(out)
 
 
 def to_markdown(report: dict[str, Any]) -> str:
     s = report["session"]
     out = [f"# Session report: {md(s['title'])}", ""]
     out.append(
-        f"{md(s['format'])}. Generated {report['generated_at']}; "
-        f"last activity {s['last_activity_at']}."
+        f"{md(s['format'])}. {md(s['date'])}, {md(s['time'])}. Generated "
+        f"{md(report['generated'])}; last activity {md(s['last_activity'])}."
     )
+    out += ["", "## IGF report form", "", md(igf_counts(report)), ""]
+    for f in report["igf"]:
+        lines_ = value_lines(f)
+        out.append(f"**{md(f['label'], False)}** ({field_status(f)})")
+        out += [f"- {md(x)}" for x in lines_] if len(lines_) > 1 else [md(x) for x in lines_]
+        out.append("")
+    out += _draft_md(report)
     out += ["", "## Agenda: planned and actual", ""]
     out += _table(*agenda_table(report)) if report["agenda"] else ["No agenda was set."]
     if "agenda" in report["sections"]:
@@ -196,11 +266,42 @@ def to_markdown(report: dict[str, Any]) -> str:
         if name != "agenda":
             out += _section(section)
     m = report["moderation"]
-    out += ["", "## Moderation audit trail", "", f"{m['actions']} moderation actions.", ""]
-    out += _table(["Action", "Count"], [[k, v] for k, v in m["by_action"].items()])
-    out += ["", "By role: " + (", ".join(f"{k} {v}" for k, v in m["by_role"].items()) or "none")]
+    total = plural(m["actions"], "moderation action")
+    out += ["", "## Moderation audit trail", "", f"{total}.", ""]
+    out += _table(["Action", "Count"], [[r["label"], r["count"]] for r in m["by_action_words"]])
+    out += ["", "By role: " + (role_words(m) or "none") + ".", ""]
+    out += [f"- {md(t['time'], False)} {md(t['text'], False)} ({t['who']})" for t in m["trail"]]
     out += ["", "## Data protection", "", privacy_line(report), ""]
     return "\n".join(out)
+
+
+def role_words(m: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in m["by_role_words"].items())
+
+
+def draft_lines(report: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The draft as (heading, lines): shared by Markdown and HTML."""
+    d = report["draft"]
+    out = []
+    for seg in d["segments"]:
+        lines_ = [p for p in seg["notes"].split("\n") if p.strip()]
+        lines_ += [f"Highlighted question: “{t}”" for t in seg["highlighted_questions"]]
+        out.append((seg["segment"], lines_))
+    issues = [
+        f"“{i['text']}” ({plural(i['votes'], 'vote')}, {plural(i['merged'], 'merged question')})"
+        for i in d["candidate_key_issues"]
+    ]
+    out.append(("Candidate key issues (the most asked questions)", issues))
+    return out
+
+
+def _draft_md(report: dict[str, Any]) -> list[str]:
+    out = ["## Draft from the record (for the rapporteur to edit)", ""]
+    for heading, lines_ in draft_lines(report):
+        out += [f"### {md(heading)}", ""]
+        out += [f"- {md(x)}" for x in lines_] or ["Nothing in the record."]
+        out.append("")
+    return out
 
 
 def _section(section: dict[str, Any], heading: bool = True) -> list[str]:
@@ -227,9 +328,9 @@ def _cell(value: Any) -> Any:
 def to_csv(report: dict[str, Any]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([*CSV_COLUMNS[:3], "channel_label", *CSV_COLUMNS[3:]])
+    writer.writerow([*CSV_COLUMNS[:4], "channel_label", *CSV_COLUMNS[4:]])
     for q in report["all_questions"]:
-        row = [q[c] for c in CSV_COLUMNS]
-        row.insert(3, q.get("channel_label") or channel_label(q["channel"]))
+        row = [q.get(c) for c in CSV_COLUMNS]
+        row.insert(4, q.get("channel_label") or channel_label(q["channel"]))
         writer.writerow([_cell(v) for v in row])
     return buf.getvalue()

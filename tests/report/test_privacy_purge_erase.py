@@ -38,7 +38,11 @@ def totals(report):
         "agenda": [(a["title"], a["questions"], a["planned_minutes"]) for a in report["agenda"]],
         "highlights": [h["id"] for h in report["highlights"]],
         "takeaways": report["key_takeaways"],
-        "polls": report["sections"].get("polls", {}).get("data"),
+        # Open answers are text (erased with their author); how many there were stays.
+        "polls": [
+            {k: (len(v) if k == "answers" else v) for k, v in p.items()}
+            for p in (report["sections"].get("polls", {}).get("data") or {}).get("polls", [])
+        ],
         "states": [
             (q["id"], q["state"], q["votes"], q["channel"]) for q in report["all_questions"]
         ],

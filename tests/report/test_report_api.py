@@ -57,7 +57,7 @@ def test_report_formats_and_who_may_read_them(live_server, sess):
         md = rap.get("/report", params={"format": "md"})
         assert md.headers["content-type"].startswith("text/markdown")
         assert f'filename="{slug}-report.md"' in md.headers["content-disposition"]
-        assert "| Audience page | no | 2 | 1 | 1 | 0 | 0 | 100.0% | 100.0% |" in md.text
+        assert "| Audience page | yes | 2 | 1 | 1 | 1 | 0 | 0 | 100.0% | 100.0% |" in md.text
         html = rap.get("/report", params={"format": "html"})
         assert html.headers["content-type"].startswith("text/html")
         assert html.headers["content-disposition"].startswith("attachment")
@@ -66,8 +66,14 @@ def test_report_formats_and_who_may_read_them(live_server, sess):
         )
         rows = list(csv.reader(io.StringIO(rap.get("/report", params={"format": "csv"}).text)))
         assert len(rows) == 3 and rows[2][-1].startswith("'=")  # no formula in a spreadsheet
-        bad = rap.get("/report", params={"format": "pdf"})
-        assert bad.status_code == 422 and "md, html, json or csv" in bad.json()["detail"]
+        pdf = rap.get("/report", params={"format": "pdf"})
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert f'filename="{slug}-report.pdf"' in pdf.headers["content-disposition"]
+        form = rap.get("/report", params={"format": "form"})
+        assert f'filename="{slug}-igf-form.txt"' in form.headers["content-disposition"]
+        assert "Session title:\n  Report API test\n" in form.text
+        bad = rap.get("/report", params={"format": "docx"})
+        assert bad.status_code == 422 and "md, html, json, csv, pdf, form" in bad.json()["detail"]
     with client() as aud:
         assert aud.get("/report").status_code == 401
     with client("stage") as stage:

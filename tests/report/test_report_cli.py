@@ -71,6 +71,12 @@ def test_report_to_a_file_and_to_stdout(seeded, tmp_path):
     assert "# Session report: CLI report" in md and "| Mastodon | yes | 1 |" in md
     r = run(seeded, "report", "cli-report", "--format", "json")
     assert r.returncode == 0 and json.loads(r.stdout)["questions"]["total"] == 2
+    pdf = tmp_path / "report.pdf"
+    r = run(seeded, "report", "cli-report", "--format", "pdf", "-o", str(pdf))
+    assert r.returncode == 0, r.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+    r = run(seeded, "report", "cli-report", "--format", "form")
+    assert r.returncode == 0 and "Session title:\n  CLI report\n" in r.stdout
 
 
 def test_privacy_erase_export_and_purge(seeded):

@@ -32,10 +32,27 @@ def test_every_route_is_documented(router, doc):
 
 def test_every_command_is_documented():
     for command in (
-        "floorbridge report SLUG --format md|html|json|csv",
+        "floorbridge report SLUG --format md|html|json|csv|pdf|form",
         "floorbridge purge",
         "floorbridge privacy export",
         "floorbridge privacy erase",
         "--older-than 30d",
     ):
         assert command in REPORT + PRIVACY, command
+
+
+def test_every_igf_field_key_is_documented():
+    from app.report.igf import PEOPLE_FIELDS
+
+    for key in PEOPLE_FIELDS:
+        assert f"`{key}`" in REPORT, key
+
+
+def test_the_rapporteur_page_offers_every_igf_field_with_the_reports_label():
+    """One list of labels (app/report/igf.py): the page shows the report's own words."""
+    from app.report.igf import PEOPLE_FIELDS
+
+    page = (DOCS.parent / "moderator_ui" / "static" / "report.html").read_text()
+    for key, (label, _, _) in PEOPLE_FIELDS.items():
+        assert f'data-section="{key}"' in page, key
+        assert f">{label} <span" in page, label

@@ -80,7 +80,7 @@ def test_html_report_prints_to_png_and_pdf_without_any_request(browser, live_ser
             time.sleep(0.1)
     fb_session.close()
     assert "spam@example.com" not in html
-    assert "Should cities ban cars? (single, open, 3 votes)" in html
+    assert "Should cities ban cars? (single choice, still open, 3 votes)" in html
 
     ARTIFACTS.mkdir(exist_ok=True)
     source = ARTIFACTS / "report.html"
@@ -93,7 +93,7 @@ def test_html_report_prints_to_png_and_pdf_without_any_request(browser, live_ser
         page.goto(source.as_uri(), wait_until="networkidle")
         expect(page.locator("h1")).to_contain_text("Session report")
         expect(page.locator("svg").first).to_be_visible()
-        expect(page.get_by_text("Hubs need funding")).to_be_visible()
+        expect(page.get_by_text("Hubs need funding").first).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
         page.pdf(path=str(ARTIFACTS / "report.pdf"), format="A4", print_background=True)
         assert requests == [source.as_uri()], f"the report fetched {requests[1:]}"

@@ -238,9 +238,11 @@ def test_simulated_are_labelled_and_the_list_filters_and_searches(laptop, live_s
     assert report["questions"]["simulated"] == 1
     md = rap.get("/report", params={"format": "md"}).text
     assert "“Simulated: what about trams?” (Mastodon (simulated), Sim Person" in md
-    assert "Simulated (demo) questions: 1 of 3" in md
+    # ...and leaves them out of the numbers, saying so.
+    assert report["questions"]["total"] == 2 and report["questions"]["simulated_excluded"] == 1
+    assert "1 simulated item excluded from the statistics" in md
     html = rap.get("/report", params={"format": "html"}).text
-    assert "Mastodon (simulated)" in html and "Simulated (demo) questions: 1 of 3" in html
+    assert "Mastodon (simulated)" in html and "1 simulated item excluded" in html
     csv_rows = rap.get("/report", params={"format": "csv"}).text.splitlines()
     header = csv_rows[0].split(",")
     by_id = {line.split(",")[0]: line.split(",") for line in csv_rows[1:]}

@@ -9,6 +9,7 @@ import { request } from "./api.js";
 import { $, $$, channelLabel, el, renderKeyed, setText, slugFromPath } from "./dom.js";
 import { startLive } from "./live.js";
 import { titleFrom } from "./page.js";
+import { setupDraft } from "./report-draft.js";
 import { NoteField } from "./report-notes.js";
 import { ReportStore } from "./report-store.js";
 import { attempt, toast } from "./toast.js";
@@ -27,13 +28,14 @@ const FILTERS = {
 const view = { filter: "all", hideSimulated: false, search: "" };
 
 for (const link of $$("a[data-format]")) link.href = `${base}/report?format=${link.dataset.format}`;
+setupDraft(base);
 
 function field(section, textarea, status) {
   if (!fields.has(section)) fields.set(section, new NoteField({ slug, section, textarea, status }));
   return fields.get(section);
 }
 
-for (const textarea of $$("textarea[data-section]")) {
+for (const textarea of $$("textarea[data-section], input[data-section]")) {
   const section = textarea.dataset.section;
   field(section, textarea, $(`[data-status-for="${section}"]`));
 }
