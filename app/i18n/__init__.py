@@ -26,7 +26,6 @@ LANGS = {
     "fr": "fr",
     "ru": "ru",
     "es": "es",
-    "pt": "pt",
 }
 DEFAULT = "en"
 CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
