@@ -202,7 +202,7 @@ export function announcer(id = "announce") {
   if (!region) {
     region = document.createElement("div");
     region.id = id;
-    region.className = "visually-hidden";
+    region.className = "visually-hidden live-announcer";
     region.setAttribute("role", "status");
     region.setAttribute("aria-live", "polite");
     document.body.appendChild(region);

@@ -26,7 +26,8 @@ const TITLE = () => ({ min: vh(0.03), max: vh(0.1) });
 const POLL = overlay ? () => ({ min: vh(0.014), max: vh(0.03) }) : () => ({ min: vh(0.018), max: vh(0.045) });
 
 const { slug, store, live } = boot();
-if (!overlay) mountLanguageMenu($("#lang"));
+if (overlay) $("#lang").remove(); // nothing on air but the lower third
+else mountLanguageMenu($("#lang"));
 const joinCode = watchJoinCode(store); // before render subscribes: render reads it
 mountTimer($("#screen-timer"), { store, live, variant: "screen" });
 const polls = mountScreenPoll($("#screen-poll"), { store, bounds: POLL });
