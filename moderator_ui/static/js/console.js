@@ -134,6 +134,7 @@ function renderTabs() {
     setText($(`[data-count="${tab}"]`, button), visible(tab).length);
   }
   list.setAttribute("aria-labelledby", `tab-${ui.tab}`);
+  $("#list-panel").setAttribute("aria-labelledby", `tab-${ui.tab}`);
   const unseen = visible("inbox").filter((q) => !ui.seen.has(q.id)).length;
   const badge = $("#new-badge");
   badge.hidden = unseen === 0;

@@ -43,8 +43,8 @@ export function mountConsoleTimer(container, { store, live, slug }) {
     resume: button("resume", tr("tc.resume"), () => api.action("resume")),
     next: button("next", tr("tc.next"), () => api.action("next")),
     restart: button("restart", tr("tc.restart"), () => api.action("restart")),
-    less: button("less", "−1 min", () => api.action("adjust", { seconds: -60 })),
-    more: button("more", "+1 min", () => api.action("adjust", { seconds: 60 })),
+    less: button("less", tr("tc.less"), () => api.action("adjust", { seconds: -60 })),
+    more: button("more", tr("tc.more"), () => api.action("adjust", { seconds: 60 })),
   };
   const list = el("ol", { class: "agenda-list" });
   const summary = el("summary", {}, tr("tc.agenda"));
