@@ -13,6 +13,8 @@ venv_install test
 # compose test validates docker-compose.yml with a compose CLI (no Docker engine needed).
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
+# Chinese glyphs for the pages in zh (screenshots, layout tests); Arabic is in DejaVu.
+[ -d /usr/share/fonts/truetype/wqy ] || need+=(fonts-wqy-zenhei)
 if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
   need+=(docker-compose)
 fi

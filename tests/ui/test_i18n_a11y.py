@@ -169,3 +169,46 @@ def test_keyboard_only_console_and_stage(browser, contexts, live_server, lang):
     expect(console.page.locator('[data-count="answered"]')).to_have_text("1")
     console.assert_clean()
     stage.assert_clean()
+
+
+def test_stage_announces_what_changes_and_not_the_clock(browser, contexts, live_server):
+    from i18n_kit import AGENDA
+    from uikit import SessionClient
+
+    created = live_server.create_session("Announcements", agenda=AGENDA)
+    client = SessionClient(live_server.url, created)
+    mod, prefix = client.moderator, client.prefix
+    stage = open_in(browser, contexts, "stage", client.links["stage"], "en-US")
+    wait_ready(stage, "en")
+    page = stage.page
+    said = page.locator("#announce")
+    timer_said = page.locator("#timer-announce")
+
+    qid = client.ask("Who funds the community networks?")
+    client.act(qid, "approve")
+    client.act(qid, "push")
+    expect(said).to_have_text("On stage: Who funds the community networks?")
+    expect(said).to_have_attribute("aria-live", "polite")
+
+    mod.post(f"{prefix}/notes", json={"kind": "wrap_up"}).raise_for_status()
+    expect(said).to_have_text("Note from the moderator: Please wrap up")
+
+    poll = mod.post(f"{prefix}/polls", json={"question": "Next hub?", "kind": "single",
+                                              "options": ["Accra", "Lima"]}).json()
+    mod.post(f"{prefix}/polls/{poll['id']}/actions/open").raise_for_status()
+    expect(said).to_have_text("Poll open: Next hub?")
+    mod.post(f"{prefix}/polls/{poll['id']}/actions/close").raise_for_status()
+    expect(said).to_have_text("Poll closed: Next hub?")
+
+    mod.post(f"{prefix}/timer/start").raise_for_status()
+    # Start is news; the seconds that follow are not.
+    expect(timer_said).to_have_attribute("aria-live", "polite")
+    expect(timer_said).to_contain_text("Now:")
+    expect(timer_said).to_contain_text(AGENDA[0]["title"])
+    first = timer_said.text_content()
+    page.wait_for_timeout(1500)
+    assert timer_said.text_content() == first
+    mod.patch(f"{prefix}/timer", json={"warning_seconds": 3600}).raise_for_status()
+    expect(timer_said).to_contain_text("nearly over")
+    expect(page.locator(".tmr-label")).to_have_text("Nearly over")  # in words, not colour
+    stage.assert_clean()

@@ -39,6 +39,7 @@ export function mountTimer(container, { store, live, variant = "stage" }) {
   // The stage hears the thresholds (a new segment, nearly over, over time), never the ticks.
   const say = variant === "stage" ? announcer("timer-announce") : null;
   let heard = null;
+  let primed = false;
 
   function numbers() {
     return timerNumbers(get(), live.serverNow());
@@ -80,10 +81,11 @@ export function mountTimer(container, { store, live, variant = "stage" }) {
   function announce(n, cur) {
     const running = cur && !n.paused && ["normal", "warning", "overrun"].includes(n.phase);
     const mark = running ? `${cur.id ?? cur.title}|${n.phase}` : null;
+    const news = primed; // what the page found when it opened is not news
+    primed = primed || document.documentElement.dataset.live === "live";
     if (mark === heard) return;
-    const first = heard === null && mark !== null && n.phase === "normal";
     heard = mark;
-    if (!mark || first) return; // the page just opened: nothing changed for the listener
+    if (!mark || !news) return;
     if (n.phase === "warning") say(tr("timer.say.warning", { title: cur.title, time: formatClock(n.remainingMs) }));
     else if (n.phase === "overrun") say(tr("timer.say.overrun", { title: cur.title }));
     else say(tr("timer.say.start", { title: cur.title }));
