@@ -58,8 +58,15 @@ def test_page_is_translated_and_shot(browser, contexts, live_server, busy, page,
         expect(role.page.locator(".poll-card")).to_have_count(1)
     if page == "screen":
         expect(role.page.locator("#screen-poll")).to_be_visible()
+    if page == "console":  # the folded forms too: the agenda editor, a new poll
+        role.page.locator(".agenda-editor summary").click()
+        role.page.locator(".poll-new summary").click()
+        expect(role.page.locator("#poll-question")).to_be_visible()
     left = english_left(role, busy.untrusted)
     assert left == [], f"{page} in {lang} still shows English: {left}"
+    if page == "console":
+        role.page.locator(".agenda-editor summary").click()
+        role.page.locator(".poll-new summary").click()
     for width, height in SIZES[page]:
         role.page.set_viewport_size({"width": width, "height": height})
         role.page.wait_for_timeout(150)  # the fitted text settles

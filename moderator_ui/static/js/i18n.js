@@ -118,6 +118,9 @@ export function tn(key, n, params = {}) {
 }
 
 export const formatNumber = (n) => numbers.format(n);
+const percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
+/** 37 -> "37%" / "37 %" / "٣٧٪": the language's way. */
+export const formatPercent = (pct) => percent.format(pct / 100);
 
 /** "14:05" (or "下午2:05", "٢:٠٥ م"...) for an ISO time or ms since the epoch. */
 export function formatTime(value) {

@@ -2,7 +2,7 @@
 // or, for a word cloud, words sized by how often they were given.
 
 import { el, setChildren } from "./dom.js";
-import { formatNumber, t, tn } from "./i18n.js";
+import { formatNumber, formatPercent, t, tn } from "./i18n.js";
 
 const KINDS = ["single", "multiple", "rating", "wordcloud", "open"];
 
@@ -26,7 +26,7 @@ function bar(option, total, zoom) {
       "div",
       { class: "poll-option-head" },
       el("span", { class: "poll-option-label", dir: "auto" }, option.label),
-      el("span", { class: "poll-option-count" }, `${votes(option.count)} · ${formatNumber(pct)}%`),
+      el("span", { class: "poll-option-count" }, `${votes(option.count)} · ${formatPercent(pct)}`),
     ),
     el("div", { class: "poll-bar", role: "presentation" }, fill),
     zoom && zoomCount ? el("p", { class: "poll-option-zoom muted" }, t("poll.of_zoom", { n: zoomCount })) : null,
