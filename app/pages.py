@@ -62,6 +62,8 @@ def page_language(request: Request) -> str:
 
 def _localised(html: str, request: Request) -> str:
     lang = page_language(request)
+    if lang == "en":
+        return html  # the file as it is: English, left to right
     return html.replace('<html lang="en">', f'<html lang="{lang}" dir="{i18n.direction(lang)}">', 1)
 
 
@@ -110,7 +112,7 @@ async def landing_page(request: Request, state: StateDep) -> Response:
     html = html.replace(
         "<!--demo-->", landing.demo_section(request, demo, title, state.base_url(request))
     ).replace("<!--readme-->", landing.docs_link())
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(html, headers={"Cache-Control": "no-store", "Vary": "Accept-Language"})
 
 
 @router.get("/readme")

@@ -163,3 +163,26 @@ def test_language_is_chosen_per_role_and_remembered(browser, contexts, busy):
     screen.goto(links["screen"].split("?")[0])
     expect(screen.locator("html")).to_have_attribute("lang", "ru")
     expect(screen.locator(".poll-turnout")).to_have_text("0 участников")
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    from test_browser_landing import DemoServer
+
+    server = DemoServer(tmp_path_factory.mktemp("landing-i18n")).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("lang", ["ar", "zh"])
+def test_demo_landing_is_translated(browser, contexts, demo_server, lang):
+    role = open_in(browser, contexts, "console", f"{demo_server.url}/", LOCALE[lang])
+    role.name = "landing"
+    wait_ready(role, lang)
+    expect(role.page.locator(".role-link")).to_have_count(5)
+    title = role.page.locator(".demo-title").inner_text()
+    hrefs = role.page.eval_on_selector_all(".role-link", "els => els.map((a) => a.href)")
+    left = english_left(role, [title, *hrefs])
+    assert left == [], f"demo landing in {lang} still shows English: {left}"
+    role.page.screenshot(path=str(SCREENSHOTS / f"landing-demo-{lang}-1366x768.png"))
+    role.assert_clean()
