@@ -9,6 +9,8 @@ note; the stage acknowledges the note and marks the question answered.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from i18n_kit import busy_session, open_in, wait_ready
@@ -63,9 +65,12 @@ def test_no_serious_axe_violations(browser, contexts, sessions, page, state, lan
     wait_ready(role, lang)
     if state == "busy" and page == "stage":
         expect(role.page.locator(".note--open").first).to_be_visible()
-    if state == "reconnecting":
-        role.page.evaluate("window.__fbLive.drop()")
-        expect(role.page.locator("html")).not_to_have_attribute("data-live", "live")
+    if state == "reconnecting":  # the server unreachable: every new socket is refused
+        role.page.route_web_socket(re.compile(r"/s/[^/]+/live(\?.*)?$"),
+                                   lambda ws: ws.close(code=1013, reason="try again later"))
+        role.page.evaluate("window.__fbLive.socket.close()")
+        expect(role.page.locator("html")).to_have_attribute("data-live", "reconnecting")
+        expect(role.page.locator("#conn-banner")).to_be_visible()
     found = serious(role.page)
     assert found == [], f"{page} {state} {lang}:\n" + "\n".join(found)
 
