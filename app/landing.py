@@ -31,6 +31,15 @@ ROLES = {
 }
 
 
+#: The catalogue key (app/i18n) of each role's name, for the page's translations.
+I18N_NAMES = {
+    "moderator": "landing.console",
+    "stage": "landing.stage",
+    "screen": "landing.screen",
+    "rapporteur": "landing.report",
+}
+
+
 def is_local_browser(request: Request) -> bool:
     """True only for a browser on this computer talking to us directly."""
     client = request.client.host if request.client else ""
@@ -53,10 +62,11 @@ def demo_section(request: Request, demo: dict | None, title: str, audience_base:
     audience = f"{audience_base}/s/{slug}"
     parts = [
         '<section class="demo" aria-labelledby="demo-h">',
-        '<h2 id="demo-h">The demo is running</h2>',
-        f'<p class="demo-title">{escape(title)}</p>',
-        "<p>IGF 2023 workshop, a 90-minute round table. Remote messages are "
-        "<strong>simulated</strong> and labelled so on every page.</p>",
+        '<h2 id="demo-h" data-i18n="demo.running">The demo is running</h2>',
+        f'<p class="demo-title" dir="auto">{escape(title)}</p>',
+        '<p data-i18n="demo.about">IGF 2023 workshop, a 90-minute round table. Remote messages are '
+        '<strong data-slot="simulated" data-i18n="demo.simulated">simulated</strong> and labelled '
+        "so on every page.</p>",
     ]
     if is_local_browser(request):
         origin = f"{request.url.scheme}://{request.url.netloc}"
@@ -66,29 +76,35 @@ def demo_section(request: Request, demo: dict | None, title: str, audience_base:
             name, who, device = ROLES[role.value]
             parts.append(
                 f'<li><a class="role-link" href="{escape(role_links[role.value])}">'
-                f'<span class="role-name">{escape(name)}</span>'
-                f'<span class="role-who">{escape(who)} · {escape(device)}</span></a></li>'
+                f'<span class="role-name" data-i18n="{I18N_NAMES[role.value]}">'
+                f"{escape(name)}</span>"
+                f'<span class="role-who" data-i18n="demo.who.{role.value}">'
+                f"{escape(who)} · {escape(device)}</span></a></li>"
             )
         parts.append(
             f'<li><a class="role-link" href="{escape(role_links["audience"])}">'
-            '<span class="role-name">Audience</span>'
-            '<span class="role-who">remote audience · phone</span></a></li></ul>'
-            '<p class="note">These links carry the role keys. They are shown because this '
-            "page was opened on the computer running the demo; anyone else sees only the "
-            "audience link. Open each on its device: a link sets that role's cookie.</p>"
+            '<span class="role-name" data-i18n="landing.audience">Audience</span>'
+            '<span class="role-who" data-i18n="demo.who.audience">remote audience · phone</span>'
+            "</a></li></ul>"
+            '<p class="note" data-i18n="demo.note_local">These links carry the role keys. '
+            "They are shown because this page was opened on the computer running the demo; "
+            "anyone else sees only the audience link. Open each on its device: a link sets that "
+            "role's cookie.</p>"
         )
     else:
         parts.append(
             '<div class="audience-join">'
             f'<img class="qr" src="/s/{escape(slug)}/qr.svg" alt="QR code of the audience page"'
+            ' data-i18n-attr="alt:common.qr_alt"'
             ' width="160" height="160">'
             f'<p><a class="role-link" href="{escape(audience)}"><span class="role-name">'
-            "Join as audience</span>"
-            f'<span class="role-who">{escape(audience)}</span></a></p></div>'
-            '<p class="note">The console, stage, screen and report links carry keys, so this '
-            "page does not show them here. The organiser has them in the terminal where "
-            "<code>floorbridge demo</code> runs, or sees them by opening this page on that "
-            "computer.</p>"
+            '<span data-i18n="demo.join">Join as audience</span></span>'
+            f'<span class="role-who" dir="ltr">{escape(audience)}</span></a></p></div>'
+            '<p class="note" data-i18n="demo.note_remote">The console, stage, screen and report '
+            "links carry keys, so this page does not show them here. The organiser has them in "
+            "the terminal where "
+            '<code data-slot="cmd" dir="ltr">floorbridge demo</code> runs, or sees them by '
+            "opening this page on that computer.</p>"
         )
     parts.append("</section>")
     return "".join(parts)

@@ -13,13 +13,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import (
     FileResponse,
     HTMLResponse,
+    JSONResponse,
     PlainTextResponse,
     RedirectResponse,
     Response,
 )
 
 import moderator_ui
-from app import landing
+from app import i18n, landing
 from app.audience_limits import client_ip, limits_of
 from app.auth import AUDIENCE_COOKIE, resolve, role_cookie_name
 from app.deps import SessionDep, StateDep, set_audience_cookie
@@ -47,11 +48,50 @@ ROLE_NAMES = {
 }
 
 
-def _page(name: str) -> Response:
+#: Pages whose every string comes from the catalogues (the rest follow in the next slice).
+TRANSLATED = {"console.html", "stage.html", "screen.html", "index.html"}
+
+
+def page_language(request: Request) -> str:
+    """The language a page opens in: ?lang=, else the browser's Accept-Language, else English.
+
+    The page itself then prefers what this role chose before (localStorage, see js/i18n.js).
+    """
+    asked = request.query_params.get("lang", "")
+    if asked in i18n.LANGS:
+        return asked
+    return i18n.negotiate(request.headers.get("accept-language"))
+
+
+def _localised(html: str, request: Request) -> str:
+    lang = page_language(request)
+    if lang == "en":
+        return html  # the file as it is: English, left to right
+    return html.replace('<html lang="en">', f'<html lang="{lang}" dir="{i18n.direction(lang)}">', 1)
+
+
+def _page(name: str, request: Request | None = None) -> Response:
     path = STATIC / name
     if not path.exists():
         return HTMLResponse("<h1>This page is not built yet</h1>", status_code=404)
+    if request is not None and name in TRANSLATED:
+        html = _localised(path.read_text(encoding="utf-8"), request)
+        return HTMLResponse(html, headers={"Cache-Control": "no-store", "Vary": "Accept-Language"})
     return FileResponse(path, media_type="text/html", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/i18n/{lang}.json")
+async def catalogue(lang: str, request: Request) -> Response:
+    """One language's messages for the pages (cacheable: they change with a release)."""
+    if lang not in i18n.LANGS:
+        known = ", ".join(i18n.LANGS)
+        return JSONResponse({"detail": f"No catalogue for {lang!r}; known: {known}"}, 404)
+    body = i18n.catalogue(lang)
+    etag = f'"{i18n.etag(lang)}"'
+    headers = {"Cache-Control": "public, max-age=3600", "ETag": etag}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(body, headers=headers)
 
 
 def _denied(role: Role) -> HTMLResponse:
@@ -71,11 +111,11 @@ async def landing_page(request: Request, state: StateDep) -> Response:
     title = ""
     if demo is not None:
         title = (await state.store.read(lambda db: get_by_slug(db, demo["slug"]))).title
-    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    html = _localised((STATIC / "index.html").read_text(encoding="utf-8"), request)
     html = html.replace(
         "<!--demo-->", landing.demo_section(request, demo, title, state.base_url(request))
     ).replace("<!--readme-->", landing.docs_link())
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(html, headers={"Cache-Control": "no-store", "Vary": "Accept-Language"})
 
 
 @router.get("/readme")
@@ -159,4 +199,4 @@ async def role_page(page: str, session: SessionDep, request: Request, state: Sta
             max_age=60 * 60 * 24 * 7,
         )
         return response
-    return _page(filename)
+    return _page(filename, request)

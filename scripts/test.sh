@@ -15,6 +15,8 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
 # WeasyPrint (the PDF report) draws text with Pango.
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+# Chinese glyphs for the pages in zh (screenshots, layout tests); Arabic is in DejaVu.
+[ -d /usr/share/fonts/truetype/wqy ] || need+=(fonts-wqy-zenhei)
 if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
   need+=(docker-compose)
 fi

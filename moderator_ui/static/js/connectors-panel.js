@@ -7,14 +7,10 @@
 import { request } from "./api.js";
 import { $, age, channelLabel, el, setChildren, setText } from "./dom.js";
 import { attempt } from "./toast.js";
+import { t } from "./i18n.js";
 
-const STATE_LABEL = {
-  connected: "connected",
-  reconnecting: "reconnecting…",
-  error: "error",
-  paused: "paused",
-  stopped: "stopped",
-};
+const STATES = ["connected", "reconnecting", "error", "paused", "stopped", "webhook"];
+const stateLabel = (state) => (STATES.includes(state) ? t(`conn.state.${state}`) : state);
 
 export function mountConnectors({ slug, store, live, root = $("#connectors"), list = $("#list") }) {
   if (!root) return;
@@ -70,10 +66,10 @@ export function mountConnectors({ slug, store, live, root = $("#connectors"), li
     const state = stateOf(c);
     const now = live.serverNow();
     const facts = [];
-    if (c.kind === "webhook") facts.push("signed webhook");
+    if (c.kind === "webhook") facts.push(t("conn.webhook"));
     else {
-      facts.push(`${status.items_today || 0} today`);
-      facts.push(status.last_item_at ? `last ${age(status.last_item_at, now)} ago` : "nothing yet");
+      facts.push(t("conn.today", { n: status.items_today || 0 }));
+      facts.push(status.last_item_at ? t("conn.last", { age: age(status.last_item_at, now) }) : t("conn.nothing"));
     }
     const button =
       c.kind === "connector"
@@ -86,15 +82,15 @@ export function mountConnectors({ slug, store, live, root = $("#connectors"), li
               "aria-pressed": c.paused ? "true" : "false",
               onclick: () => toggle(c),
             },
-            c.paused ? "Resume" : "Pause",
+            c.paused ? t("tc.resume") : t("tc.pause"),
           )
         : null;
     return el(
       "li",
       { class: ["conn", `conn--${state}`], dataset: { channel: c.channel, state } },
-      el("span", { class: "conn-name" }, channelLabel(c.channel), c.simulated ? " (simulated)" : ""),
-      el("span", { class: "conn-state" }, STATE_LABEL[state] || state),
-      status.reason && state !== "paused" ? el("span", { class: "conn-reason", title: status.reason }, status.reason) : null,
+      el("span", { class: "conn-name" }, channelLabel(c.channel), c.simulated ? ` ${t("conn.simulated")}` : ""),
+      el("span", { class: "conn-state" }, stateLabel(state)),
+      status.reason && state !== "paused" ? el("span", { class: "conn-reason", title: status.reason, dir: "auto" }, status.reason) : null,
       el("span", { class: "conn-facts" }, facts.join(" · ")),
       button,
     );
@@ -108,7 +104,7 @@ export function mountConnectors({ slug, store, live, root = $("#connectors"), li
   function render() {
     const items = [...channels.values()].sort((a, b) => a.channel.localeCompare(b.channel));
     root.hidden = items.length === 0;
-    setChildren(root, el("h2", { class: "conn-title" }, "Channels"), el("ul", { class: "conn-list" }, items.map(card)));
+    setChildren(root, el("h2", { class: "conn-title" }, t("conn.title")), el("ul", { class: "conn-list" }, items.map(card)));
     markCrossposts();
   }
 
@@ -122,7 +118,7 @@ export function mountConnectors({ slug, store, live, root = $("#connectors"), li
         if (mark) mark.remove();
         continue;
       }
-      const text = `cross-post of #${of}`;
+      const text = t("conn.crosspost", { id: String(of) });
       if (mark && mark.textContent === text) continue;
       if (mark) mark.remove();
       const target = li.querySelector(".q-meta") || li;
@@ -132,7 +128,7 @@ export function mountConnectors({ slug, store, live, root = $("#connectors"), li
           "span",
           {
             class: "q-crosspost",
-            title: original ? `Same text and name as: ${original.text}` : "Same text and name as an earlier question",
+            title: original ? t("conn.same_as", { text: original.text }) : t("conn.same_as_earlier"),
           },
           text,
         ),

@@ -3,31 +3,32 @@
 // the buttons carry data-action and console.js handles clicks for the whole list.
 
 import { age, channelLabel, el, safeLink } from "./dom.js";
+import { t } from "./i18n.js";
 
-// state -> [action, label, shortcut]; only what the server's state machine allows.
+// state -> [action, label key, shortcut]; only what the server's state machine allows.
 const BUTTONS = {
   inbox: [
-    ["approve", "Approve", "a"],
-    ["edit", "Edit", "e"],
-    ["merge", "Merge", "m"],
-    ["dismiss", "Dismiss", "d"],
+    ["approve", "item.approve", "a"],
+    ["edit", "item.edit", "e"],
+    ["merge", "item.merge", "m"],
+    ["dismiss", "item.dismiss", "d"],
   ],
   queued: [
-    ["push", "Push", "p"],
-    ["up", "Up", "Alt+↑"],
-    ["down", "Down", "Alt+↓"],
-    ["edit", "Edit", "e"],
-    ["merge", "Merge", "m"],
-    ["dismiss", "Dismiss", "d"],
+    ["push", "item.push", "p"],
+    ["up", "item.up", "Alt+↑"],
+    ["down", "item.down", "Alt+↓"],
+    ["edit", "item.edit", "e"],
+    ["merge", "item.merge", "m"],
+    ["dismiss", "item.dismiss", "d"],
   ],
   on_stage: [
-    ["answer", "Answered", "x"],
-    ["back", "Back to queue", "b"],
-    ["edit", "Edit", "e"],
+    ["answer", "item.answer", "x"],
+    ["back", "item.back", "b"],
+    ["edit", "item.edit", "e"],
   ],
-  answered: [["reopen", "Reopen", "back to the queue"]],
-  dismissed: [["restore", "Restore", "r"]],
-  merged: [["unmerge", "Unmerge", "u"]],
+  answered: [["reopen", "item.reopen", null]],
+  dismissed: [["restore", "item.restore", "r"]],
+  merged: [["unmerge", "item.unmerge", "u"]],
 };
 
 export function renderItem(q, view) {
@@ -44,27 +45,27 @@ export function renderItem(q, view) {
       type: "checkbox",
       class: "q-check",
       checked: view.checked.has(q.id),
-      "aria-label": `Tick question #${q.id} for a bulk action`,
+      "aria-label": t("item.tick", { id: String(q.id) }),
     }),
   );
   const main = el("div", { class: "q-main" });
   if (q.state === "queued") {
-    main.appendChild(el("span", { class: "q-pos", title: "Position in the queue" }, q.position ?? ""));
+    main.appendChild(el("span", { class: "q-pos", title: t("item.position") }, q.position ?? ""));
   }
   if (q.id === view.editingId) {
     main.appendChild(
       el("textarea", {
         class: "q-edit",
-        "aria-label": "Edit question text",
+        "aria-label": t("item.edit_aria"),
         value: view.draft,
         rows: 3,
         oninput: (ev) => view.onDraft(ev.target.value),
         onkeydown: view.onEditorKey,
       }),
     );
-    main.appendChild(el("p", { class: "hint" }, "Enter saves · Shift+Enter new line · Esc cancels"));
+    main.appendChild(el("p", { class: "hint" }, t("item.edit_hint")));
   } else {
-    main.appendChild(el("p", { class: "q-text" }, q.text));
+    main.appendChild(el("p", { class: "q-text", dir: "auto" }, q.text));
   }
   if (q.edited) {
     const open = view.showOriginal.has(q.id);
@@ -72,7 +73,7 @@ export function renderItem(q, view) {
       el(
         "p",
         { class: "q-edited" },
-        el("span", { class: "tag" }, "edited"),
+        el("span", { class: "tag" }, t("item.edited")),
         " ",
         el(
           "button",
@@ -82,11 +83,11 @@ export function renderItem(q, view) {
             dataset: { action: "original" },
             "aria-expanded": String(open),
           },
-          open ? "hide original" : "show original",
+          open ? t("item.hide_original") : t("item.show_original"),
         ),
       ),
     );
-    if (open) main.appendChild(el("blockquote", { class: "q-original" }, q.original_text ?? ""));
+    if (open) main.appendChild(el("blockquote", { class: "q-original", dir: "auto" }, q.original_text ?? ""));
   }
   main.appendChild(meta(q, view.now));
   li.appendChild(main);
@@ -95,8 +96,10 @@ export function renderItem(q, view) {
     el(
       "div",
       { class: "q-actions" },
-      (BUTTONS[q.state] || []).map(([action, label, key]) =>
-        el(
+      (BUTTONS[q.state] || []).map(([action, labelKey, shortcut]) => {
+        const label = t(labelKey);
+        const key = shortcut || t("item.reopen_key");
+        return el(
           "button",
           {
             type: "button",
@@ -105,8 +108,8 @@ export function renderItem(q, view) {
             title: `${label} (${key})`,
           },
           label,
-        ),
-      ),
+        );
+      }),
     ),
   );
   if (q.id === view.mergingId) li.appendChild(mergePicker(view));
@@ -115,25 +118,25 @@ export function renderItem(q, view) {
 
 function meta(q, now) {
   const parts = [
-    el("span", { class: "q-author" }, q.author || "Anonymous"),
+    el("bdi", { class: "q-author" }, q.author || t("common.anonymous")),
     el("span", { class: "q-channel" }, channelLabel(q.channel)),
-    el("span", { class: "q-votes", title: "Upvotes" }, `▲ ${q.votes ?? 0}`),
+    el("span", { class: "q-votes", title: t("item.upvotes") }, `▲ ${q.votes ?? 0}`),
     el(
       "span",
       { class: "q-age", dataset: { created: q.created_at || "" } },
       age(q.created_at, now),
     ),
   ];
-  const link = safeLink(q.url, "original post", { class: "q-link" });
+  const link = safeLink(q.url, t("item.original_post"), { class: "q-link" });
   if (link) parts.push(link);
   if (q.sources && q.sources.length) {
     const ids = q.sources.map((id) => `#${id}`).join(", ");
-    parts.push(el("span", { class: "q-sources", title: `Merged from ${ids}` }, `merged ${q.sources.length}`));
+    parts.push(el("span", { class: "q-sources", title: t("item.merged_from", { ids }) }, t("item.merged_n", { n: q.sources.length })));
   }
   if (q.state === "merged" && q.merged_into) {
-    parts.push(el("span", { class: "q-merged-into" }, `merged into #${q.merged_into}`));
+    parts.push(el("span", { class: "q-merged-into" }, t("item.merged_into", { id: String(q.merged_into) })));
   }
-  if (q.simulated) parts.push(el("span", { class: "tag" }, "simulated"));
+  if (q.simulated) parts.push(el("span", { class: "tag" }, t("common.simulated")));
   return el("p", { class: "q-meta" }, parts);
 }
 
@@ -146,12 +149,12 @@ function mergePicker(view) {
     type: "text",
     class: "merge-search",
     role: "combobox",
-    "aria-label": "Merge into",
+    "aria-label": t("merge.into"),
     "aria-autocomplete": "list",
     "aria-controls": "merge-options",
     "aria-expanded": "true",
     autocomplete: "off",
-    placeholder: "Type words, an author or #id",
+    placeholder: t("merge.placeholder"),
     value: merge.query,
     oninput: (ev) => view.onMergeQuery(ev.target.value),
     onkeydown: view.onMergeKey,
@@ -166,12 +169,12 @@ function mergePicker(view) {
       el(
         "button",
         { type: "button", class: "btn btn-small btn-primary", dataset: { action: "merge-confirm" } },
-        "Confirm merge",
+        t("merge.confirm"),
       ),
-      el("button", { type: "button", class: "btn btn-small", dataset: { action: "merge-cancel" } }, "Cancel"),
+      el("button", { type: "button", class: "btn btn-small", dataset: { action: "merge-cancel" } }, t("common.cancel")),
     ),
     el("p", { class: "merge-chosen", "aria-live": "polite" }),
-    el("ul", { id: "merge-options", class: "merge-options", role: "listbox", "aria-label": "Candidates" }),
+    el("ul", { id: "merge-options", class: "merge-options", role: "listbox", "aria-label": t("merge.candidates") }),
   );
 }
 
@@ -182,24 +185,26 @@ export function fillMergeOptions(picker, candidates, chosen) {
   const line = picker.querySelector(".merge-chosen");
   const confirm = picker.querySelector('[data-action="merge-confirm"]');
   list.replaceChildren(
-    ...candidates.map((t) =>
+    ...candidates.map((c) =>
       el(
         "li",
         {
-          id: `merge-option-${t.id}`,
+          id: `merge-option-${c.id}`,
           class: "merge-option",
           role: "option",
-          dataset: { into: t.id },
-          "aria-selected": String(chosen !== null && t.id === chosen.id),
+          dataset: { into: c.id },
+          "aria-selected": String(chosen !== null && c.id === chosen.id),
         },
-        `#${t.id} ${short(t.text)} (${t.state.replace("_", " ")})`,
+        `#${c.id} ${short(c.text)} (${t(`state.${c.state}`)})`,
       ),
     ),
   );
-  if (!candidates.length) list.appendChild(el("li", { class: "merge-none muted" }, "No question matches."));
+  if (!candidates.length) list.appendChild(el("li", { class: "merge-none muted" }, t("merge.none")));
   if (chosen) input.setAttribute("aria-activedescendant", `merge-option-${chosen.id}`);
   else input.removeAttribute("aria-activedescendant");
-  line.textContent = chosen ? `Merging into #${chosen.id}: ${short(chosen.text, 120)}` : "Choose the question to merge into.";
+  line.textContent = chosen
+    ? t("merge.chosen", { id: String(chosen.id), text: short(chosen.text, 120) })
+    : t("merge.choose");
   confirm.disabled = !chosen;
 }
 

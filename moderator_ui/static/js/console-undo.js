@@ -3,6 +3,7 @@
 // unapprove, dismiss -> restore, answer -> reopen + push, merge -> unmerge, push -> back.
 // `z` or the toast's Undo runs the newest one. Toasts with buttons live in #toasts too.
 
+import { t } from "./i18n.js";
 import { el } from "./dom.js";
 import { attempt } from "./toast.js";
 
@@ -67,7 +68,7 @@ export function confirmToast(message, yes, { onclose } = {}) {
       message,
       [
         { label: yes, primary: true, data: { confirm: "yes" }, onclick: () => answer(true) },
-        { label: "Cancel", data: { confirm: "no" }, onclick: () => answer(false) },
+        { label: t("common.cancel"), data: { confirm: "no" }, onclick: () => answer(false) },
       ],
       {
         kind: "confirm",
@@ -110,14 +111,14 @@ export function makeUndo({ afterUndo }) {
     if (history.length > KEEP) history.shift();
     if (shown) shown.close();
     shown = actionToast(label, [
-      { label: "Undo", primary: true, data: { undo: "1" }, onclick: () => undo(entry) },
+      { label: t("common.undo"), primary: true, data: { undo: "1" }, onclick: () => undo(entry) },
     ]);
     shown.node.classList.add("toast--undo");
   }
 
   async function undo(entry = history[history.length - 1]) {
     if (!entry) {
-      actionToast("Nothing to undo.", [], { lifetime: 2500 });
+      actionToast(t("common.nothing_to_undo"), [], { lifetime: 2500 });
       return;
     }
     const at = history.indexOf(entry);

@@ -2,6 +2,7 @@
 // one to the stage. Keyboard first (see the ? overlay), mouse and drag-and-drop too.
 // The page never changes state locally: it calls the API and redraws from live events.
 
+import { mountLanguageMenu, t, tn } from "./i18n.js";
 import { request } from "./api.js";
 import { enableQueueDrag } from "./console-dnd.js";
 import { fillMergeOptions, renderItem } from "./console-item.js";
@@ -15,6 +16,7 @@ import { mountConsolePolls } from "./polls-console.js";
 import { mountZoomPanel } from "./zoom-panel.js";
 
 const { slug, store, live, api } = boot();
+mountLanguageMenu($("#lang"));
 mountConsoleTimer($("#timer-panel"), { store, live, slug });
 mountConnectors({ slug, store, live });
 mountZoomPanel({ slug, store, live });
@@ -79,7 +81,7 @@ function visible(state) {
 }
 
 function render() {
-  titleFrom(store, "Console");
+  titleFrom(store, t("console.title"));
   const title = $("#session-title");
   setText(title, store.session ? store.session.title : "");
   title.title = title.textContent; // the header cuts it to one line: the whole on hover
@@ -104,7 +106,7 @@ function renderLiveNow() {
   const q = store.stageQuestion;
   const box = $("#live-now-text");
   box.classList.toggle("muted", !q);
-  setText(box, q ? q.text : "Nothing on stage");
+  setText(box, q ? q.text : t("stage.nothing"));
 }
 
 function renderChannels() {
@@ -116,7 +118,7 @@ function renderChannels() {
   if (wanted.join("\n") === have.join("\n")) return;
   setChildren(
     select,
-    el("option", { value: "" }, "All channels"),
+    el("option", { value: "" }, t("console.all_channels")),
     wanted.map((c) => el("option", { value: c }, channelLabel(c))),
   );
   select.value = ui.channel;
@@ -132,10 +134,11 @@ function renderTabs() {
     setText($(`[data-count="${tab}"]`, button), visible(tab).length);
   }
   list.setAttribute("aria-labelledby", `tab-${ui.tab}`);
+  $("#list-panel").setAttribute("aria-labelledby", `tab-${ui.tab}`);
   const unseen = visible("inbox").filter((q) => !ui.seen.has(q.id)).length;
   const badge = $("#new-badge");
   badge.hidden = unseen === 0;
-  setText(badge, `${unseen} new`);
+  setText(badge, tn("console.new", unseen));
 }
 
 function renderList() {
@@ -181,7 +184,7 @@ function mergeInput() {
 function renderBulk() {
   const ids = checkedVisible();
   $("#bulk").hidden = ids.length === 0;
-  setText($("#bulk-count"), `${ids.length} selected`);
+  setText($("#bulk-count"), tn("console.selected", ids.length));
   const all = $("#bulk-all");
   const shown = visible(ui.tab).length;
   all.checked = ids.length > 0 && ids.length === shown;
@@ -296,16 +299,7 @@ function markSeen(items) {
 // ---------------------------------------------------------------- actions
 
 const SERVER_ACTIONS = new Set(["approve", "dismiss", "restore", "push", "answer", "back", "reopen", "unapprove"]);
-const PAST = {
-  approve: "Approved",
-  dismiss: "Dismissed",
-  restore: "Restored",
-  push: "Pushed",
-  answer: "Answered",
-  back: "Sent back",
-  reopen: "Reopened",
-  unapprove: "Back in the inbox",
-};
+const PAST = (action) => t(`done.${action}`); // "Approved", "Dismissed"...
 
 /** Call the server for `ids`, marking their coming events as our own doing. */
 async function mine(ids, fn) {
@@ -356,13 +350,13 @@ function run(action, id) {
   } else if (SERVER_ACTIONS.has(action)) {
     attempt(async () => {
       await mine([id], () => act(id, action));
-      undo.record(`${PAST[action]}: “${short(q.text)}”`, inverse(action, q));
+      undo.record(t("undo.action", { action: PAST(action), text: short(q.text) }), inverse(action, q));
     });
   } else if (action === "unmerge") {
     const into = q.merged_into;
     attempt(async () => {
       await mine([id, into], () => unmergeCall(id));
-      undo.record(`Unmerged #${id} from #${into}`, into ? [() => mine([id, into], () => api.merge(id, into))] : []);
+      undo.record(t("undo.unmerged", { id: String(id), into: String(into) }), into ? [() => mine([id, into], () => api.merge(id, into))] : []);
     });
   } else if (action === "edit") {
     ui.editingId = id;
@@ -385,7 +379,7 @@ function run(action, id) {
     attempt(async () => {
       await mine([id, into], () => api.merge(id, into));
       if (ui.mergingId === id) closeMerge();
-      undo.record(`Merged #${id} into #${into} “${short(target ? target.text : "")}”`, [
+      undo.record(t("undo.merged", { id: String(id), into: String(into), text: short(target ? target.text : "") }), [
         () => mine([id, into], () => unmergeCall(id)),
       ]);
     });
@@ -411,15 +405,15 @@ function closeMerge() {
 // in the queue). The confirmation says "on stage" so the moderator knows why it asks.
 async function swapPush(q, liveQ) {
   const yes = await confirmToast(
-    `“${short(liveQ.text)}” is on stage now. Swap it for “${short(q.text)}”?`,
-    "Swap",
+    t("undo.swap_ask", { live: short(liveQ.text), text: short(q.text) }),
+    t("undo.swap"),
     { onclose: () => focusList() },
   );
   focusList();
   if (!yes) return;
   attempt(async () => {
     await mine([q.id, liveQ.id], () => act(q.id, "push", { swap: true }));
-    undo.record(`Swapped in “${short(q.text)}”`, inverse("push", q, { swapped: liveQ.id }));
+    undo.record(t("undo.swapped", { text: short(q.text) }), inverse("push", q, { swapped: liveQ.id }));
   });
 }
 
@@ -435,7 +429,7 @@ function stageNext() {
       : result.on_stage
         ? inverse("push", result.on_stage)
         : [];
-    undo.record("Stage next", steps);
+    undo.record(t("undo.stage_next"), steps);
   });
 }
 
@@ -454,7 +448,7 @@ function onStoreChange(_store, change) {
   if (!q || action !== "answer" || Date.now() < quietUntil) return;
   const until = own.get(q.id);
   if (until !== undefined && until >= Date.now()) return;
-  undo.record(`Answered on stage: “${short(q.text)}”`, inverse("answer", q));
+  undo.record(t("undo.answered_on_stage", { text: short(q.text) }), inverse("answer", q));
 }
 
 async function bulk(action) {
@@ -476,7 +470,7 @@ async function bulk(action) {
   focusList();
   if (done.length) {
     undo.record(
-      `${PAST[action]} ${done.length} question${done.length === 1 ? "" : "s"}`,
+      tn(`done.bulk.${action}`, done.length),
       done.flatMap((q) => inverse(action, q)),
     );
   }
@@ -670,10 +664,10 @@ $("#help").addEventListener("click", (ev) => {
 $("#copy-url").addEventListener("click", () =>
   attempt(async () => {
     const url = store.session && store.session.audience_url;
-    if (!url) throw new Error("The audience link is not known yet.");
-    if (!navigator.clipboard) throw new Error("Copying needs HTTPS; select the link instead.");
+    if (!url) throw new Error(t("console.copy_unknown"));
+    if (!navigator.clipboard) throw new Error(t("console.copy_https"));
     await navigator.clipboard.writeText(url);
-    toast("Audience link copied.", "info");
+    toast(t("console.copied"), "info");
   }),
 );
 

@@ -1,6 +1,8 @@
 // Tiny DOM helpers. Untrusted text (questions, names, titles) only ever goes through
 // textContent, so "<img src=x onerror=...>" shows up literally and never becomes markup.
 
+import { t } from "./i18n.js";
+
 /**
  * Build an element.
  *   el("button", {class: "btn", type: "button", onclick: fn, dataset: {id: 3}}, "Approve")
@@ -127,10 +129,10 @@ export function age(iso, nowMs) {
   const then = Date.parse(iso);
   if (Number.isNaN(then)) return "";
   const s = Math.max(0, Math.round((nowMs - then) / 1000));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h`;
-  return `${Math.floor(s / 86400)} d`;
+  if (s < 60) return t("age.s", { n: s });
+  if (s < 3600) return t("age.min", { n: Math.floor(s / 60) });
+  if (s < 86400) return t("age.h", { n: Math.floor(s / 3600) });
+  return t("age.d", { n: Math.floor(s / 86400) });
 }
 
 /** Size class for text shown huge (stage, screen): a 2000-character question must still
@@ -144,9 +146,9 @@ export function lengthClass(text) {
 
 /** Human label for a channel id ("zoom_qa" -> "Zoom Q&A"). */
 const CHANNELS = {
-  audience: "Audience",
-  zoom_chat: "Zoom chat",
-  zoom_qa: "Zoom Q&A",
+  audience: () => t("channel.audience"),
+  zoom_chat: () => t("channel.zoom_chat"),
+  zoom_qa: () => t("channel.zoom_qa"),
   mastodon: "Mastodon",
   bluesky: "Bluesky",
   youtube: "YouTube",
@@ -154,12 +156,13 @@ const CHANNELS = {
 };
 export function channelLabel(channel) {
   if (!channel) return "";
-  if (CHANNELS[channel]) return CHANNELS[channel];
-  if (channel.startsWith("simulated:")) return `${channelLabel(channel.slice(10))} (simulated)`;
+  const known = Object.hasOwn(CHANNELS, channel) ? CHANNELS[channel] : null;
+  if (known) return typeof known === "function" ? known() : known;
+  if (channel.startsWith("simulated:")) return t("channel.simulated", { channel: channelLabel(channel.slice(10)) });
   return channel;
 }
 // Where a question came from, saying so when the demo simulator made it up.
 export function sourceLabel(q) {
   const label = channelLabel(q.channel);
-  return q.simulated ? `${label} (simulated)` : label;
+  return q.simulated ? t("channel.simulated", { channel: label }) : label;
 }

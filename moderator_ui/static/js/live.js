@@ -7,6 +7,7 @@
 // - Clock sync through ping/pong (see clock.js); serverNow() for timers.
 // - A banner (#conn-banner, present on every page) says "reconnecting…" while down.
 
+import { t } from "./i18n.js";
 import { Clock } from "./clock.js";
 
 const BACKOFF_BASE_MS = 500;
@@ -236,8 +237,8 @@ export class LiveClient {
 }
 
 const BANNER_TEXT = {
-  connecting: "connecting…",
-  reconnecting: "reconnecting…",
+  connecting: () => t("conn.connecting"),
+  reconnecting: () => t("conn.reconnecting"),
 };
 
 /** Show the connection state in #conn-banner (hidden while live). */
@@ -245,7 +246,7 @@ export function bindBanner(banner) {
   return (status, detail) => {
     document.documentElement.dataset.live = status;
     if (!banner) return;
-    const text = status === "closed" ? detail : BANNER_TEXT[status];
+    const text = status === "closed" ? detail : BANNER_TEXT[status] && BANNER_TEXT[status]();
     banner.textContent = text || "";
     banner.hidden = !text;
     banner.classList.toggle("conn-banner--fatal", status === "closed");

@@ -2,15 +2,25 @@
 // "Got it" button; the console sees the acknowledgement at once.
 
 import { el, setChildren } from "./dom.js";
+import { announcer, formatTime, has, t } from "./i18n.js";
 import { attempt } from "./toast.js";
-import { clockTime, watchNotes } from "./notes-core.js";
+import { watchNotes } from "./notes-core.js";
 import { timerApi } from "./timer-core.js";
 
 const SHOW_ACKED = 2; // the last few acknowledged ones stay visible, dimmed
 
+/** A preset note (wrap up, speaker ready...) in the stage's language; free text as typed. */
+function noteText(n) {
+  const key = `note.preset.${n.kind}`;
+  return n.kind !== "text" && has(key) ? t(key) : n.text;
+}
+
 export function mountStageNotes(container, { store, slug }) {
   const api = timerApi(slug);
-  const list = el("ol", { class: "notes-list", "aria-live": "assertive" });
+  const list = el("ol", { class: "notes-list" });
+  const say = announcer();
+  const said = new Set(); // note ids already read out (the first snapshot is not news)
+  let primed = false;
   container.replaceChildren(list);
   const get = watchNotes(store, draw);
   const busy = new Set();
@@ -21,6 +31,11 @@ export function mountStageNotes(container, { store, slug }) {
     const seen = notes.filter((n) => n.acked_at).slice(-SHOW_ACKED).reverse();
     container.hidden = open.length + seen.length === 0;
     setChildren(list, [...open, ...seen].map(item));
+    for (const n of open) {
+      if (!said.has(n.id) && primed) say(t("stage.say.note", { text: noteText(n) }));
+      said.add(n.id);
+    }
+    primed = primed || document.documentElement.dataset.live === "live";
   }
 
   function item(n) {
@@ -28,10 +43,10 @@ export function mountStageNotes(container, { store, slug }) {
     return el(
       "li",
       { class: ["note", acked ? "note--acked" : "note--open", `note--${n.kind}`], dataset: { id: n.id } },
-      el("p", { class: "note-text" }, n.text),
-      el("p", { class: "note-meta" }, [n.auto ? "automatic" : "", clockTime(n.created_at)].filter(Boolean).join(" · ")),
+      el("p", { class: "note-text", dir: "auto" }, noteText(n)),
+      el("p", { class: "note-meta" }, [n.auto ? t("note.automatic") : "", formatTime(n.created_at)].filter(Boolean).join(" · ")),
       acked
-        ? el("p", { class: "note-seen" }, "Seen")
+        ? el("p", { class: "note-seen" }, t("note.seen"))
         : el(
             "button",
             {
@@ -40,7 +55,7 @@ export function mountStageNotes(container, { store, slug }) {
               disabled: busy.has(n.id),
               onclick: () => ack(n.id),
             },
-            "Got it",
+            t("note.got_it"),
           ),
     );
   }

@@ -1,5 +1,6 @@
 // What every page does first: find the slug, make the store, open the live socket.
 
+import "./i18n.js"; // first: the catalogue is loaded before any page draws
 import { sessionApi } from "./api.js";
 import { slugFromPath } from "./dom.js";
 import { startLive } from "./live.js";

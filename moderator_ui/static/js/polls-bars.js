@@ -2,21 +2,16 @@
 // or, for a word cloud, words sized by how often they were given.
 
 import { el, setChildren } from "./dom.js";
+import { formatNumber, formatPercent, t, tn } from "./i18n.js";
 
-const KIND_LABEL = {
-  single: "One choice",
-  multiple: "Several choices",
-  rating: "Rating 1–5",
-  wordcloud: "Word cloud",
-  open: "Open answers",
-};
+const KINDS = ["single", "multiple", "rating", "wordcloud", "open"];
 
 export function kindLabel(kind) {
-  return KIND_LABEL[kind] || kind;
+  return KINDS.includes(kind) ? t(`poll.kind.${kind}`) : kind;
 }
 
-function votes(n) {
-  return `${n} ${n === 1 ? "vote" : "votes"}`;
+export function votes(n) {
+  return tn("poll.votes", n);
 }
 
 function bar(option, total, zoom) {
@@ -30,11 +25,11 @@ function bar(option, total, zoom) {
     el(
       "div",
       { class: "poll-option-head" },
-      el("span", { class: "poll-option-label" }, option.label),
-      el("span", { class: "poll-option-count" }, `${votes(option.count)} · ${pct}%`),
+      el("span", { class: "poll-option-label", dir: "auto" }, option.label),
+      el("span", { class: "poll-option-count" }, `${votes(option.count)} · ${formatPercent(pct)}`),
     ),
     el("div", { class: "poll-bar", role: "presentation" }, fill),
-    zoom && zoomCount ? el("p", { class: "poll-option-zoom muted" }, `of which Zoom chat: ${zoomCount}`) : null,
+    zoom && zoomCount ? el("p", { class: "poll-option-zoom muted" }, t("poll.of_zoom", { n: zoomCount })) : null,
   );
 }
 
@@ -42,10 +37,10 @@ function cloud(words) {
   const top = words.length ? words[0].count : 1;
   return el(
     "ul",
-    { class: "poll-cloud", "aria-label": "Words given" },
+    { class: "poll-cloud", "aria-label": t("poll.words") },
     words.map((w) => {
       const size = Math.max(1, Math.min(5, Math.ceil((w.count / top) * 5)));
-      return el("li", { class: ["poll-word", `poll-word--${size}`], title: votes(w.count) }, `${w.word} (${w.count})`);
+      return el("li", { class: ["poll-word", `poll-word--${size}`], title: votes(w.count), dir: "auto" }, `${w.word} (${formatNumber(w.count)})`);
     }),
   );
 }
@@ -54,22 +49,22 @@ function cloud(words) {
 export function renderResults(container, poll, { zoom = false } = {}) {
   const r = poll.results;
   if (!r) {
-    setChildren(container, el("p", { class: "muted" }, "Results are not shown yet."));
+    setChildren(container, el("p", { class: "muted" }, t("poll.hidden")));
     return;
   }
   const total = r.total || 0;
   const parts = [];
   if (poll.kind === "wordcloud") {
-    parts.push(r.words && r.words.length ? cloud(r.words) : el("p", { class: "muted" }, "No words yet."));
+    parts.push(r.words && r.words.length ? cloud(r.words) : el("p", { class: "muted" }, t("poll.no_words")));
   } else if (poll.kind === "open") {
-    parts.push(el("p", { class: "poll-open-note" }, "Answers go to the moderator's inbox."));
+    parts.push(el("p", { class: "poll-open-note" }, t("poll.open_note")));
   } else {
     parts.push(el("ol", { class: "poll-bars" }, r.options.map((o) => bar(o, total, zoom))));
   }
-  const turnout = [`${total} ${total === 1 ? "voter" : "voters"}`];
-  if (r.mean !== undefined) turnout.push(`average ${r.mean}`);
-  if (zoom && r.turnout && r.turnout.zoom_chat) turnout.push(`${r.turnout.zoom_chat} from Zoom chat`);
-  if (r.final) turnout.push("final");
+  const turnout = [tn("poll.voters", total)];
+  if (r.mean !== undefined) turnout.push(t("poll.average", { mean: r.mean }));
+  if (zoom && r.turnout && r.turnout.zoom_chat) turnout.push(t("poll.zoom_turnout", { n: r.turnout.zoom_chat }));
+  if (r.final) turnout.push(t("poll.final"));
   parts.push(el("p", { class: "poll-turnout", dataset: { total: String(total) } }, turnout.join(" · ")));
   setChildren(container, ...parts);
 }

@@ -2,6 +2,7 @@
 // tablet (open and shown polls, compact). Live bars, updated a few times a second at most.
 
 import { el, renderKeyed, setChildren, setText } from "./dom.js";
+import { announcer, t } from "./i18n.js";
 import { renderResults } from "./polls-bars.js";
 import { Polls } from "./polls-model.js";
 import { autoFit } from "./fit-text.js";
@@ -15,8 +16,8 @@ import { watchJoinCode } from "./poll-access.js";
 export function mountScreenPoll(root, { store, bounds }) {
   if (!root) return null;
   const polls = new Polls(store);
-  const question = el("h1", { class: "screen-poll-question", id: "screen-poll-question" });
-  const results = el("div", { class: "poll-results poll-results--screen", id: "screen-poll-results", "aria-live": "polite" });
+  const question = el("h1", { class: "screen-poll-question", id: "screen-poll-question", dir: "auto" });
+  const results = el("div", { class: "poll-results poll-results--screen", id: "screen-poll-results" });
   setChildren(root, question, results);
   let shown = null;
   // A cloud sizes its own words; around it the poll's text keeps one readable size.
@@ -70,19 +71,22 @@ export function mountStagePolls(root, { store }) {
   if (!root) return null;
   const polls = new Polls(store);
   const list = el("ol", { class: "poll-list poll-list--stage" });
-  const label = el("h2", { class: "stage-label", id: "stage-polls-label" }, "Poll");
+  const label = el("h2", { class: "stage-label", id: "stage-polls-label" }, t("poll.label"));
+  const say = announcer();
+  const states = new Map(); // poll id -> state last seen, to say "opened" / "closed" once
+  let primed = false; // the page's first snapshot is history, not news
   setChildren(root, label, list);
   // The onsite moderator may have to say the join code out loud.
-  watchJoinCode(store, (code) => setText(label, code ? `Poll · join code ${code}` : "Poll"));
+  watchJoinCode(store, (code) => setText(label, code ? t("poll.label_code", { code }) : t("poll.label")));
   const card = (poll) => {
     const results = el("div", { class: "poll-results" });
     renderResults(results, poll);
-    const status = poll.state === "open" ? "voting is open" : "closed";
+    const status = poll.state === "open" ? t("poll.open") : t("poll.closed");
     return el(
       "li",
       { class: ["poll-card", `poll-card--${poll.state}`], dataset: { pollId: poll.id } },
-      el("h3", { class: "poll-question" }, poll.question),
-      el("p", { class: "poll-meta" }, `${status}${poll.show_screen ? " · on the screen" : ""}`),
+      el("h3", { class: "poll-question", dir: "auto" }, poll.question),
+      el("p", { class: "poll-meta" }, `${status}${poll.show_screen ? ` · ${t("poll.on_screen")}` : ""}`),
       results,
     );
   };
@@ -90,6 +94,14 @@ export function mountStagePolls(root, { store }) {
     // The open polls and the one on the screen: what the room is looking at.
     const items = p.list().filter((x) => x.state === "open" || x.show_screen);
     root.hidden = items.length === 0;
+    for (const poll of p.list()) {
+      const before = states.get(poll.id);
+      states.set(poll.id, poll.state);
+      if (before === poll.state || (before === undefined && !primed)) continue; // not news
+      if (poll.state === "open") say(t("poll.say.opened", { question: poll.question }));
+      else if (poll.state === "closed" && before === "open") say(t("poll.say.closed", { question: poll.question }));
+    }
+    primed = primed || document.documentElement.dataset.live === "live";
     renderKeyed(list, items, { id: (x) => x.id, render: card });
   });
   return polls;

@@ -3,6 +3,7 @@
 // overlap and none leaves the box. Words are text nodes (untrusted input), positioned
 // through the CSSOM (allowed by the CSP).
 
+import { t, tn } from "./i18n.js";
 import { el } from "./dom.js";
 
 const PAD = 0.12; // em of air around each word's box
@@ -10,7 +11,7 @@ const SHRINK = 0.85; // when not everything fits, try again this much smaller
 const ATTEMPTS = 7;
 
 function votes(n) {
-  return `${n} ${n === 1 ? "vote" : "votes"}`;
+  return tn("poll.votes", n);
 }
 
 /** Font px for each count: strictly growing with the count, from `min` to `max`. */
@@ -46,7 +47,7 @@ function spot(w, h, W, H, placed) {
  * size from the layout (not from its content). Returns the list element.
  */
 export function drawCloud(box, words, { min = 16, max = 96 } = {}) {
-  const list = el("ul", { class: "screen-cloud", "aria-label": "Words given" });
+  const list = el("ul", { class: "screen-cloud", "aria-label": t("poll.words") });
   box.replaceChildren(list);
   const W = box.clientWidth;
   const H = box.clientHeight;

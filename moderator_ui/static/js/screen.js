@@ -3,6 +3,7 @@
 // poll is open, a big QR code with the short URL and the session code. ?overlay=1 is the
 // stream version: transparent, everything in the lower third, no banners on air.
 
+import { mountLanguageMenu, t } from "./i18n.js";
 import { $, sourceLabel, lengthClass, setText, showQr } from "./dom.js";
 import { autoFit } from "./fit-text.js";
 import { boot, titleFrom } from "./page.js";
@@ -25,6 +26,8 @@ const TITLE = () => ({ min: vh(0.03), max: vh(0.1) });
 const POLL = overlay ? () => ({ min: vh(0.014), max: vh(0.03) }) : () => ({ min: vh(0.018), max: vh(0.045) });
 
 const { slug, store, live } = boot();
+if (overlay) $("#lang").remove(); // nothing on air but the lower third
+else mountLanguageMenu($("#lang"));
 const joinCode = watchJoinCode(store); // before render subscribes: render reads it
 mountTimer($("#screen-timer"), { store, live, variant: "screen" });
 const polls = mountScreenPoll($("#screen-poll"), { store, bounds: POLL });
@@ -35,7 +38,7 @@ const fitTitle = autoFit($("#session-title"), $("#screen-idle"), TITLE);
 let fitted = null;
 
 function render() {
-  titleFrom(store, "Screen");
+  titleFrom(store, t("screen.title"));
   const q = store.stageQuestion;
   const poll = polls.onScreen;
   const mode = poll ? "poll" : q ? "question" : "idle";
@@ -59,14 +62,14 @@ function render() {
   const join = voting || (mode === "idle" && !overlay);
   $("#screen-join").hidden = !join;
   main.classList.toggle("screen--join", join);
-  setText($("#join-call"), voting ? "Vote on your phone" : "Ask your question");
+  setText($("#join-call"), voting ? t("screen.vote") : t("screen.ask"));
   // Plain text, not a link: nobody clicks a projector. Without the scheme it reads better.
   const url = (store.session && store.session.audience_url) || "";
   setText($("#join-url"), url.replace(/^https?:\/\//, ""));
   // The voting join code when the moderator set one (phones ask for it), else the
   // session's own code: the slug, what the short URL ends with.
   const code = joinCode();
-  setText($("#join-code-label"), code ? "Join code" : "Session code");
+  setText($("#join-code-label"), code ? t("screen.join_code") : t("screen.session_code"));
   setText($("#join-code"), code || slug);
   $("#join-code").classList.toggle("join-code--vote", Boolean(code));
 

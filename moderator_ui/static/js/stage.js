@@ -1,7 +1,9 @@
 // Onsite moderator's tablet: the live question as big as its card allows (fitted at every
 // length, see fit-text.js), the next four, notes, polls and two huge buttons, on one
-// screen without scrolling. Touch only; nothing here needs a keyboard.
+// screen without scrolling. Touch first; every control is a button, so Tab and Enter (or
+// Space) work too, and a screen reader hears a new question (polite live region).
 
+import { announcer, mountLanguageMenu, t } from "./i18n.js";
 import { $, sourceLabel, el, lengthClass, setChildren, setText } from "./dom.js";
 import { boot, titleFrom } from "./page.js";
 import { keepAwake } from "./wakelock.js";
@@ -12,6 +14,9 @@ import { mountTimer } from "./timer-view.js";
 import { mountStagePolls } from "./polls-screen.js";
 
 const { slug, store, live, api } = boot();
+mountLanguageMenu($("#lang"));
+const say = announcer();
+let saidId = null;
 mountTimer($("#stage-timer"), { store, live, variant: "stage" });
 mountStageNotes($("#stage-notes"), { store, slug });
 mountStagePolls($("#stage-polls"), { store });
@@ -28,14 +33,16 @@ function byline(q) {
 }
 
 function render() {
-  titleFrom(store, "Stage");
+  titleFrom(store, t("stage.title"));
   setText($("#session-title"), store.session ? store.session.title : "");
 
   const q = store.stageQuestion;
   const box = $("#stage-question");
   box.classList.toggle("stage-question--empty", !q);
   const text = $("#stage-text");
-  setText(text, q ? q.text : "Nothing on stage");
+  setText(text, q ? q.text : t("stage.nothing"));
+  if (q && q.id !== saidId && document.documentElement.dataset.live === "live") say(t("stage.say.question", { text: q.text }));
+  saidId = q ? q.id : null;
   text.classList.remove("text--short", "text--long", "text--very-long");
   text.classList.add(lengthClass(q ? q.text : ""));
   setText($("#stage-meta"), q ? byline(q) : "");
@@ -47,8 +54,8 @@ function render() {
       el(
         "li",
         { class: "up-next-item" },
-        el("p", { class: "up-next-text" }, item.text),
-        el("p", { class: "up-next-meta" }, byline(item)),
+        el("p", { class: "up-next-text", dir: "auto" }, item.text),
+        el("p", { class: "up-next-meta", dir: "auto" }, byline(item)),
       ),
     ),
   );

@@ -5,7 +5,8 @@
 import { el, setChildren, setText } from "./dom.js";
 import { attempt } from "./toast.js";
 import { mountConsoleNotes } from "./notes-console.js";
-import { describeDelta, scheduleDelta, timerApi, watchTimer } from "./timer-core.js";
+import { scheduleDelta, timerApi, watchTimer } from "./timer-core.js";
+import { t as tr, tn } from "./i18n.js";
 import { mountTimer } from "./timer-view.js";
 
 /** ms since the epoch -> "YYYY-MM-DDTHH:MM" in local time, for <input type=datetime-local>. */
@@ -17,6 +18,17 @@ function localInput(ms) {
 }
 
 const KINDS = ["opening", "speaker", "debate", "qa", "break", "closing"];
+const kindName = (k) => (KINDS.includes(k) ? tr(`tc.kind.${k}`) : k);
+
+/** "2 min 10 s behind schedule", in the page's language (timer-core.js has the English). */
+function describeDelta(seconds) {
+  const abs = Math.abs(Math.round(seconds));
+  if (abs < 30) return tr("tc.on_schedule");
+  const m = Math.floor(abs / 60);
+  const s = abs % 60;
+  const amount = m ? (s ? tr("tc.min_s", { m, s }) : tr("age.min", { n: m })) : tr("age.s", { n: s });
+  return tr(seconds > 0 ? "tc.behind" : "tc.ahead", { amount });
+}
 
 export function mountConsoleTimer(container, { store, live, slug }) {
   const api = timerApi(slug);
@@ -26,16 +38,16 @@ export function mountConsoleTimer(container, { store, live, slug }) {
   const button = (name, label, fn) =>
     el("button", { type: "button", class: "btn btn-small", dataset: { timer: name }, onclick: () => run(fn) }, label);
   const buttons = {
-    start: button("start", "Start", () => api.action("start")),
-    pause: button("pause", "Pause", () => api.action("pause")),
-    resume: button("resume", "Resume", () => api.action("resume")),
-    next: button("next", "Next segment", () => api.action("next")),
-    restart: button("restart", "Restart segment", () => api.action("restart")),
-    less: button("less", "−1 min", () => api.action("adjust", { seconds: -60 })),
-    more: button("more", "+1 min", () => api.action("adjust", { seconds: 60 })),
+    start: button("start", tr("tc.start"), () => api.action("start")),
+    pause: button("pause", tr("tc.pause"), () => api.action("pause")),
+    resume: button("resume", tr("tc.resume"), () => api.action("resume")),
+    next: button("next", tr("tc.next"), () => api.action("next")),
+    restart: button("restart", tr("tc.restart"), () => api.action("restart")),
+    less: button("less", tr("tc.less"), () => api.action("adjust", { seconds: -60 })),
+    more: button("more", tr("tc.more"), () => api.action("adjust", { seconds: 60 })),
   };
   const list = el("ol", { class: "agenda-list" });
-  const summary = el("summary", {}, "Agenda");
+  const summary = el("summary", {}, tr("tc.agenda"));
   const settings = el("div", { class: "timer-settings" });
   const notes = el("div", { class: "notes-panel" });
   container.replaceChildren(
@@ -80,7 +92,7 @@ export function mountConsoleTimer(container, { store, live, slug }) {
     const sig = JSON.stringify([t.agenda, t.segment, t.state]);
     if (sig === agendaSig || typingIn(list)) return;
     agendaSig = sig;
-    setText(summary, `Agenda (${t.agenda.length} segments)`);
+    setText(summary, tn("tc.agenda_n", t.agenda.length));
     const ids = t.agenda.map((s) => s.id);
     const move = (i, by) => {
       const order = [...ids];
@@ -97,30 +109,30 @@ export function mountConsoleTimer(container, { store, live, slug }) {
           max: "600",
           step: "0.5",
           value: s.minutes,
-          "aria-label": `Minutes for ${s.title}`,
+          "aria-label": tr("tc.minutes_for", { title: s.title }),
           onchange: (ev) => run(() => api.editSegment(s.id, { minutes: Number(ev.target.value) })),
         });
         const current = i === t.segment && t.state !== "finished";
         return el(
           "li",
           { class: ["agenda-row", current ? "agenda-row--current" : ""], dataset: { id: s.id } },
-          el("span", { class: "agenda-title" }, s.title),
-          el("span", { class: "agenda-kind" }, [s.kind, s.speaker].filter(Boolean).join(" · ")),
+          el("span", { class: "agenda-title", dir: "auto" }, s.title),
+          el("span", { class: "agenda-kind", dir: "auto" }, [kindName(s.kind), s.speaker].filter(Boolean).join(" · ")),
           minutes,
-          el("span", { class: "agenda-unit" }, "min"),
-          el("button", { type: "button", class: "btn btn-small", title: "Run this segment now", onclick: () => run(() => api.action("jump", { segment: i })) }, "Go"),
-          el("button", { type: "button", class: "btn btn-small", disabled: i === 0, "aria-label": `Move ${s.title} up`, onclick: () => move(i, -1) }, "↑"),
-          el("button", { type: "button", class: "btn btn-small", disabled: i === ids.length - 1, "aria-label": `Move ${s.title} down`, onclick: () => move(i, 1) }, "↓"),
-          el("button", { type: "button", class: "btn btn-small", "aria-label": `Remove ${s.title}`, onclick: () => run(() => api.removeSegment(s.id)) }, "✕"),
+          el("span", { class: "agenda-unit" }, tr("tc.unit_min")),
+          el("button", { type: "button", class: "btn btn-small", title: tr("tc.run_now"), onclick: () => run(() => api.action("jump", { segment: i })) }, tr("tc.go")),
+          el("button", { type: "button", class: "btn btn-small", disabled: i === 0, "aria-label": tr("tc.move_up", { title: s.title }), onclick: () => move(i, -1) }, "↑"),
+          el("button", { type: "button", class: "btn btn-small", disabled: i === ids.length - 1, "aria-label": tr("tc.move_down", { title: s.title }), onclick: () => move(i, 1) }, "↓"),
+          el("button", { type: "button", class: "btn btn-small", "aria-label": tr("tc.remove", { title: s.title }), onclick: () => run(() => api.removeSegment(s.id)) }, "✕"),
         );
       }),
     );
   }
 
   function addForm() {
-    const title = el("input", { type: "text", maxlength: "200", placeholder: "New segment", "aria-label": "New segment title", required: true });
-    const minutes = el("input", { type: "number", min: "0.5", max: "600", step: "0.5", value: "10", "aria-label": "Minutes" });
-    const kind = el("select", { "aria-label": "Kind" }, KINDS.map((k) => el("option", { value: k, selected: k === "speaker" }, k)));
+    const title = el("input", { type: "text", maxlength: "200", placeholder: tr("tc.new_segment"), "aria-label": tr("tc.new_segment_title"), required: true });
+    const minutes = el("input", { type: "number", min: "0.5", max: "600", step: "0.5", value: "10", "aria-label": tr("tc.minutes") });
+    const kind = el("select", { "aria-label": tr("tc.kind") }, KINDS.map((k) => el("option", { value: k, selected: k === "speaker" }, kindName(k))));
     return el(
       "form",
       {
@@ -134,7 +146,7 @@ export function mountConsoleTimer(container, { store, live, slug }) {
       title,
       minutes,
       kind,
-      el("button", { type: "submit", class: "btn btn-small" }, "Add"),
+      el("button", { type: "submit", class: "btn btn-small" }, tr("tc.add")),
     );
   }
 
@@ -148,14 +160,14 @@ export function mountConsoleTimer(container, { store, live, slug }) {
         label);
     setChildren(
       settings,
-      el("label", { class: "timer-option" }, "Warning at ",
-        el("input", { type: "number", min: "0", max: "3600", step: "15", value: t.warning, "aria-label": "Warning threshold in seconds", onchange: (ev) => run(() => api.settings({ warning_seconds: Number(ev.target.value) })) }),
-        " s left"),
-      el("label", { class: "timer-option" }, "Scheduled start ",
-        el("input", { type: "datetime-local", value: localInput(t.scheduled_start), "aria-label": "Scheduled start", onchange: (ev) => run(() => api.settings({ scheduled_start: ev.target.value ? new Date(ev.target.value).toISOString() : null })) })),
-      check("auto_wrap", "Send “wrap up” to the stage at the warning"),
-      check("questions_gate", "Audience questions only in segments that accept them"),
-      check("screen_timer", "Show the timer on the room screen"),
+      el("label", { class: "timer-option" }, `${tr("tc.warning_at")} `,
+        el("input", { type: "number", min: "0", max: "3600", step: "15", value: t.warning, "aria-label": tr("tc.warning_aria"), onchange: (ev) => run(() => api.settings({ warning_seconds: Number(ev.target.value) })) }),
+        ` ${tr("tc.s_left")}`),
+      el("label", { class: "timer-option" }, `${tr("tc.scheduled")} `,
+        el("input", { type: "datetime-local", value: localInput(t.scheduled_start), "aria-label": tr("tc.scheduled"), onchange: (ev) => run(() => api.settings({ scheduled_start: ev.target.value ? new Date(ev.target.value).toISOString() : null })) })),
+      check("auto_wrap", tr("tc.auto_wrap")),
+      check("questions_gate", tr("tc.questions_gate")),
+      check("screen_timer", tr("tc.screen_timer")),
     );
   }
 

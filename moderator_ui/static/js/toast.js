@@ -1,6 +1,7 @@
 // Short messages (mostly API errors) in the #toasts region, which is aria-live so screen
 // readers announce them. Errors stay until dismissed or 8 s; info goes after 4 s.
 
+import { t } from "./i18n.js";
 import { el } from "./dom.js";
 
 const LIFETIME_MS = { error: 8000, info: 4000 };
@@ -17,7 +18,7 @@ export function toast(message, kind = "error") {
     el("span", { class: "toast-text" }, message),
     el(
       "button",
-      { type: "button", class: "toast-close", "aria-label": "Dismiss message", onclick: () => item.remove() },
+      { type: "button", class: "toast-close", "aria-label": t("toast.dismiss"), onclick: () => item.remove() },
       "×",
     ),
   );
