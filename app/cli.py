@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +56,14 @@ def run_server(
     workers: int = 1,
     log_level: str = "info",
     access_log: bool = False,
+    on_listening: Callable[[], None] | None = None,
 ) -> None:
     """Access logging is off unless asked for: a line per request costs a fifth of the
-    throughput of a vote burst, and the proxy in front logs requests anyway."""
+    throughput of a vote burst, and the proxy in front logs requests anyway.
+
+    `on_start` runs in the app's start-up, before the socket is bound; `on_listening` once
+    connections are accepted (what prints links someone may open at once goes there; one
+    process only: the demo's case)."""
     import uvicorn
 
     from app.config import get_settings
@@ -81,7 +88,25 @@ def run_server(
     else:
         app = create_app(on_start=on_start)
         tune_gc()
-        uvicorn.run(app, **config)
+        _serve_one(app, config, on_listening)
+
+
+def _serve_one(app: Any, config: dict[str, Any], on_listening: Callable[[], None] | None) -> None:
+    """`uvicorn.run` for one process, calling `on_listening` once it listens: uvicorn runs
+    the app's start-up (lifespan) before it binds, so links printed there could be refused."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if self.started and on_listening is not None:
+                on_listening()
+
+    server = Server(uvicorn.Config(app, **config))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        sys.exit(3)  # what uvicorn.run exits with when start-up fails
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -120,15 +145,19 @@ def cmd_demo(args: argparse.Namespace) -> None:
         _apply_db_url(None)
     base = demo_base_url(args.host, args.port)
 
+    announcement: list[str] = []
+
     async def on_start(state: Any) -> None:
         from app.demo import open_demo, simulate_remote_audience
         from app.sessions import links
 
         session_id, slug, keys = await open_demo(state)
-        print("\nFloorbridge demo: IGF 2023 WS #499 'Data for Good' (90-minute round table)")
+        announcement.append(
+            "\nFloorbridge demo: IGF 2023 WS #499 'Data for Good' (90-minute round table)"
+        )
         for role, url in links(state.settings.public_url or base, slug, keys).items():
-            print(f"  {role:<11} {url}")
-        print("Remote messages are simulated (labelled so on every page).\n", flush=True)
+            announcement.append(f"  {role:<11} {url}")
+        announcement.append("Remote messages are simulated (labelled so on every page).\n")
         if not args.no_simulator:
             pace = (args.pace * 0.5, args.pace * 1.5)
             task = asyncio.create_task(
@@ -136,7 +165,16 @@ def cmd_demo(args: argparse.Namespace) -> None:
             )
             state.extras.setdefault("tasks", []).append(task)
 
-    run_server(args.host, args.port, on_start=on_start, access_log=args.access_log)
+    def on_listening() -> None:  # the links, once they can be opened
+        print("\n".join(announcement), flush=True)
+
+    run_server(
+        args.host,
+        args.port,
+        on_start=on_start,
+        access_log=args.access_log,
+        on_listening=on_listening,
+    )
 
 
 def _read_agenda(path: str) -> list[dict[str, Any]]:

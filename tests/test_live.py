@@ -24,19 +24,27 @@ async def open_live(server, session, key=None, after=None):
     return ws
 
 
-async def frames(ws, quiet=0.3, limit=10_000, synced=False):
+async def frames(ws, quiet=0.3, limit=10_000, synced=False, until=None, wait=10.0):
     """Everything the server sends until it has been quiet for `quiet` seconds.
 
+    What must come is waited for up to `wait` seconds, not `quiet` (a loaded machine can
+    take longer than that to send it): the first frame kept, or, with `until`, every frame
+    up to and including the first of that type. Only then does quiet mean "that was all".
     `synced` frames (the server's "you are caught up") are left out unless asked for.
     """
     out = []
+    waiting = True
     while len(out) < limit:
         try:
-            frame = json.loads(await asyncio.wait_for(ws.recv(), quiet))
+            frame = json.loads(await asyncio.wait_for(ws.recv(), wait if waiting else quiet))
         except TimeoutError:
             return out
         if synced or frame.get("type") != "synced":
             out.append(frame)
+        if until is None:
+            waiting = not out
+        elif frame.get("type") == until:
+            waiting = False
     return out
 
 
@@ -69,7 +77,7 @@ async def test_resume_gets_exactly_the_missed_events_in_order(live_server):
     await ws.close()
     ids = [ask(live_server, session, f"Missed question {i}?") for i in range(50)]
     ws = await open_live(live_server, session, mkey, after=seen)
-    got = await frames(ws, synced=True)
+    got = await frames(ws, synced=True, until="synced")
     assert got.pop() == {"type": "synced", "seq": seen + 50}
     assert [f["seq"] for f in got] == list(range(seen + 1, seen + 51))
     assert [f["data"]["question"]["id"] for f in got] == ids

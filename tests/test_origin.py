@@ -114,6 +114,8 @@ def test_the_console_on_its_own_origin_keeps_working(live_server: LiveServer) ->
     assert httpx.post(f"{base}/polls/{pid}/actions/open", headers=own).status_code == 200
     phone = httpx.Client(headers={"Origin": live_server.url, "Sec-Fetch-Site": "same-origin"})
     assert phone.post(f"{base}/polls/{pid}/votes", json={"choices": [1]}).status_code == 401
+    # The 401 says "reload the audience page": that page load gives this phone its id.
+    assert phone.get(f"{live_server.url}/s/{session['slug']}").status_code == 200
     assert phone.post(f"{base}/polls/{pid}/votes", json={"choices": [1]}).status_code == 201
     assert phone.post(f"{base}/questions", json={"text": "From the room?"}).status_code == 201
 
