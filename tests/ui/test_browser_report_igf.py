@@ -14,6 +14,7 @@ import httpx
 import pypdf
 import pytest
 from playwright.sync_api import expect
+from servers import audience
 from test_report_page import LAPTOP, laptop  # noqa: F401  (the fixture)
 from uikit import ARTIFACTS
 
@@ -43,15 +44,20 @@ def test_the_rapporteur_fills_the_igf_fields_reloads_and_exports(laptop, live_se
     )
     api = f"{live_server.url}/api/sessions/{created['slug']}"
     moderator = {"Authorization": f"Bearer {created['keys']['moderator']}"}
-    with httpx.Client(timeout=10) as phone:
-        asked = phone.post(f"{api}/questions", json={"text": "Who funds the hubs?"}).json()["id"]
-        quiet = phone.post(f"{api}/questions", json={"text": "Any slides?"}).json()["id"]
-        for qid in (asked, quiet):
-            r = phone.post(f"{api}/questions/{qid}/actions/approve", headers=moderator)
+    ids = []
+    with audience(live_server.url, created["slug"]) as phone:  # opened the audience page
+        for text in ("Who funds the hubs?", "Any slides?"):
+            r = phone.post(f"{api}/questions", json={"text": text})
+            assert r.status_code == 201, r.text
+            ids.append(r.json()["id"])
+    asked, quiet = ids
+    for qid in (asked, quiet):
+        r = httpx.post(f"{api}/questions/{qid}/actions/approve", headers=moderator, timeout=10)
+        assert r.status_code == 200, r.text
+    for _ in range(2):  # two people upvote it (each a fresh audience id from the page)
+        with audience(live_server.url, created["slug"]) as voter:
+            r = voter.post(f"{api}/questions/{asked}/upvote")
             assert r.status_code == 200, r.text
-    for _ in range(2):  # two people upvote it (each a fresh audience id)
-        with httpx.Client(timeout=10) as voter:
-            assert voter.post(f"{api}/questions/{asked}/upvote").status_code == 200
     role = laptop(created["links"]["rapporteur"])
     role.wait_live()
     page = role.page

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 from layout import (
     SCREEN_SIZES,
@@ -24,6 +23,7 @@ from layout import (
     viewport_box,
 )
 from playwright.sync_api import expect
+from servers import audience
 from uikit import SessionClient
 
 pytestmark = pytest.mark.browser
@@ -58,13 +58,10 @@ PAINTED_JS = """
 
 
 def vote(base_url: str, slug: str, poll_id: int, body: dict) -> None:
-    """One phone's vote (its own cookie jar; the first answer hands out the audience id)."""
-    path = f"/api/sessions/{slug}/polls/{poll_id}/votes"
-    with httpx.Client(base_url=base_url, timeout=5) as phone:
-        response = phone.post(path, json=body)
-        if response.status_code == 401:
-            response = phone.post(path, json=body)
-        assert response.status_code < 300, response.text
+    """One phone's vote: a phone that opened the audience page (which gave it its id)."""
+    with audience(base_url, slug, timeout=5) as phone:
+        response = phone.post(f"/api/sessions/{slug}/polls/{poll_id}/votes", json=body)
+    assert response.status_code < 300, response.text
 
 
 @pytest.fixture
