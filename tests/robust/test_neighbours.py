@@ -37,7 +37,10 @@ async def test_nul_requests_never_fail_the_questions_sent_alongside(server: Live
     slug, mod = made["slug"], {"Authorization": f"Bearer {made['keys']['moderator']}"}
     base = f"/api/sessions/{slug}"
     phones = [audience_header(server.url, slug) for _ in range(40)]  # ids from the page
-    limits = httpx.Limits(max_connections=64)
+    # A fresh connection per request: the server (in this process, on a shared machine)
+    # can be starved past its 5 s keep-alive, and a request sent on a connection it is
+    # closing just then is lost to the transport (ReadError), not refused by the server.
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as c:
 
         async def ask(i: int) -> tuple[str, int]:
