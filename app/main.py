@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -204,8 +205,11 @@ def create_app(settings: Settings | None = None, *, on_start: Any = None) -> Fas
         finally:
             for hook in reversed(lifecycle.SHUTDOWN):
                 await hook(state)
-            for task in state.extras.pop("tasks", []):
+            tasks = state.extras.pop("tasks", [])
+            for task in tasks:
                 task.cancel()
+            if tasks:  # let a read they had in a thread finish before the engines go away
+                await asyncio.wait(tasks, timeout=5)
             await state.hubs.close_all()
             await state.bus.disconnect()
             state.store.stop()

@@ -2,8 +2,10 @@
 
 FastAPI documents a 422 as its own `HTTPValidationError` (an array of details) and no other
 error; the app answers every error as `{"detail": "<sentence>"}` (app.main's handlers), and
-also 400 (malformed JSON), 401/403 (keys), 404, 409 (state), 413 (body cap) and 429 (rate
-limits). Generated clients and schemathesis read this document, so it must be exact.
+also 400 (malformed JSON), 401/403 (keys), 404, 409 (state), 413 (body cap), 429 (rate
+limits), and what the connection layer answers on any route (408 slow, 431 headers, 503
+connection cap). A route's own extra error (415 on the CSV upload) is declared on it.
+Generated clients and schemathesis read this document, so it must be exact.
 """
 
 from __future__ import annotations
@@ -23,19 +25,25 @@ ERRORS = {
     413: "Request body too large",
     422: "A value is missing, out of range or not valid",
     429: "Too many requests: slow down",
+    # Answered by the connection layer (app.limits_net) before any route, so on every one:
+    408: "The request's headers or body arrived too slowly",
+    431: "Request headers too large",
+    503: "Too many connections from this address, or the server is not ready",
 }
 _REF = {"$ref": "#/components/schemas/ErrorOut"}
 _FASTAPI_ERRORS = ("HTTPValidationError", "ValidationError")
 
 
-def _is_page(op: dict[str, Any]) -> bool:
-    """An operation whose success is not JSON (an HTML page): its errors may be HTML too."""
+def _page_types(op: dict[str, Any]) -> set[str]:
+    """The media types of an operation whose success is not JSON (an HTML page, the README
+    as text): its errors may come in that type too. Empty for a JSON operation."""
+    types: set[str] = set()
     for status, response in op.get("responses", {}).items():
         if str(status).startswith("2"):
             content = response.get("content") or {}
             if content and "application/json" not in content:
-                return True
-    return False
+                types |= set(content)
+    return types
 
 
 def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
@@ -50,8 +58,9 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 continue
             responses = op["responses"]
             content: dict[str, Any] = {"application/json": {"schema": _REF}}
-            if _is_page(op):
-                content["text/html"] = {"schema": {"type": "string"}}
+            if page := _page_types(op):
+                for media in page | {"text/html"}:
+                    content[media] = {"schema": {"type": "string"}}
             for status, description in ERRORS.items():
                 responses[str(status)] = {"description": description, "content": content}
     return schema

@@ -104,7 +104,7 @@ def _denied(role: Role) -> HTMLResponse:
     return HTMLResponse(body, status_code=401)
 
 
-@router.get("/")
+@router.get("/", response_class=HTMLResponse)
 async def landing_page(request: Request, state: StateDep) -> Response:
     """What this is; in demo mode, where the demo's pages are (role keys only for loopback)."""
     demo = state.extras.get("demo")
@@ -118,7 +118,7 @@ async def landing_page(request: Request, state: StateDep) -> Response:
     return HTMLResponse(html, headers={"Cache-Control": "no-store", "Vary": "Accept-Language"})
 
 
-@router.get("/readme")
+@router.get("/readme", response_class=PlainTextResponse)
 async def readme() -> Response:
     if not landing.README.is_file():
         return PlainTextResponse("The README is in the source distribution.", status_code=404)

@@ -31,7 +31,7 @@ from starlette.types import Receive, Scope, Send
 from app.clock import iso, utc_now
 from app.db import Store
 from app.deps import AppState, ModeratorDep, SessionDep, StateDep
-from app.errors import DomainError
+from app.errors import DomainError, ErrorOut
 from app.hot_paths import MAX_BODY, hot_post, read_body
 from app.ingest import ingest, ingest_single
 from app.models import LiveSession
@@ -497,7 +497,29 @@ async def zoom_qa_import(session: SessionDep, state: StateDep, _: ModeratorDep) 
     return JSONResponse(report.as_dict())
 
 
-@router.post("/api/sessions/{slug}/zoom/qa/csv")
+#: What /openapi.json says the CSV upload takes (the handler reads the form itself, so
+#: FastAPI cannot infer it) and the 415 it answers to any other body.
+QA_CSV_OPENAPI: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    },
+}
+
+
+@router.post(
+    "/api/sessions/{slug}/zoom/qa/csv",
+    openapi_extra=QA_CSV_OPENAPI,
+    responses={415: {"model": ErrorOut, "description": "The body is not multipart/form-data"}},
+)
 async def zoom_qa_csv(
     request: Request, session: SessionDep, state: StateDep, _: ModeratorDep
 ) -> JSONResponse:

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from servers import LiveServer
+from servers import LiveServer, audience_cookies
 
 BIG = [2**31, 2**63, 2**64 + 1]
 ARABIC = "حوار حول البيانات من أجل الصالح العام"
@@ -41,8 +41,12 @@ def _client(server: LiveServer, key: str) -> httpx.Client:
 def _session(
     server: LiveServer, title: str = "Hostile input", **body: Any
 ) -> tuple[str, httpx.Client]:
+    """A session and its moderator's client, which also opened the audience page: asking,
+    upvoting and voting need the audience id that page issues (401 without it)."""
     made = server.create_session(title, **body)
-    return made["slug"], _client(server, made["keys"]["moderator"])
+    mod = _client(server, made["keys"]["moderator"])
+    mod.cookies.update(audience_cookies(server.url, made["slug"]))
+    return made["slug"], mod
 
 
 def test_ids_beyond_the_databases_range_are_4xx(server: LiveServer) -> None:

@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from servers import LiveServer
+from servers import LiveServer, audience_cookies
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -73,7 +73,8 @@ def _seeded_session(server: LiveServer) -> Seeded:
     slug, key = made["slug"], made["keys"]["moderator"]
     auth = {"Authorization": f"Bearer {key}"}
     base = f"{server.url}/api/sessions/{slug}"
-    with httpx.Client(headers=auth, timeout=10) as c:
+    phone = audience_cookies(server.url, slug)  # asking needs the id the audience page issues
+    with httpx.Client(headers=auth, cookies=phone, timeout=10) as c:
         question = c.post(f"{base}/questions", json={"text": "What about data?"}).json()
         poll = {"question": "Which?", "kind": "single", "options": ["a", "b"]}
         poll_id = c.post(f"{base}/polls", json=poll).json()["id"]

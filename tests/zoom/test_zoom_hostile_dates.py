@@ -61,11 +61,8 @@ def test_a_qa_csv_row_with_an_overflowing_time_still_lands(zoom_server: ZoomServ
     )
     r = httpx.post(
         f"{zoom_server.url}/api/sessions/{session['slug']}/zoom/qa/csv",
-        content=csv.encode(),
-        headers={
-            "Authorization": f"Bearer {session['keys']['moderator']}",
-            "content-type": "text/csv",
-        },
+        files={"file": ("qa.csv", csv.encode(), "text/csv")},  # the upload form's field
+        headers={"Authorization": f"Bearer {session['keys']['moderator']}"},
     )
     assert r.status_code == 200, r.text
     assert r.json()["stored"] == 2
