@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser
-from uikit import DEVICES, WATCH_CSP, RolePage, SessionClient
+from uikit import DEVICES, RolePage, SessionClient, open_watched
 
 
 @pytest.fixture
@@ -21,18 +21,7 @@ def open_role(browser: Browser):
     contexts = []
 
     def _open(name: str, url: str) -> RolePage:
-        context = browser.new_context(**DEVICES[name])
-        context.add_init_script(WATCH_CSP)
-        context.set_default_timeout(5000)
-        contexts.append(context)
-        page = context.new_page()
-        role = RolePage(name, page, None)
-        # A dialog would mean injected script ran; dismiss it so the page does not hang.
-        page.on("dialog", lambda d: (role.dialogs.append(d.message), d.dismiss()))
-        page.on("pageerror", lambda exc: role.errors.append(str(exc)))
-        role.response = page.goto(url)
-        assert role.response is not None and role.response.ok, f"{name}: {url} failed"
-        return role
+        return open_watched(browser, contexts, name, url, **DEVICES[name])
 
     yield _open
     for context in contexts:

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser
 from servers import LiveServer
 from sqlmodel import select
-from uikit import ARTIFACTS, WATCH_CSP, RolePage
+from uikit import ARTIFACTS, RolePage, open_watched
 
 from app.ingest import ingest
 from app.models import LiveSession
@@ -46,17 +46,7 @@ def laptop(browser: Browser):
     contexts = []
 
     def _open(url: str) -> RolePage:
-        context = browser.new_context(**LAPTOP)
-        context.add_init_script(WATCH_CSP)
-        context.set_default_timeout(5000)
-        contexts.append(context)
-        page = context.new_page()
-        role = RolePage("console", page, None)
-        page.on("dialog", lambda d: (role.dialogs.append(d.message), d.dismiss()))
-        page.on("pageerror", lambda exc: role.errors.append(str(exc)))
-        role.response = page.goto(url)
-        assert role.response is not None and role.response.ok, url
-        return role
+        return open_watched(browser, contexts, "console", url, **LAPTOP)
 
     yield _open
     for context in contexts:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import httpx
 from playwright.sync_api import Browser, expect
-from uikit import DEVICES, WATCH_CSP, RolePage, SessionClient
+from uikit import DEVICES, RolePage, SessionClient, open_watched
 
 from app import i18n
 
@@ -66,17 +66,7 @@ def open_in(browser: Browser, contexts: list, name: str, url: str, locale: str,
     device = dict(DEVICES[name])
     if size:
         device["viewport"] = {"width": size[0], "height": size[1]}
-    context = browser.new_context(**device, locale=locale)
-    context.add_init_script(WATCH_CSP)
-    context.set_default_timeout(5000)
-    contexts.append(context)
-    page = context.new_page()
-    role = RolePage(name, page, None)
-    page.on("dialog", lambda d: (role.dialogs.append(d.message), d.dismiss()))
-    page.on("pageerror", lambda exc: role.errors.append(str(exc)))
-    role.response = page.goto(url)
-    assert role.response is not None and role.response.ok, f"{name}: {url} failed"
-    return role
+    return open_watched(browser, contexts, name, url, **device, locale=locale)
 
 
 def wait_ready(role: RolePage, lang: str) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import httpx
 from playwright.sync_api import Browser, Page
-from uikit import ARTIFACTS, DEVICES, WATCH_CSP, RolePage
+from uikit import ARTIFACTS, DEVICES, open_watched
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
 
@@ -24,17 +24,7 @@ def device(name: str, width: int, height: int) -> dict:
 
 def open_sized(browser: Browser, contexts: list, name: str, url: str, size: tuple[int, int]):
     """Open `url` as role `name` at `size`, watched for script errors and CSP violations."""
-    context = browser.new_context(**device(name, *size))
-    context.add_init_script(WATCH_CSP)
-    context.set_default_timeout(5000)
-    contexts.append(context)
-    page = context.new_page()
-    role = RolePage(name, page, None)
-    page.on("dialog", lambda d: (role.dialogs.append(d.message), d.dismiss()))
-    page.on("pageerror", lambda exc: role.errors.append(str(exc)))
-    role.response = page.goto(url)
-    assert role.response is not None and role.response.ok, f"{name}: {url} failed"
-    return role
+    return open_watched(browser, contexts, name, url, **device(name, *size))
 
 
 def shoot(page: Page, name: str) -> None:

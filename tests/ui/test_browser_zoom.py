@@ -27,7 +27,7 @@ POLL_WAIT = 8_000  # ms: the panel polls every 4 s; a Zoom question also trigger
 _zoom_ids = itertools.count(93_100_000_001)
 
 # The CSV export of Zoom's web portal (Reports > Webinars > Q&A report). No sample of it is
-# in shared/payloads, so this follows the layout docs/zoom.md describes: a preamble, then a
+# in tests/payloads, so this follows the layout docs/zoom.md describes: a preamble, then a
 # `#,Question,Asker Name,Asker Email,Answer(s)` header and one row per question.
 QA_CSV = (
     "\ufeffQuestion and Answer Report\r\n"

@@ -116,3 +116,22 @@ def csp_directives(header: str) -> dict[str, str]:
 def tab(page: Page, label: str):
     """The console tab whose accessible name starts with `label` (it also holds counts)."""
     return page.get_by_role("tab", name=re.compile(rf"^{re.escape(label)}\b"))
+
+
+def open_watched(browser, contexts: list, name: str, url: str, **context: object) -> RolePage:
+    """Open `url` as role `name` in a fresh browser context (`context`: Playwright's
+    new_context options), watched for dialogs, script errors and CSP violations.
+
+    A dialog would mean injected script ran: it is recorded and dismissed so the page does
+    not hang. The context goes into `contexts` for the caller to close."""
+    ctx = browser.new_context(**context)
+    ctx.add_init_script(WATCH_CSP)
+    ctx.set_default_timeout(5000)
+    contexts.append(ctx)
+    page = ctx.new_page()
+    role = RolePage(name, page, None)
+    page.on("dialog", lambda d: (role.dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda exc: role.errors.append(str(exc)))
+    role.response = page.goto(url)
+    assert role.response is not None and role.response.ok, f"{name}: {url} failed"
+    return role
