@@ -18,6 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import api, health, lifecycle, openapi, pages, redact
 from app.agenda.endpoints import router as agenda_router
 from app.auth import Signer
+from app.channels.webhook import router as webhook_router
+from app.channels.zoom import router as zoom_router
 from app.config import Settings, get_settings
 from app.connectors.endpoints import router as connectors_router
 from app.db import Store
@@ -35,8 +37,6 @@ from app.polls.endpoints import router as polls_router
 from app.report.endpoints import router as report_router
 from app.retention.endpoints import router as privacy_router
 from app.sessions import SlugCache
-from integrations.webhook_router import router as webhook_router
-from integrations.zoom_webhook import router as zoom_router
 
 log = logging.getLogger("floorbridge")
 ALWAYS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"))

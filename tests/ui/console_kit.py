@@ -17,9 +17,9 @@ from servers import LiveServer
 from sqlmodel import select
 from uikit import ARTIFACTS, RolePage, open_watched
 
+from app.channels import zoom as zoom_channel
 from app.ingest import ingest
 from app.models import LiveSession
-from integrations import zoom_webhook
 from integrations.base import IncomingMessage
 
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
@@ -33,7 +33,7 @@ def zoom_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = LiveServer(
         tmp_path_factory.mktemp("console-laptop"), extra_env={"zoom_secret_token": ZOOM_SECRET}
     ).start()
-    zoom_webhook.configure(server.app.state.fb, zoom_webhook.ZoomSettings(_env_file=None))
+    zoom_channel.configure(server.app.state.fb, zoom_channel.ZoomSettings(_env_file=None))
     try:
         yield server
     finally:
