@@ -13,14 +13,15 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
-from servers import LiveServer
 from sqlmodel import select
-from uikit import ARTIFACTS, RolePage, open_watched
 
 from app.channels import zoom as zoom_channel
 from app.ingest import ingest
 from app.models import LiveSession
 from integrations.base import IncomingMessage
+from tests.servers import LiveServer
+
+from .uikit import ARTIFACTS, RolePage, open_watched
 
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 ZOOM_SECRET = "console-kit-zoom-secret"

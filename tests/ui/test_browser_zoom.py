@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from servers import PAYLOADS, LiveServer
-from uikit import tab
 
 from app.channels import zoom as zoom_channel
 from integrations.zoom_send import post_signed
+from tests.servers import PAYLOADS, LiveServer
+
+from .uikit import tab
 
 pytestmark = pytest.mark.browser
 

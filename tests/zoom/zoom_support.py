@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from servers import LiveServer
+from tests.servers import LiveServer
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads"
 
