@@ -51,7 +51,12 @@ def section(title: str) -> str:
 
 def table(title: str) -> list[list[str]]:
     """Rows of the first table in a section, as cells (header and rule left out)."""
-    rows = [line for line in section(title).splitlines() if line.startswith("|")]
+    rows: list[str] = []
+    for line in section(title).splitlines():
+        if line.startswith("|"):
+            rows.append(line)
+        elif rows:
+            break  # the first table ended
     return [[c.strip() for c in row.strip("|").split("|")] for row in rows[2:]]
 
 
@@ -204,6 +209,23 @@ def test_settings_classes_are_the_ones_listed():
                 in_code.add((node.name, rel(path)))
     rows = {(ticked(c[0])[0], ticked(c[1])[0]) for c in table("Settings classes (today)")}
     assert sorted(rows) == sorted(in_code)
+
+
+def test_settings_sections_are_the_ones_listed():
+    """The second table of the section: every nested section of `Settings`, by field."""
+    from app.config import sections
+
+    text = section("Settings classes (today)").split("| section |", 1)[1]
+    rows = [
+        [c.strip() for c in line.strip("|").split("|")]
+        for line in text.splitlines()[2:]
+        if line.startswith("|")
+    ]
+    listed = {(ticked(c[0])[0], ticked(c[1])[0]) for c in rows}
+    from app.config import Settings
+
+    in_code = {(cls.__name__, f"settings.{name}") for name, cls in sections(Settings)}
+    assert sorted(listed) == sorted(in_code)
 
 
 def _crossing(source: str, target: str) -> dict[str, set[str]]:
