@@ -27,7 +27,7 @@ from app.ingest import ingest_batch
 from app.sessions import get_by_slug
 from integrations.base import IncomingMessage
 
-from .conftest import REDIS_URL, Proc, _redis_up
+from .conftest import REDIS_URL, Cluster, Proc, _redis_up
 
 pytestmark = [pytest.mark.postgres]
 ADMIN = secrets.token_urlsafe(16)
@@ -73,15 +73,7 @@ async def frame_of_type(ws: ClientConnection, type_: str, seconds: float) -> dic
 
 
 def create_session(server: Proc, title: str) -> dict[str, Any]:
-    import httpx
-
-    r = httpx.post(
-        f"{server.url}/api/sessions",
-        json={"title": title},
-        headers={"Authorization": f"Bearer {ADMIN}"},
-    )
-    r.raise_for_status()
-    return r.json()
+    return Cluster(server, server, ADMIN).create_session(title)  # one worker is enough here
 
 
 async def test_a_cli_rotation_reaches_open_pages_at_once(redis_server) -> None:
