@@ -24,6 +24,7 @@ from app.db import Store
 from app.deps import AppState
 from app.errors import DomainError
 from app.hot_paths import HotPaths
+from app.i18n.settings import router as session_settings_router
 from app.limits_net import STATE_KEY, BodyRefused, GuardedReceive, NetLimits, guard_body
 from app.live import socket
 from app.live.bus import make_bus
@@ -162,6 +163,7 @@ def routers() -> list[Any]:
         report_router,
         my_questions_router,
         privacy_router,
+        session_settings_router,
         pages.router,  # keep last
     ]
 

@@ -49,33 +49,37 @@ ROLE_NAMES = {
 
 
 #: Pages whose every string comes from the catalogues (the rest follow in the next slice).
-TRANSLATED = {"console.html", "stage.html", "screen.html", "index.html"}
+TRANSLATED = {"console.html", "stage.html", "screen.html", "index.html", "audience.html",
+              "report.html"}
 
 
-def page_language(request: Request) -> str:
-    """The language a page opens in: ?lang=, else the browser's Accept-Language, else English.
+def page_language(request: Request, session_lang: str | None = None) -> str:
+    """The language a page opens in: ?lang=, else the session's default language (set by the
+    organiser), else the browser's Accept-Language, else English.
 
     The page itself then prefers what this role chose before (localStorage, see js/i18n.js).
     """
     asked = request.query_params.get("lang", "")
     if asked in i18n.LANGS:
         return asked
+    if session_lang in i18n.LANGS:
+        return session_lang
     return i18n.negotiate(request.headers.get("accept-language"))
 
 
-def _localised(html: str, request: Request) -> str:
-    lang = page_language(request)
+def _localised(html: str, request: Request, session_lang: str | None = None) -> str:
+    lang = page_language(request, session_lang)
     if lang == "en":
         return html  # the file as it is: English, left to right
     return html.replace('<html lang="en">', f'<html lang="{lang}" dir="{i18n.direction(lang)}">', 1)
 
 
-def _page(name: str, request: Request | None = None) -> Response:
+def _page(name: str, request: Request | None = None, session_lang: str | None = None) -> Response:
     path = STATIC / name
     if not path.exists():
         return HTMLResponse("<h1>This page is not built yet</h1>", status_code=404)
     if request is not None and name in TRANSLATED:
-        html = _localised(path.read_text(encoding="utf-8"), request)
+        html = _localised(path.read_text(encoding="utf-8"), request, session_lang)
         return HTMLResponse(html, headers={"Cache-Control": "no-store", "Vary": "Accept-Language"})
     return FileResponse(path, media_type="text/html", headers={"Cache-Control": "no-store"})
 
@@ -133,11 +137,11 @@ async def audience_page(session: SessionDep, request: Request, state: StateDep) 
     the phone gets a short page that says so and reloads itself, without an id.
     """
     if state.signer.read_audience(request.cookies.get(AUDIENCE_COOKIE)) is not None:
-        return _page("audience.html")
+        return _page("audience.html", request, session.lang)
     wait = await limits_of(state).new_id(client_ip(request))
     if wait:
         return _busy(wait)
-    response = _page("audience.html")
+    response = _page("audience.html", request, session.lang)
     _, value = state.signer.new_audience_id()
     set_audience_cookie(response, value, request.url.scheme == "https")
     return response
@@ -199,4 +203,4 @@ async def role_page(page: str, session: SessionDep, request: Request, state: Sta
             max_age=60 * 60 * 24 * 7,
         )
         return response
-    return _page(filename, request)
+    return _page(filename, request, session.lang)
