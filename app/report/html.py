@@ -94,13 +94,14 @@ def _notes(report: dict[str, Any], _: Translator) -> str:
     return "".join(parts) or f'<p class="empty">{_e(_("No notes were taken."))}</p>'
 
 
-def _section(section: dict[str, Any], heading: bool = True) -> str:
-    out = [f"<h2>{_e(section.get('title'))}</h2>"] if heading else []
+def _section(section: dict[str, Any], _: Translator, heading: bool = True) -> str:
+    """A domain's own section; its fixed words (title, captions, columns) through `_`."""
+    out = [f"<h2>{_e(_(str(section.get('title'))))}</h2>"] if heading else []
     out += [f"<p>{_e(p)}</p>" for p in section.get("paragraphs", [])]
     for table in section.get("tables", []):
         if table.get("caption"):
-            out.append(f"<h3>{_e(table['caption'])}</h3>")
-        out.append(_table(table.get("columns", []), table.get("rows", [])))
+            out.append(f"<h3>{_e(_(str(table['caption'])))}</h3>")
+        out.append(_table(_header(table.get("columns", []), _), table.get("rows", [])))
     for chart in section.get("charts", []):
         bars = [(str(b.get("label", "")), float(b.get("value", 0))) for b in chart.get("bars", [])]
         out.append(bar_chart(str(chart.get("caption", "")), bars))
@@ -211,7 +212,7 @@ def _to_html(report: dict[str, Any], _: Translator) -> str:
         _table(_header(agenda_table(report)[0], _), agenda_table(report)[1])
         if report["agenda"]
         else f'<p class="empty">{_e(_("No agenda."))}</p>',
-        _section(extra["agenda"], heading=False) if "agenda" in extra else "",
+        _section(extra["agenda"], _, heading=False) if "agenda" in extra else "",
         f"<h2>{_e(_('Notes'))}</h2>",
         _notes(report, _),
         f"<h2>{_e(_('Key takeaways'))}</h2>",
@@ -241,7 +242,7 @@ def _to_html(report: dict[str, Any], _: Translator) -> str:
             ],
             unit="%",
         ),
-        *(_section(x) for name, x in extra.items() if name != "agenda"),
+        *(_section(x, _) for name, x in extra.items() if name != "agenda"),
         f"<h2>{_e(_('Moderation audit trail'))}</h2>",
         f"<p>{_e(_.n('{n} moderation action', '{n} moderation actions', m['actions']))}.</p>",
         _table([_("Action"), _("Count")], [[r["label"], r["count"]] for r in m["by_action_words"]]),

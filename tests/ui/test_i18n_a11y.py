@@ -1,4 +1,5 @@
-"""Accessibility of the console, stage, screen and landing pages, in English and Arabic.
+"""Accessibility of every page (console, stage, screen, audience, rapporteur, the report
+document, landing), in English and Arabic.
 
 axe-core (bundled by axe-playwright-python) runs in Chromium on each page in the states
 that matter: empty, busy (a queue, a question on stage, a note, an open poll), and
@@ -18,7 +19,8 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-LINK = {"console": "moderator", "stage": "stage", "screen": "screen"}
+LINK = {"console": "moderator", "stage": "stage", "screen": "screen", "audience": "audience",
+        "report": "rapporteur"}
 LOCALE = {"en": "en-US", "ar": "ar-EG"}
 AXE = Axe()
 
@@ -34,7 +36,8 @@ def contexts():
 @pytest.fixture(scope="module")
 def sessions(live_server):
     empty = live_server.create_session("Empty room")
-    return {"empty": empty["links"], "busy": busy_session(live_server).client.links}
+    busy = busy_session(live_server)
+    return {"empty": empty["links"], "busy": busy.client.links, "client": busy.client}
 
 
 def detail(node: dict) -> str:
@@ -58,13 +61,18 @@ def serious(page) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
 @pytest.mark.parametrize("state", ["empty", "busy", "reconnecting"])
-@pytest.mark.parametrize("page", ["console", "stage", "screen"])
+@pytest.mark.parametrize("page", ["console", "stage", "screen", "audience", "report"])
 def test_no_serious_axe_violations(browser, contexts, sessions, page, state, lang):
     links = sessions["busy" if state == "reconnecting" else state]
     role = open_in(browser, contexts, page, links[LINK[page]], LOCALE[lang])
     wait_ready(role, lang)
     if state == "busy" and page == "stage":
         expect(role.page.locator(".note--open").first).to_be_visible()
+    if state == "busy" and page == "audience":  # the poll open, the privacy notice unfolded
+        expect(role.page.locator("#aud-polls .poll-card--open")).to_have_count(1)
+        role.page.locator(".privacy-summary").click()
+    if state == "busy" and page == "report":
+        expect(role.page.locator("#rep-list .rq").first).to_be_visible()
     if state == "reconnecting":  # the server unreachable: every new socket is refused
         role.page.route_web_socket(re.compile(r"/s/[^/]+/live(\?.*)?$"),
                                    lambda ws: ws.close(code=1013, reason="try again later"))
@@ -73,6 +81,20 @@ def test_no_serious_axe_violations(browser, contexts, sessions, page, state, lan
         expect(role.page.locator("#conn-banner")).to_be_visible()
     found = serious(role.page)
     assert found == [], f"{page} {state} {lang}:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_report_document_has_no_serious_axe_violations(browser, contexts, sessions, lang):
+    """The downloadable HTML report (the PDF is drawn from it), in the chosen language."""
+    client = sessions["client"]
+    html = client.moderator.get(f"{client.prefix}/report",
+                                params={"format": "html", "lang": lang}, timeout=15)
+    assert html.status_code == 200, html.text
+    role = open_in(browser, contexts, "report", f"{client.base_url}/", LOCALE[lang])
+    role.page.set_content(html.text)
+    expect(role.page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+    found = serious(role.page)
+    assert found == [], f"report document {lang}:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

@@ -6,7 +6,7 @@ import { ApiError, request } from "./api.js";
 import { el, renderKeyed, setChildren, setText } from "./dom.js";
 import { kindLabel, renderResults } from "./polls-bars.js";
 import { Polls } from "./polls-model.js";
-import { t } from "./i18n.js";
+import { t, tn } from "./i18n.js";
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRST";
 
