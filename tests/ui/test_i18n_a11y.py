@@ -239,3 +239,48 @@ def test_stage_announces_what_changes_and_not_the_clock(browser, contexts, live_
     expect(timer_said).to_contain_text("nearly over")
     expect(page.locator(".tmr-label")).to_have_text("Nearly over")  # in words, not colour
     stage.assert_clean()
+
+
+HC_JS = """
+() => {
+  const px = (sel) => parseFloat(getComputedStyle(document.querySelector(sel)).fontSize);
+  return { bg: getComputedStyle(document.body).backgroundColor, label: px(".tmr-label"),
+           caption: px(".screen-join-caption"), scroll: document.documentElement.scrollWidth };
+}
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_high_contrast_screen_with_captions_link(browser, contexts, live_server, lang):
+    """?contrast=high: black and white, larger fixed texts, axe-clean; the session's
+    captions link shows on the screen and on the phone once the organiser sets it."""
+    created = live_server.create_session("Captions and contrast")
+    from uikit import SessionClient
+
+    client = SessionClient(live_server.url, created)
+    url = "https://captions.example/igf/ws-42"
+    put = client.moderator.put(f"{client.prefix}/settings", json={"captions_url": url})
+    assert put.status_code == 200, put.text
+    client.moderator.post(f"{client.prefix}/timer/start")
+    size = (1920, 1080)
+    plain = open_in(browser, contexts, "screen", client.links["screen"], LOCALE[lang], size)
+    wait_ready(plain, lang)
+    high = open_in(browser, contexts, "screen", client.links["screen"] + "&contrast=high",
+                   LOCALE[lang], size)
+    wait_ready(high, lang)
+    for role in (plain, high):
+        expect(role.page.locator("#join-captions")).to_be_visible()
+        expect(role.page.locator("#captions-url")).to_have_text("captions.example/igf/ws-42")
+    a, b = plain.page.evaluate(HC_JS), high.page.evaluate(HC_JS)
+    assert b["bg"] == "rgb(0, 0, 0)"
+    assert b["label"] >= 1.4 * a["label"] and b["caption"] >= 1.2 * a["caption"]
+    assert b["scroll"] <= size[0]
+    assert serious(high.page) == []
+    phone = open_in(browser, contexts, "audience", client.links["audience"], LOCALE[lang])
+    wait_ready(phone, lang)
+    link = phone.page.locator("#captions-link")
+    expect(link).to_be_visible()
+    expect(link).to_have_attribute("href", url)
+    assert link.bounding_box()["height"] >= 44
+    for role in (plain, high, phone):
+        role.assert_clean()
