@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import math
 import random
+from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
 
 import segno
+from babel import Locale
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
 from fastapi.responses import (
     FileResponse,
@@ -98,14 +101,23 @@ async def catalogue(lang: str, request: Request) -> Response:
     return JSONResponse(body, headers=headers)
 
 
-def _denied(role: Role) -> HTMLResponse:
+def _words(request: Request, session_lang: str | None = None) -> tuple[str, dict]:
+    """The page language and its messages, for the short pages the server writes itself."""
+    lang = page_language(request, session_lang)
+    return lang, i18n.catalogue(lang)["messages"]
+
+
+def _denied(role: Role, request: Request, session_lang: str | None = None) -> HTMLResponse:
+    lang, m = _words(request, session_lang)
+    who = escape(m.get(f"denied.role.{role.value}", ROLE_NAMES[role]))
     body = (
-        "<!doctype html><meta charset=utf-8><title>Link needed</title>"
-        f"<h1>This page needs the {ROLE_NAMES[role]} link</h1>"
-        "<p>Open the link the organiser gave you (it carries a key), or ask for a new one: "
-        "<code>floorbridge session links SLUG --new-keys</code>.</p>"
+        f'<!doctype html><html lang="{lang}" dir="{i18n.direction(lang)}"><meta charset=utf-8>'
+        f"<title>{escape(m['denied.title'])}</title>"
+        f"<h1>{escape(m['denied.heading']).replace('{role}', who)}</h1>"
+        f"<p>{escape(m['denied.text'])} "
+        '<code dir="ltr">floorbridge session links SLUG --new-keys</code></p>'
     )
-    return HTMLResponse(body, status_code=401)
+    return HTMLResponse(body, status_code=401, headers={"Vary": "Accept-Language"})
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -140,23 +152,26 @@ async def audience_page(session: SessionDep, request: Request, state: StateDep) 
         return _page("audience.html", request, session.lang)
     wait = await limits_of(state).new_id(client_ip(request))
     if wait:
-        return _busy(wait)
+        return _busy(wait, request, session.lang)
     response = _page("audience.html", request, session.lang)
     _, value = state.signer.new_audience_id()
     set_audience_cookie(response, value, request.url.scheme == "https")
     return response
 
 
-def _busy(wait: float) -> HTMLResponse:
+def _busy(wait: float, request: Request, session_lang: str | None = None) -> HTMLResponse:
     """503 + Retry-After; the page reloads itself a little later (spread, not all at once)."""
     seconds = math.ceil(wait) + random.randint(1, 5)
+    lang, m = _words(request, session_lang)
+    retry = m["busy.retry"]
+    form = retry.get(Locale.parse(i18n.LANGS[lang]).plural_form(seconds)) or retry["other"]
     body = (
-        "<!doctype html><meta charset=utf-8>"
+        f'<!doctype html><html lang="{lang}" dir="{i18n.direction(lang)}"><meta charset=utf-8>'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta http-equiv="refresh" content="{seconds}">'
-        "<title>Busy, retrying</title>"
-        "<h1>Many people are joining from your network right now</h1>"
-        f"<p>This page tries again by itself in {seconds} seconds. Nothing you need to do.</p>"
+        f"<title>{escape(m['busy.title'])}</title>"
+        f"<h1>{escape(m['busy.heading'])}</h1>"
+        f"<p>{escape(form.replace('{n}', format_decimal(seconds, locale=i18n.LANGS[lang])))}</p>"
     )
     headers = {"Retry-After": str(seconds), "Cache-Control": "no-store"}
     return HTMLResponse(body, status_code=503, headers=headers)
@@ -187,7 +202,7 @@ async def role_page(page: str, session: SessionDep, request: Request, state: Sta
     role, filename = PAGES[page]
     principal = await resolve(request, state.store, state.signer, session, allow_query=True)
     if principal.role != role and principal.role != Role.moderator:
-        return _denied(role)
+        return _denied(role, request, session.lang)
     if "key" in request.query_params:
         # Exchange the link's key for a cookie and drop it from the address bar.
         rest = [(k, v) for k, v in request.query_params.multi_items() if k != "key"]

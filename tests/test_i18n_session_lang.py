@@ -119,3 +119,29 @@ def test_report_plural_of_moderation_actions():
     assert [ru.n(*forms, n) for n in (1, 3, 5, 21)] == [
         "1 действие модерации", "3 действия модерации", "5 действий модерации",
         "21 действие модерации"]
+
+
+def test_the_server_written_pages_speak_the_language(live_server):
+    """The 401 'link needed' page and the 503 'busy' page a phone may get."""
+    from starlette.requests import Request
+
+    from app import pages
+
+    created = live_server.create_session("Lien requis")
+    r = httpx.get(f"{live_server.url}/s/{created['slug']}/console",
+                  headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert r.status_code == 401
+    assert html_lang(r.text) == ("fr", "ltr")
+    assert "Cette page demande le lien du modérateur" in r.text
+
+    def request(accept: str) -> Request:
+        return Request({"type": "http", "query_string": b"", "headers": [
+            (b"accept-language", accept.encode())]})
+
+    busy = pages._busy(1.0, request("ru")).body.decode()
+    assert html_lang(busy) == ("ru", "ltr")
+    seconds = int(re.search(r'content="(\d+)"', busy).group(1))
+    forms = {2: "секунды", 3: "секунды", 4: "секунды", 5: "секунд", 6: "секунд"}
+    assert f"через {seconds} {forms[seconds]}" in busy
+    busy_ar = pages._busy(1.0, request("en"), "ar").body.decode()
+    assert html_lang(busy_ar) == ("ar", "rtl") and "تعيد هذه الصفحة" in busy_ar
