@@ -145,3 +145,13 @@ def test_the_server_written_pages_speak_the_language(live_server):
     assert f"через {seconds} {forms[seconds]}" in busy
     busy_ar = pages._busy(1.0, request("en"), "ar").body.decode()
     assert html_lang(busy_ar) == ("ar", "rtl") and "تعيد هذه الصفحة" in busy_ar
+
+
+def test_report_pdf_in_arabic(live_server):
+    """The PDF is drawn from the same HTML: in Arabic it renders (fonts, right to left)."""
+    created = live_server.create_session("تقرير", lang="ar")
+    with _client(live_server, created, "rapporteur") as rap:
+        r = rap.get("/report", params={"format": "pdf"}, timeout=60)
+        assert r.status_code == 200, r.text[:200]
+        assert r.headers["content-type"] == "application/pdf"
+        assert r.content.startswith(b"%PDF") and len(r.content) > 5000

@@ -43,6 +43,10 @@ dl.igf dt{font-weight:600;margin-top:.6rem}dl.igf dd{margin:0 0 0 1rem}
 .status.filled{background:#e3f3e8;color:#0f5c2b}.status.missing{background:#fdecea;color:#8c1d18}
 .draft{border-left:4px solid #d8dce3;padding-left:1rem}ol.trail{font-size:.9em}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}figure,table{break-inside:avoid}}
+[dir=rtl] th,[dir=rtl] td{text-align:right}[dir=rtl] td.n{text-align:left}
+[dir=rtl] ul{padding-left:0;padding-right:1.3rem}[dir=rtl] dl.igf dd{margin:0 1rem 0 0}
+[dir=rtl] .status{margin-left:0;margin-right:.4rem}
+[dir=rtl] .draft{border-left:0;padding-left:0;border-right:4px solid #d8dce3;padding-right:1rem}
 """
 
 

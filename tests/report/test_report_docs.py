@@ -50,9 +50,8 @@ def test_every_igf_field_key_is_documented():
 
 def test_the_rapporteur_page_offers_every_igf_field_with_the_reports_label():
     """One list of labels (app/report/igf.py): the page shows the report's own words."""
-    from app.report.igf import PEOPLE_FIELDS
-
     from app import i18n
+    from app.report.igf import PEOPLE_FIELDS
 
     page = (DOCS.parent / "moderator_ui" / "static" / "report.html").read_text()
     english = i18n.catalogue("en")["messages"]
