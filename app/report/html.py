@@ -143,8 +143,9 @@ def _igf(report: dict[str, Any], _: Translator) -> str:
 
 def _draft(report: dict[str, Any], _: Translator) -> str:
     parts = ['<div class="draft">']
+    own = {"Candidate key issues (the most asked questions)", "Outside the agenda"}
     for heading, lines in draft_lines(report):
-        parts.append(f"<h3>{_e(heading)}</h3>")
+        parts.append(f"<h3>{_e(_(heading) if heading in own else heading)}</h3>")
         parts.append(_list(lines, _("Nothing in the record.")))
     parts.append("</div>")
     return "".join(parts)
@@ -191,7 +192,10 @@ def to_html(report: dict[str, Any], lang: str = "en") -> str:
     s["date"] = _moment(s.get("started_at"), tz, _, "date") or s["date"]
     s["last_activity"] = _moment(s.get("last_activity_at"), tz, _, "moment") or s["last_activity"]
     generated = _moment(report.get("generated_at"), tz, _, "moment") or report["generated"]
-    return _to_html({**report, "session": s, "generated": generated}, _)
+    # The form's date field shows the same localised date as the heading.
+    igf = [{**f, "value": s["date"]} if f["key"] == "date" and f["filled"] else f
+           for f in report["igf"]]
+    return _to_html({**report, "session": s, "generated": generated, "igf": igf}, _)
 
 
 def _to_html(report: dict[str, Any], _: Translator) -> str:
