@@ -183,6 +183,8 @@ def cmd_session_create(args: argparse.Namespace) -> None:
     body["zoom_ids"] = args.zoom_id or []
     body["hashtags"] = args.hashtag or []
     body["privacy"] = {"author_display": args.author_display}
+    body["lang"] = args.lang
+    body["captions_url"] = args.captions_url
     try:
         parsed = SessionCreate.model_validate(body)
     except ValidationError as exc:
@@ -304,6 +306,9 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--author-display", default="initials", choices=["full", "initials", "anonymous"]
     )
+    create.add_argument("--lang", choices=["ar", "zh", "en", "fr", "ru", "es"],
+                        help="the pages' and the report's default language (docs/i18n.md)")
+    create.add_argument("--captions-url", help="the session's live captions (https://...)")
     for sp, fn in ((create, cmd_session_create),):
         sp.set_defaults(func=fn)
     lnk = ssub.add_parser("links")
