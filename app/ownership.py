@@ -97,19 +97,23 @@ def tick(
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
     for sid in sorted(wanted - held):
         since = utc_now()
+        # RETURNING, not rowcount: psycopg reports -1 for these through SQLModel.
         done = db.exec(  # type: ignore[call-overload]
             insert(table)
             .values(session_id=sid, worker=worker, since=since, expires_at=expires)
             .on_conflict_do_nothing(index_elements=["session_id"])
-        ).rowcount
-        if not done:
+            .returning(table.c.session_id)
+        ).first()
+        if done is None:
             takeover = update(table).where(table.c.session_id == sid)
             if not steal:
                 takeover = takeover.where(table.c.expires_at < now)
             done = db.exec(  # type: ignore[call-overload]
-                takeover.values(worker=worker, since=since, expires_at=expires)
-            ).rowcount
-        if done and db.get(LiveSession, sid) is not None:
+                takeover.values(worker=worker, since=since, expires_at=expires).returning(
+                    table.c.session_id
+                )
+            ).first()
+        if done is not None and db.get(LiveSession, sid) is not None:
             claimed.add(sid)
             emit(db, sid, OWNER_EVENT, {"owner": {"worker": worker, "since": iso(since)}})
     return held | claimed, claimed
