@@ -43,7 +43,7 @@ from app.models import LiveSession
 log = logging.getLogger(__name__)
 #: Bus signal: a worker gave leases back, or a session's work changed: tick now.
 OWNERSHIP = "ownership"
-OWNER_EVENT = "connector.owner"
+OWNER_EVENT = "connector.owner"  # what `tick` emits on a claim
 
 #: Which sessions need an owner, read in the tick's transaction (registered by domains).
 Wants = Callable[[Session], set[int]]
@@ -115,7 +115,7 @@ def tick(
             ).first()
         if done is not None and db.get(LiveSession, sid) is not None:
             claimed.add(sid)
-            emit(db, sid, OWNER_EVENT, {"owner": {"worker": worker, "since": iso(since)}})
+            emit(db, sid, "connector.owner", {"owner": {"worker": worker, "since": iso(since)}})
     return held | claimed, claimed
 
 
