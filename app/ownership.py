@@ -49,6 +49,12 @@ OWNER_EVENT = "connector.owner"  # what `tick` emits on a claim
 Wants = Callable[[Session], set[int]]
 #: Told the sessions held after every tick (and before shutdown, with an empty set).
 Listener = Callable[[set[int]], Awaitable[None]]
+#: A periodic outside job of one session, run by its owner until cancelled:
+#: `job(context, session_id, arg)`, where a `WorkJob` row named "kind:arg" asks for it.
+Job = Callable[[Any, int, str], Awaitable[None]]
+#: Job kinds by name, filled at import time by the module that runs them (the Zoom Q&A
+#: poller: integrations/zoom_webhook.py).
+JOBS: dict[str, Job] = {}
 
 
 class WorkLease(SQLModel, table=True):
@@ -61,6 +67,47 @@ class WorkLease(SQLModel, table=True):
     since: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
     #: Wall-clock seconds; past it, any worker may take the session over.
     expires_at: float = Field(sa_type=Float)
+
+
+class WorkJob(SQLModel, table=True):
+    """A periodic job a session wants run by its owner (e.g. "zoom_qa:<webinar id>"):
+    stored, so a new owner picks it up after a failover."""
+
+    __tablename__ = "work_job"
+
+    session_id: int = Field(primary_key=True)
+    name: str = Field(max_length=100, primary_key=True)
+    #: Wall-clock seconds; past it the job is no longer run (a bound, if nobody ends it).
+    until: float = Field(sa_type=Float)
+
+
+def want_job(db: Session, session_id: int, name: str, until: float) -> None:
+    row = db.get(WorkJob, (session_id, name)) or WorkJob(
+        session_id=session_id, name=name, until=until
+    )
+    row.until = until
+    db.add(row)
+
+
+def drop_job(db: Session, session_id: int, name: str) -> None:
+    row = db.get(WorkJob, (session_id, name))
+    if row is not None:
+        db.delete(row)
+
+
+def _sessions_with_jobs(db: Session) -> set[int]:
+    now = time.time()
+    return set(db.exec(select(WorkJob.session_id).where(col(WorkJob.until) > now)).all())
+
+
+def _jobs_of(db: Session, held: set[int]) -> set[tuple[int, str]]:
+    now = time.time()
+    rows = db.exec(
+        select(WorkJob.session_id, WorkJob.name).where(
+            col(WorkJob.session_id).in_(held or {-1}), col(WorkJob.until) > now
+        )
+    ).all()
+    return {(sid, name) for sid, name in rows}
 
 
 def default_worker_name() -> str:
@@ -144,15 +191,18 @@ class Ownership:
         *,
         ttl: float = 5.0,
         every: float | None = None,
+        context: Any = None,
     ) -> None:
         self.store = store
+        self.context = context  # handed to each job (the app state)
         self.bus = bus
         self.worker = worker or default_worker_name()
         self.ttl = ttl
         self.every = every if every is not None else max(0.2, ttl / 5)
         self.held: set[int] = set()
-        self.wants: list[Wants] = []
-        self.listeners: list[Listener] = []
+        self.wants: list[Wants] = [_sessions_with_jobs]
+        self.listeners: list[Listener] = [self._sync_jobs]
+        self._jobs: dict[tuple[int, str], asyncio.Task[None]] = {}
         self.stats = OwnershipStats()
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -215,6 +265,32 @@ class Ownership:
             self.held = held
             await self._tell(held)
             return held
+
+    async def _sync_jobs(self, held: set[int]) -> None:
+        """Run exactly the stored jobs of the held sessions (a kind nobody registered is
+        left alone: a worker of another version may know it)."""
+        wanted = await self.store.read(lambda db: _jobs_of(db, held)) if held else set()
+        for key in [k for k in self._jobs if k not in wanted or self._jobs[k].done()]:
+            task = self._jobs.pop(key)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for sid, name in wanted - set(self._jobs):
+            kind, _, arg = name.partition(":")
+            job = JOBS.get(kind)
+            if job is not None:
+                self._jobs[(sid, name)] = asyncio.create_task(
+                    self._run_job(job, sid, arg), name=f"job:{sid}:{name}"
+                )
+
+    async def _run_job(self, job: Job, session_id: int, arg: str) -> None:
+        try:
+            await job(self.context, session_id, arg)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - logged; the next tick starts it again
+            log.exception("job %s of session %s failed", arg, session_id)
+            await asyncio.sleep(self.ttl)
 
     async def _tell(self, held: set[int]) -> None:
         for listener in self.listeners:

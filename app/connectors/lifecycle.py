@@ -25,6 +25,7 @@ async def start_connectors(state: Any) -> None:
         state.bus,
         state.settings.worker_name,
         ttl=state.settings.owner_lease_seconds,
+        context=state,
     )
     state.extras["ownership"] = ownership
     runtime = ConnectorRuntime(state.store, settings_box(state), ownership=ownership)

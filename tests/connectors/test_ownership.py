@@ -5,9 +5,10 @@ stops gives its sessions back at once; a claim says who owns the session, and si
 from __future__ import annotations
 
 import asyncio
+import time
 
 from app.live.bus import MemoryBus
-from app.ownership import OWNER_EVENT, Ownership, owner_of
+from app.ownership import JOBS, OWNER_EVENT, Ownership, drop_job, owner_of, want_job
 from app.sessions import SessionCreate, create_session
 
 
@@ -71,3 +72,39 @@ async def test_a_session_without_work_is_given_back(store):
     wanted.clear()
     assert await a.tick() == set()
     assert await store.read(lambda db: owner_of(db, sid)) is None
+
+
+async def test_a_stored_job_runs_on_the_owner_only_and_moves_with_the_session(store):
+    """How the Zoom Q&A poller runs: a job row asks for it, the owner runs it, and after a
+    failover the new owner does (the old one no longer)."""
+    sid = await _session(store)
+    runs: list[tuple[str, int, str]] = []
+
+    async def job(context: str, session_id: int, arg: str) -> None:
+        while True:
+            runs.append((context, session_id, arg))
+            await asyncio.sleep(0.05)
+
+    JOBS["test_job"] = job
+    try:
+        a = Ownership(store, MemoryBus(), "worker-a", ttl=30.0, context="a")
+        b = Ownership(store, MemoryBus(), "worker-b", ttl=30.0, context="b")
+        b._steal = False
+        await store.write(lambda db: want_job(db, sid, "test_job:42", time.time() + 60))
+        await a.start()
+        await b.start()
+        await asyncio.sleep(0.3)
+        assert {r[0] for r in runs} == {"a"} and runs[0][1:] == (sid, "42")
+        await a.stop()  # gives the session back, cancels its job
+        runs.clear()
+        await b.tick()
+        await asyncio.sleep(0.3)
+        assert {r[0] for r in runs} == {"b"}
+        await store.write(lambda db: drop_job(db, sid, "test_job:42"))
+        await b.tick()  # nothing left to run: the session is given back, the job stops
+        runs.clear()
+        await asyncio.sleep(0.2)
+        assert runs == [] and b.held == set()
+        await b.stop()
+    finally:
+        del JOBS["test_job"]

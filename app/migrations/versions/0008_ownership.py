@@ -1,4 +1,5 @@
-"""work leases: one owner per session for background work (connectors, Zoom Q&A polls)
+"""work leases and jobs: one owner per session for background work (connectors, Zoom Q&A
+polls while a webinar is live)
 
 Revision ID: 0008_ownership
 Revises: 0001
@@ -22,7 +23,15 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("session_id"),
     )
+    op.create_table(
+        "work_job",
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("until", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("session_id", "name"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("work_job")
     op.drop_table("work_lease")
