@@ -14,8 +14,8 @@ leases back and says so on the bus, so another claims them at once; one that die
 connector runtime) are told the set of sessions held after every tick and start or stop
 their work to match; a claim emits `connector.owner` in the same transaction.
 
-Times are wall-clock seconds (`time.time()`) of the workers: hosts are assumed to be kept
-within a fraction of `ttl` of each other (NTP).
+Times are the workers' wall-clock Unix seconds (`epoch_seconds()`): hosts are assumed to
+be kept within a fraction of `ttl` of each other (NTP).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import contextlib
 import logging
 import os
 import socket
-import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -35,7 +34,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from app.clock import iso, utc_now
+from app.clock import epoch_seconds, iso, utc_now
 from app.db import Store
 from app.events import emit
 from app.models import LiveSession
@@ -53,7 +52,7 @@ Listener = Callable[[set[int]], Awaitable[None]]
 #: `job(context, session_id, arg)`, where a `WorkJob` row named "kind:arg" asks for it.
 Job = Callable[[Any, int, str], Awaitable[None]]
 #: Job kinds by name, filled at import time by the module that runs them (the Zoom Q&A
-#: poller: integrations/zoom_webhook.py).
+#: poller: app/channels/zoom.py).
 JOBS: dict[str, Job] = {}
 
 
@@ -96,12 +95,12 @@ def drop_job(db: Session, session_id: int, name: str) -> None:
 
 
 def _sessions_with_jobs(db: Session) -> set[int]:
-    now = time.time()
+    now = epoch_seconds()
     return set(db.exec(select(WorkJob.session_id).where(col(WorkJob.until) > now)).all())
 
 
 def _jobs_of(db: Session, held: set[int]) -> set[tuple[int, str]]:
-    now = time.time()
+    now = epoch_seconds()
     rows = db.exec(
         select(WorkJob.session_id, WorkJob.name).where(
             col(WorkJob.session_id).in_(held or {-1}), col(WorkJob.until) > now
@@ -117,7 +116,7 @@ def default_worker_name() -> str:
 def owner_of(db: Session, session_id: int, now: float | None = None) -> dict[str, Any] | None:
     """{"worker", "since"} of the session's live lease, or None (the console shows it)."""
     row = db.get(WorkLease, session_id)
-    if row is None or row.expires_at < (time.time() if now is None else now):
+    if row is None or row.expires_at < (epoch_seconds() if now is None else now):
         return None
     return {"worker": row.worker, "since": iso(row.since)}
 
@@ -244,7 +243,7 @@ class Ownership:
     async def tick(self) -> set[int]:
         """One round now (also after a local change, so this worker starts at once)."""
         async with self._lock:
-            now = time.time()
+            now = epoch_seconds()
             steal = self._steal
 
             def run(db: Session) -> tuple[set[int], set[int], set[int]]:
@@ -311,7 +310,7 @@ class Ownership:
                 raise
             except Exception:  # noqa: BLE001 - a database hiccup: retry next round
                 log.warning("ownership tick failed", exc_info=True)
-                if self.held and time.time() - self._renewed > self.ttl:
+                if self.held and epoch_seconds() - self._renewed > self.ttl:
                     # Our leases have expired: someone else may run the work by now.
                     async with self._lock:
                         self.stats.lost += len(self.held)

@@ -28,8 +28,8 @@ from app.db import Store
 from app.ingest import ingest
 from app.models import Message
 from app.ownership import OWNERSHIP, Ownership
-from integrations.base import ConnectorStatus, IncomingMessage, IngestResult
 from integrations.supervisor import SessionConnectors, SupervisorSettings
+from ports.messages import ConnectorStatus, IncomingMessage, IngestResult
 
 log = logging.getLogger(__name__)
 #: Counting updates (items today) reach the console at most this often; state changes
