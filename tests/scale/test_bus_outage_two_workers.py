@@ -16,8 +16,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import audience_header, free_port
 from websockets.asyncio.client import connect
+
+from tests.servers import audience_header, free_port
 
 from .conftest import Cluster, Proc
 
@@ -69,7 +70,7 @@ def redis_own(tmp_path: Path) -> Iterator[OwnRedis]:
     import shutil
 
     if shutil.which("redis-server") is None:
-        from servers import missing
+        from tests.servers import missing
 
         missing("redis-server", "apt-get install redis-server")
     own = OwnRedis(tmp_path / "redis.log")

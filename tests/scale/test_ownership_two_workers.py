@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from social.fake_mastodon import FakeMastodon
-from social.support import serve_http
+
+from tests.social.fake_mastodon import FakeMastodon
+from tests.social.support import serve_http
 
 from .conftest import REDIS_URL, Cluster, Proc, _redis_up
 
