@@ -184,6 +184,12 @@ class Settings(BaseSettings):
     poll_votes_per_ip_minute: float = 6000
     #: Least time between two live result updates of one poll, in seconds.
     poll_results_interval: float = 0.3
+    #: This worker's name where the console shows who runs a session's channels
+    #: (default host:pid).
+    worker_name: str = Field("", max_length=200)
+    #: Seconds a worker's claim on a session's background work lasts unless renewed: a dead
+    #: owner is replaced within about 1.2 times this (app/ownership.py).
+    owner_lease_seconds: float = Field(5.0, ge=1, le=300)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

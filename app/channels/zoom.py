@@ -36,6 +36,7 @@ from app.errors import DomainError, ErrorOut
 from app.hot_paths import MAX_BODY, hot_post, read_body
 from app.ingest import ingest, ingest_single
 from app.models import LiveSession
+from app.ownership import JOBS, OWNERSHIP, drop_job, want_job
 from app.sessions import ZOOM_ROUTES
 from integrations.zoom import (
     SIGNATURE_HEADER,
@@ -70,6 +71,8 @@ ROUTE_TTL = 5.0
 QA_NOTE = "Zoom may return no Q&A until the webinar has ended."
 #: Polling during a webinar stops after this long even without `webinar.ended`.
 POLL_MAX_SECONDS = 12 * 3600.0
+#: The ownership job kind of the Q&A poller (one owner per session runs it).
+QA_JOB = "zoom_qa"
 
 
 @dataclass
@@ -317,10 +320,42 @@ async def _lifecycle(state: AppState, rt: ZoomRuntime, event: ZoomLifecycle) -> 
     if event.kind == "webinar" and rt.settings.credentials() is not None:
         if event.state == "ended":
             _stop_poller(rt, event.zoom_id)
+            await _poll_jobs(state, event.zoom_id, sessions, on=False)
             _spawn(state, _import_after_end(state, rt, event.zoom_id, sessions))
-        elif rt.settings.qa_poll_seconds > 0:
-            _start_poller(state, rt, event.zoom_id)
+        elif rt.settings.qa_poll_seconds > 0 and not await _poll_jobs(
+            state, event.zoom_id, sessions, on=True
+        ):
+            _start_poller(state, rt, event.zoom_id)  # no ownership: this worker polls
     return _ack("ok", live=link.live)
+
+
+async def _poll_jobs(state: AppState, zoom_id: int, sessions: list[int], *, on: bool) -> bool:
+    """With several workers, each session's owner polls (app/ownership.py): the wish is
+    stored as a job, so a new owner picks it up after a failover. False: no ownership."""
+    ownership = state.extras.get("ownership")
+    if ownership is None:
+        return False
+    name, until = f"{QA_JOB}:{zoom_id}", epoch_seconds() + POLL_MAX_SECONDS
+
+    def change(db: Any) -> None:
+        for sid in sessions:
+            (want_job(db, sid, name, until) if on else drop_job(db, sid, name))
+
+    await state.store.write(change)
+    await ownership.tick()
+    state.bus.signal(OWNERSHIP)
+    return True
+
+
+async def _qa_job(state: AppState, session_id: int, zoom_id: str) -> None:
+    """Run by the session's owner while the webinar is live: import its Q&A every N s."""
+    rt = runtime(state)
+    while True:
+        await asyncio.sleep(rt.settings.qa_poll_seconds or 60.0)
+        await import_qa(state, [session_id], [int(zoom_id)])
+
+
+JOBS[QA_JOB] = _qa_job
 
 
 # ---------------------------------------------------------------- Q&A import

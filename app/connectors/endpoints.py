@@ -70,5 +70,5 @@ async def pause_connector(
     out = await state.store.write(
         lambda db: service.set_paused(db, session.id, channel, paused, principal.role)
     )
-    runtime_of(state).pause(session.id, channel, paused)
+    await runtime_of(state).apply(session.id, channel)  # the owner, wherever it runs
     return out
