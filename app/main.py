@@ -23,6 +23,7 @@ from app.connectors.endpoints import router as connectors_router
 from app.db import Store
 from app.deps import AppState
 from app.errors import DomainError
+from app.floor.endpoints import router as floor_router
 from app.hot_paths import HotPaths
 from app.limits_net import STATE_KEY, BodyRefused, GuardedReceive, NetLimits, guard_body
 from app.live import socket
@@ -159,6 +160,7 @@ def routers() -> list[Any]:
         webhook_router,
         health.router,
         agenda_router,
+        floor_router,
         report_router,
         my_questions_router,
         privacy_router,
