@@ -22,7 +22,7 @@ CHANNELS = ("zoom_chat",)
 _EMOJI = "\u270b\U0001f64b\U0001f590\U0001f91a\u261d"
 _WORDS = (
     r"raise(?:s|d)?\s+(?:my\s+)?hand|hand\s+up|\(hand\)|/hand|/raise|hand\s*[.!]*\s*$"
-    r"|lev[eé]\s+la\s+main|main\s+lev[ée]e|je\s+demande\s+la\s+parole"
+    r"|(?:je\s+)?l[eè]ve\s+la\s+main|main\s+lev[ée]e|je\s+demande\s+la\s+parole"
     r"|levanto\s+la\s+mano|mano\s+alzada|pido\s+la\s+palabra"
     r"|поднимаю\s+руку|прошу\s+слова|рука\b"
     r"|举手|我要发言|请求发言"
