@@ -6,6 +6,7 @@ import { $, $$, sourceLabel, el, renderKeyed, setText } from "./dom.js";
 import { mountMyQuestions } from "./audience-mine.js";
 import { boot, titleFrom } from "./page.js";
 import { mountAudiencePolls } from "./polls-audience.js";
+import { mountAudienceFloor } from "./floor-audience.js";
 import { attempt } from "./toast.js";
 
 const { slug, store, api } = boot();
@@ -16,6 +17,7 @@ mountAudiencePolls($("#aud-polls-section"), {
   closedList: $("#aud-polls-closed"),
   closedSummary: $("#aud-polls-closed-summary"),
 });
+mountAudienceFloor($("#aud-floor"), { store, slug });
 const myQuestions = mountMyQuestions({ section: $("#aud-mine-section"), list: $("#aud-mine"), store, slug });
 const MAX = 2000;
 const VOTED_KEY = `fb_voted:${slug}`;
