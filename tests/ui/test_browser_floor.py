@@ -187,3 +187,33 @@ def test_the_console_calls_skips_and_reorders_by_keyboard(browser, contexts, liv
     expect(page.locator("#floor-unmute")).to_be_hidden()
     console.assert_clean()
     mod.close()
+
+
+def test_the_room_screen_shows_the_speaker_and_the_list_with_names_only_by_consent(
+    browser, contexts, live_server
+):
+    created = live_server.create_session("Floor on the screen", privacy={"author_display": "full"})
+    base, mod = _floor(live_server, created)
+    _ask(live_server, created, "Amina Diallo", group="civil_society", public=True)
+    _ask(live_server, created, "Bruno Costa", group="government", where="room", affiliation="X")
+    _ask(live_server, created, "Chen Wei", where="hub", hub="Dhaka hub", public=True)
+    mod.post(f"{base}/next").raise_for_status()
+    screen = open_sized(browser, contexts, "screen", created["links"]["screen"], (1920, 1080))
+    screen.wait_live()
+    page = screen.page
+    expect(page.locator("#screen-floor-now")).to_have_text("Amina Diallo · civil society, remote")
+    items = page.locator("#screen-floor-list li")
+    expect(items).to_have_text(["Speaker 1 · government, in the room",
+                                "Chen Wei · remote hub: Dhaka hub"])
+    shoot(page, "screen-floor")
+    view = viewport_box(page)
+    floor_box, timer_box = box(page, "#screen-floor"), box(page, "#screen-timer")
+    assert inside(floor_box, view) and overlaps({"floor": floor_box, "timer": timer_box}) == []
+    # The moderator hides the list: the room sees only who speaks.
+    mod.patch(f"{base}/settings", json={"screen_list": False}).raise_for_status()
+    expect(items).to_have_count(0)
+    expect(page.locator("#screen-floor-now")).to_contain_text("Amina Diallo")
+    mod.post(f"{base}/next").raise_for_status()  # Bruno did not agree: no name on the screen
+    expect(page.locator("#screen-floor-now")).to_have_text("Speaker · government, in the room")
+    screen.assert_clean()
+    mod.close()

@@ -67,3 +67,21 @@ export function turnNumbers(floor, nowMs) {
 
 /** Who the online moderator must unmute in Zoom: anyone speaking from outside the room. */
 export const mustUnmute = (item) => Boolean(item) && item.where !== "room";
+
+/** The room screen's floor: who speaks and (when the moderator allows it) who is next. */
+export function drawScreenFloor(container, floor, el, setChildren) {
+  const s = floor && floor.speaking;
+  const queue = (floor && floor.queue) || [];
+  setChildren(
+    container,
+    el("h2", { class: "screen-floor-label" }, t("floor.title")),
+    s
+      ? el("p", { id: "screen-floor-now", class: "screen-floor-now", dir: "auto" },
+          el("bdi", {}, nameOf(s)), el("span", { class: "screen-floor-how" }, ` · ${joinLabel(s)}`))
+      : el("p", { class: "screen-floor-now" }, t("floor.nobody")),
+    queue.length
+      ? el("ol", { id: "screen-floor-list", class: "screen-floor-list" },
+          queue.slice(0, 6).map((i) => el("li", { dir: "auto" }, el("bdi", {}, nameOf(i)), ` · ${joinLabel(i)}`)))
+      : null,
+  );
+}
