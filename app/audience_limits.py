@@ -97,7 +97,7 @@ def client_ip(conn: Any) -> str | None:
 
 
 @lifecycle.on_shutdown
-async def _close(state: Any) -> None:
+async def close(state: Any) -> None:
     found = state.extras.pop("audience_limits", None)
     if found is not None:
         await found.buckets.close()

@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection
 from app import hosts
 from app.auth import AUDIENCE_COOKIE, AUDIENCE_COOKIE_AGE, Principal, Signer, resolve
 from app.config import Settings
+from app.core.domain import Registry
 from app.db import Store
 from app.errors import Forbidden, NotFound, Unauthorized
 from app.live.bus import Bus
@@ -29,6 +30,7 @@ class AppState:
     signer: Signer
     admin_token: str
     extras: dict[str, Any] = field(default_factory=dict)
+    registry: Registry = field(default_factory=lambda: Registry(()))
 
     def base_url(self, conn: HTTPConnection) -> str:
         """Of links and QR codes: never an unvetted Host header (app.hosts says why)."""

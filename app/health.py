@@ -143,14 +143,14 @@ class Timing:
 
 
 def instrument(app: FastAPI, state: AppState) -> None:
-    """Called once by create_app (the routes come with `routers()`): registry and timer."""
+    """Called once by create_app (the routes come with the domains): registry and timer."""
     metrics = Metrics(state)
     state.extras["metrics"] = metrics
     app.add_middleware(Timing, metrics=metrics)
 
 
 @on_startup
-async def _count_events(state: AppState) -> None:
+async def count_events(state: AppState) -> None:
     """Wrap the publish-after-commit hook (set just before start-up hooks run) to count."""
     metrics: Metrics | None = state.extras.get("metrics")
     if metrics is None:

@@ -41,6 +41,13 @@ def hot_post(path: str, handler: Handler, name: str | None = None) -> Route:
     return Route(path, _Bare(handler), methods=["POST"], name=name, include_in_schema=False)
 
 
+def hot_route(route: Any) -> Route:
+    """The ordinary Starlette route of a declared `HotRoute` (app.core.domain)."""
+    return Route(
+        route.path, _Bare(route.handler), methods=["POST"], name=route.name, include_in_schema=False
+    )
+
+
 class HotPaths:
     """Middleware: registered POSTs go to their handler; everything else passes on."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,29 +15,21 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import api, health, lifecycle, openapi, pages, redact
-from app.agenda.endpoints import router as agenda_router
+from app import health, lifecycle, openapi, pages, redact
 from app.auth import Signer
 from app.config import Settings, get_settings
-from app.connectors.endpoints import router as connectors_router
+from app.core.domain import Domain, Registry
 from app.db import Store
 from app.deps import AppState
+from app.domains import DOMAINS
 from app.errors import DomainError
-from app.floor.endpoints import router as floor_router
-from app.hot_paths import HotPaths
+from app.hot_paths import HotPaths, hot_route
 from app.limits_net import STATE_KEY, BodyRefused, GuardedReceive, NetLimits, guard_body
-from app.live import socket
 from app.live.bus import make_bus
 from app.live.hub import Hubs
 from app.migrate import upgrade
-from app.my_questions import router as my_questions_router
 from app.origin import SameOrigin
-from app.polls.endpoints import router as polls_router
-from app.report.endpoints import router as report_router
-from app.retention.endpoints import router as privacy_router
 from app.sessions import SlugCache
-from integrations.webhook_router import router as webhook_router
-from integrations.zoom_webhook import router as zoom_router
 
 log = logging.getLogger("floorbridge")
 ALWAYS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"))
@@ -149,25 +141,6 @@ def _validation_detail(exc: RequestValidationError) -> tuple[int, str]:
     return 422, "; ".join(parts) or "invalid request"
 
 
-def routers() -> list[Any]:
-    """Every router, one per line; the pages' catch-all `/s/{slug}/{page}` stays last."""
-    return [
-        polls_router,  # first: its vote route is the hottest path (thousands/s)
-        zoom_router,  # second: Zoom's webhook bursts
-        api.router,
-        socket.router,
-        connectors_router,
-        webhook_router,
-        health.router,
-        agenda_router,
-        floor_router,
-        report_router,
-        my_questions_router,
-        privacy_router,
-        pages.router,  # keep last
-    ]
-
-
 def build_state(settings: Settings) -> AppState:
     store = Store(settings.resolved_database_url())
     bus = make_bus(settings.bus_url)
@@ -186,10 +159,39 @@ def build_state(settings: Settings) -> AppState:
     )
 
 
-def create_app(settings: Settings | None = None, *, on_start: Any = None) -> FastAPI:
+def _feed_old_registries(registry: Registry) -> None:
+    """Issue 16 step 7 only: the module-level registries still read by the code get what
+    the domains declare (step 8 makes every reader take the registry instead)."""
+    from app import ingest, views
+    from app.hot_paths import _HOT, hot_post
+    from app.report import sections
+
+    views.EVENT_FILTERS.update(registry.filters)
+    views.SNAPSHOT_PARTS.update(registry.parts)
+    for hook in registry.ingest.intercept:
+        if hook not in ingest.INTERCEPT:
+            ingest.INTERCEPT.append(hook)
+    for many in registry.ingest.after_store_many:
+        if many not in ingest.AFTER_STORE_MANY:
+            ingest.AFTER_STORE_MANY.append(many)
+    sections.SECTIONS.update(registry.sections)
+    for route in registry.hot_routes:
+        if all(handler is not route.handler for _, _, handler in _HOT):
+            hot_post(route.path, route.handler, route.name)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    domains: Sequence[Domain] = DOMAINS,
+    on_start: Any = None,
+) -> FastAPI:
     settings = settings or get_settings()
     redact.install()  # role keys in socket URLs never reach a log line
+    registry = Registry(tuple(domains))  # refuses clashing domains, before anything starts
+    _feed_old_registries(registry)
     state = build_state(settings)
+    state.registry = registry
     net = state.extras["net"] = NetLimits.from_settings(settings)
 
     @asynccontextmanager
@@ -198,14 +200,16 @@ def create_app(settings: Settings | None = None, *, on_start: Any = None) -> Fas
         await state.bus.connect()
         state.store.on_commit = state.bus.publish
         state.store.start()
-        for hook in lifecycle.STARTUP:
+        startup = [*registry.startup, *(h for h in lifecycle.STARTUP if h not in registry.startup)]
+        for hook in startup:
             await hook(state)
         if on_start is not None:
             await on_start(state)
         try:
             yield {STATE_KEY: net}  # uvicorn hands this to each connection (limits_net.EdgeHttp)
         finally:
-            for hook in reversed(lifecycle.SHUTDOWN):
+            old = [h for h in reversed(lifecycle.SHUTDOWN) if h not in registry.shutdown]
+            for hook in [*registry.shutdown, *old]:
                 await hook(state)
             tasks = state.extras.pop("tasks", [])
             for task in tasks:
@@ -241,7 +245,9 @@ def create_app(settings: Settings | None = None, *, on_start: Any = None) -> Fas
 
     app.add_middleware(HotPaths)  # votes and webhooks skip routing (app.hot_paths); timed
     health.instrument(app, state)
-    for router in routers():
+    for route in registry.hot_routes:  # the ordinary route too (other methods get a 405)
+        app.router.routes.append(hot_route(route))
+    for router in registry.routers:
         app.include_router(router)
     app.mount("/ui", StaticFiles(directory=pages.STATIC, check_dir=False), name="ui")
     openapi.install(app)

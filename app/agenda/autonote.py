@@ -72,5 +72,5 @@ async def _loop(state: Any) -> None:
 
 
 @lifecycle.on_startup
-async def _start(state: Any) -> None:
+async def start(state: Any) -> None:
     state.extras.setdefault("tasks", []).append(asyncio.create_task(_loop(state)))

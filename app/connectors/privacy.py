@@ -1,4 +1,4 @@
-"""Privacy hooks of the connectors domain (found by `app.retention.scrub.domain_hooks`).
+"""Privacy hooks of the connectors domain (declared in app/connectors/domain.py).
 
 A `text_print` row is a fingerprint of a question's author name and normalised text, kept
 to spot cross-posts. It is derived personal data (a name can be guessed back by hashing

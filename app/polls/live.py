@@ -153,7 +153,7 @@ def runtime(state: Any) -> PollRuntime:
 
 
 @lifecycle.on_startup
-async def _start(state: Any) -> None:
+async def start(state: Any) -> None:
     """After a restart, open polls with an auto-close get their timer back."""
     rt = runtime(state)
     rt._zoom = asyncio.create_task(rt.watch_zoom())
@@ -162,7 +162,7 @@ async def _start(state: Any) -> None:
 
 
 @lifecycle.on_shutdown
-async def _stop(state: Any) -> None:
+async def stop(state: Any) -> None:
     rt = state.extras.pop("polls", None)
     if rt is not None:
         await rt.stop()

@@ -108,12 +108,4 @@ def domain_hooks(name: str) -> list[tuple[str, Any]]:
             continue
         if callable(fn):
             found.append((domain, fn))
-    if importlib.util.find_spec("app.polls.models") is not None and not _polls_have_hooks():
-        from app.retention import polls_hook
-
-        found.append(("polls", getattr(polls_hook, name)))
     return found
-
-
-def _polls_have_hooks() -> bool:
-    return importlib.util.find_spec("app.polls.privacy") is not None

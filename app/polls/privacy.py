@@ -1,7 +1,6 @@
-"""Poll ballots name their voter (`a:<audience id>`): forget who voted, keep every count.
+"""Privacy hooks of the polls domain (declared in app/polls/domain.py).
 
-Lives here because the polls domain kept no privacy hook of its own; it is used only when
-that domain is installed.
+Poll ballots name their voter (`a:<audience id>`): forget who voted, keep every count.
 """
 
 from __future__ import annotations
@@ -12,12 +11,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.models import LiveSession
+from app.polls.models import Ballot, Poll
 from app.retention.scrub import GONE
 
 
 def _ballots(db: Session, session: LiveSession):
-    from app.polls.models import Ballot, Poll
-
     return (
         select(Ballot, Poll.question, Poll.kind)
         .join(Poll, Poll.id == Ballot.poll_id)
@@ -30,8 +28,6 @@ def _voter(subject: Any) -> str | None:
 
 
 def export(db: Session, session: LiveSession, subject: Any) -> list[dict[str, Any]]:
-    from app.polls.models import Ballot
-
     voter = _voter(subject)
     if voter is None:
         return []
@@ -51,8 +47,6 @@ def _forget(db: Session, rows: list[Any], marker: str) -> int:
 
 
 def erase(db: Session, session: LiveSession, subject: Any) -> int:
-    from app.polls.models import Ballot
-
     voter = _voter(subject)
     if voter is None:
         return 0
@@ -61,7 +55,5 @@ def erase(db: Session, session: LiveSession, subject: Any) -> int:
 
 
 def purge(db: Session, session: LiveSession, cutoff: datetime) -> int:
-    from app.polls.models import Ballot
-
     rows = list(db.exec(_ballots(db, session).where(Ballot.updated_at < cutoff)).all())
     return _forget(db, rows, "[removed after the retention period]")

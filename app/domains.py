@@ -1,0 +1,52 @@
+"""DOMAINS: the one list of what the server is made of (the composition root reads it).
+
+A new domain is one `Domain(...)` in its own `app/<domain>/domain.py` and one line here
+(docs/architecture.md, "How a domain plugs in"). The order is the order of routers,
+report sections and start-up hooks (shut-down runs in reverse); the pages stay last,
+their catch-all route must be mounted after every other.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from app.agenda.domain import AGENDA
+from app.connectors.domain import CONNECTORS
+from app.core.domain import Domain, HotRoute, Registry
+from app.floor.domain import FLOOR
+from app.polls.domain import POLLS
+from app.questions.domain import HEALTH, LIVE, MY_QUESTIONS, PAGES, QUESTIONS
+from app.report.domain import REPORT
+from app.retention.domain import PRIVACY
+from integrations import webhook_router, zoom_webhook
+
+#: The push channels (Zoom webhook, generic webhook); their app side moves to
+#: app/channels/ (issue 16 step 4), this entry then moves with it.
+CHANNELS = Domain(
+    name="channels",
+    router=zoom_webhook.router,
+    hot_routes=(HotRoute(zoom_webhook.WEBHOOK_PATH, zoom_webhook.webhook_app),),
+)
+WEBHOOKS = Domain(name="webhooks", router=webhook_router.router)
+
+DOMAINS: tuple[Domain, ...] = (
+    QUESTIONS,
+    CHANNELS,
+    LIVE,
+    HEALTH,
+    CONNECTORS,
+    WEBHOOKS,
+    AGENDA,
+    POLLS,
+    FLOOR,
+    REPORT,
+    MY_QUESTIONS,
+    PRIVACY,
+    PAGES,
+)
+
+
+@cache
+def default_registry() -> Registry:
+    """The registry of DOMAINS, for code that runs without an app (the CLI, scripts)."""
+    return Registry(DOMAINS)
