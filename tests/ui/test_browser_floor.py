@@ -192,7 +192,11 @@ def test_the_console_calls_skips_and_reorders_by_keyboard(browser, contexts, liv
 def test_the_room_screen_shows_the_speaker_and_the_list_with_names_only_by_consent(
     browser, contexts, live_server
 ):
-    created = live_server.create_session("Floor on the screen", privacy={"author_display": "full"})
+    created = live_server.create_session(
+        "Floor on the screen",
+        privacy={"author_display": "full"},
+        agenda=[{"title": "Open debate", "minutes": 30, "kind": "debate"}],
+    )
     base, mod = _floor(live_server, created)
     _ask(live_server, created, "Amina Diallo", group="civil_society", public=True)
     _ask(live_server, created, "Bruno Costa", group="government", where="room", affiliation="X")
