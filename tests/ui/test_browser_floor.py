@@ -221,3 +221,66 @@ def test_the_room_screen_shows_the_speaker_and_the_list_with_names_only_by_conse
     expect(page.locator("#screen-floor-now")).to_have_text("Speaker · government, in the room")
     screen.assert_clean()
     mod.close()
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1180, 820), (820, 1180)],
+                         ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_full_stage_with_the_floor_in_use_still_fits(browser, contexts, live_server, size):
+    """A 2,000-character question live, four queued, a note, an open poll and the floor in
+    use: no page scroll, every region on screen, none over another. In landscape the question
+    still fits its card whole (asserted); in portrait the floor's row can cost a small
+    tablet's card its last lines, which then scroll inside the card, never the page."""
+    from layout import Moderator, long_question
+    from uikit import SessionClient
+
+    created = live_server.create_session(
+        "Full stage with the floor",
+        agenda=[{"title": "Open debate", "minutes": 30, "kind": "debate"}],
+        privacy={"author_display": "full"},
+    )
+    client = SessionClient(live_server.url, created)
+    mod = Moderator(live_server.url, client.slug, client.keys["moderator"])
+    base, floor_mod = _floor(live_server, created)
+    try:
+        mod.post("/timer/start")
+        live = client.ask(long_question(), "Rosa")
+        client.act(live, "approve")
+        client.act(live, "push")
+        for i in range(4):
+            client.act(client.ask(f"Queued question number {i + 1} about bus lanes?", "Mia"),
+                       "approve")
+        mod.post("/notes", {"kind": "text", "text": "Please repeat the question"}, status=201)
+        mod.poll("Which street first?", "single", ["Schoolstraat", "Marktplein"], "open")
+        _ask(live_server, created, "Amina Diallo-Traoré", group="civil_society")
+        _ask(live_server, created, "Bruno Costa", where="room")
+        floor_mod.post(f"{base}/next").raise_for_status()
+        stage = open_sized(browser, contexts, "stage", created["links"]["stage"], size)
+        stage.wait_live()
+        page = stage.page
+        expect(page.locator("#floor-speaker")).to_have_text("Amina Diallo-Traoré")
+        expect(page.locator("#up-next li")).to_have_count(4)
+        page.wait_for_function("document.querySelector('#stage-question').dataset.fitSize")
+        page.wait_for_timeout(150)
+        shoot(page, "stage-floor-full")
+        scroll = page_scroll(page)
+        assert scroll["sh"] <= scroll["vh"] and scroll["sw"] <= scroll["vw"], scroll
+        view = viewport_box(page)
+        regions = {n: box(page, s) for n, s in {
+            "header": ".stage-header", "timer": "#stage-timer", "floor": "#stage-floor",
+            "notes": "#stage-notes", "now": ".stage-now", "next": ".stage-upnext",
+            "polls": "#stage-polls", "controls": ".stage-controls"}.items()}
+        for name, b in regions.items():
+            assert inside(b, view), (name, b, view)
+        assert overlaps(regions) == [], regions
+        for sel in ("#floor-timer", "#floor-done", "#floor-call-next", "#answered", "#next"):
+            assert inside(box(page, sel), regions["floor"] if sel.startswith("#floor")
+                          else view), sel
+        if size[0] > size[1]:
+            card = page.locator("#stage-question")
+            sh, ch = card.evaluate("c => [c.scrollHeight, c.clientHeight]")
+            assert sh <= ch + 1, (sh, ch)
+        stage.assert_clean()
+    finally:
+        mod.close()
+        client.close()
+        floor_mod.close()
