@@ -11,11 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import LiveServer, audience, audience_cookies
 from sqlmodel import Session, create_engine, select
 
 from app.models import Event
 from app.views import event_for
+from tests.servers import LiveServer, audience, audience_cookies
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ SnapshotPart = Callable[[Session, "LiveSession", str], Any]
 SectionFn = Callable[[Session, "LiveSession"], "dict[str, Any] | None"]
 #: Ingest: consume a message before it becomes a question (True, or what it made of the
 #: message, e.g. "counted as a floor request": consumed).
-#: (The message is `integrations.base.IncomingMessage`; the core names no channel type.)
+#: (The message is `ports.messages.IncomingMessage`; the core names no channel type.)
 InterceptFn = Callable[[Session, "LiveSession", Any], "bool | str"]
 #: Ingest: act on a stored batch, (question, message) pairs in order, same transaction.
 AfterStoreFn = Callable[[Session, "LiveSession", list[tuple[Any, Any]]], None]

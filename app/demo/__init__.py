@@ -25,7 +25,7 @@ from app.ingest import ingest
 from app.models import LiveSession
 from app.polls.demo import add_demo_polls
 from app.sessions import SessionCreate, create_session, get_by_slug, rotate_keys
-from integrations.base import IncomingMessage
+from ports.messages import IncomingMessage
 
 DEMO_SLUG = "data-for-good"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import select
-from support import act, at, left, new_session, view
 
 from app.agenda.agenda import (
     SegmentAdd,
@@ -25,6 +24,8 @@ from app.ingest import ingest_single
 from app.models import Event, LiveSession, Question
 from app.views import event_for, snapshot
 from integrations.base import IncomingMessage
+
+from .support import act, at, left, new_session, view
 
 
 def titles(v: dict) -> list[str]:

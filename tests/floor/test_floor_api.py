@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from servers import audience
+
+from tests.servers import audience
 
 
 def _auth(session, role):

@@ -8,10 +8,10 @@ import json
 
 import httpx
 import pytest
-from servers import audience_cookies
 
 from app.auth import AUDIENCE_COOKIE, Signer
 from app.views import event_for
+from tests.servers import audience_cookies
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ import asyncio
 import json
 
 import httpx
-from servers import audience_cookies
 from websockets.asyncio.client import connect
+
+from tests.servers import audience_cookies
 
 pytestmark = [__import__("pytest").mark.postgres]
 

@@ -9,9 +9,11 @@ import re
 
 import httpx
 import pytest
-from layout import box, inside, open_sized, overlaps, page_scroll, shoot, viewport_box
 from playwright.sync_api import expect
-from servers import audience
+
+from tests.servers import audience
+
+from .layout import box, inside, open_sized, overlaps, page_scroll, shoot, viewport_box
 
 pytestmark = pytest.mark.browser
 
@@ -230,8 +232,8 @@ def test_a_full_stage_with_the_floor_in_use_still_fits(browser, contexts, live_s
     use: no page scroll, every region on screen, none over another. In landscape the question
     still fits its card whole (asserted); in portrait the floor's row can cost a small
     tablet's card its last lines, which then scroll inside the card, never the page."""
-    from layout import Moderator, long_question
-    from uikit import SessionClient
+    from .layout import Moderator, long_question
+    from .uikit import SessionClient
 
     created = live_server.create_session(
         "Full stage with the floor",
