@@ -9,7 +9,7 @@ from app.floor import service
 from app.floor.service import RequestIn
 from app.ingest import ingest_many
 from app.sessions import SessionCreate, create_session
-from integrations.base import IncomingMessage
+from ports.messages import IncomingMessage
 
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 
