@@ -24,13 +24,12 @@ import httpx
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlmodel import select
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from app.clock import epoch_seconds, iso, utc_now
+from app.config import ZoomSettings  # a section of the one Settings
 from app.db import Store
 from app.deps import AppState, ModeratorDep, SessionDep, StateDep
 from app.errors import DomainError, ErrorOut
@@ -52,9 +51,6 @@ from integrations.zoom import (
     verify_signature,
 )
 from integrations.zoom_qa import (
-    API_BASE,
-    OAUTH_BASE,
-    Credentials,
     ZoomApiError,
     ZoomQAClient,
     ZoomQuestion,
@@ -74,31 +70,6 @@ ROUTE_TTL = 5.0
 QA_NOTE = "Zoom may return no Q&A until the webinar has ended."
 #: Polling during a webinar stops after this long even without `webinar.ended`.
 POLL_MAX_SECONDS = 12 * 3600.0
-
-
-class ZoomSettings(BaseSettings):
-    """`FLOORBRIDGE_ZOOM_*` settings beyond the secret token (which lives in app Settings)."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="FLOORBRIDGE_ZOOM_", env_file=".env", extra="ignore"
-    )
-
-    #: Server-to-Server OAuth app, for the webinar Q&A report (scope report:read:admin).
-    account_id: str = ""
-    client_id: str = ""
-    client_secret: SecretStr = SecretStr("")  # SecretStr: never shown by repr() or logs
-    #: Drop chat messages not sent to everyone (see `ZoomChat.is_public`).
-    public_only: bool = False
-    #: Import Q&A every N seconds while a webinar is live (0 = only when it ends).
-    qa_poll_seconds: float = 0.0
-    oauth_base: str = OAUTH_BASE
-    api_base: str = API_BASE
-
-    def credentials(self) -> Credentials | None:
-        secret = self.client_secret.get_secret_value()
-        if self.account_id and self.client_id and secret:
-            return Credentials(self.account_id, self.client_id, secret)
-        return None
 
 
 @dataclass
@@ -194,7 +165,8 @@ def _load_routes(db: Any) -> dict[int, list[int]]:
 
 def configure(state: AppState, settings: ZoomSettings | None = None) -> ZoomRuntime:
     """Set up (or replace) the app's Zoom runtime; tests pass their own settings."""
-    rt = ZoomRuntime(parse_secrets(state.settings.zoom_secret_token), settings or ZoomSettings())
+    settings = settings or state.settings.zoom
+    rt = ZoomRuntime(parse_secrets(state.settings.zoom_secret_token), settings)
     state.extras["zoom"] = rt
     if not state.extras.get("zoom_routes_watched"):
         state.extras["zoom_routes_watched"] = True

@@ -177,7 +177,7 @@ class RedisBus(LocalSubscriptions):
                 backoff = min(BACKOFF_MAX, backoff * 2)
 
     def _encode(self, e: CommittedEvent, now: float) -> bytes:
-        return orjson.dumps({"o": self.origin, "t": now, "q": e.seq, "y": e.type, "d": e.data})
+        return encode_event(self.origin, e, now)
 
     async def _listener(self) -> None:
         backoff = 0.05
@@ -237,6 +237,30 @@ class RedisBus(LocalSubscriptions):
         event = CommittedEvent(session_id, int(m["q"]), str(m["y"]), m["d"])
         for sub in subs:
             sub.offer(event)
+
+
+def encode_event(origin: str, e: CommittedEvent, now: float) -> bytes:
+    """One event as it travels on a session's channel (`_on_message` reads it)."""
+    return orjson.dumps({"o": origin, "t": now, "q": e.seq, "y": e.type, "d": e.data})
+
+
+def publish_now(url: str, events: list[CommittedEvent]) -> None:
+    """`Bus.publish` from a process without a running bus (the CLI): one pipeline, in
+    commit order, on the channels the servers listen to. The origin is this process's own,
+    so every server treats the events as another worker's."""
+    import redis
+
+    base, prefix = split_url(url)
+    origin = f"cli-{os.getpid()}-{secrets.token_hex(4)}"
+    client = redis.Redis.from_url(base, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        pipe = client.pipeline(transaction=False)
+        now = epoch_seconds()
+        for e in events:
+            pipe.publish(f"{prefix}:s:{e.session_id}", encode_event(origin, e, now))
+        pipe.execute()
+    finally:
+        client.close()
 
 
 def signal_now(url: str, topic: str) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from app.config import RetentionSettings
 from app.report.endpoints import router as report_router
 from app.retention.endpoints import router as privacy_router
-from app.retention.settings import RetentionSettings
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 REPORT = (DOCS / "report.md").read_text()
