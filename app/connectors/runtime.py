@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
@@ -24,6 +23,7 @@ from app.clock import utc_now
 from app.connectors import service
 from app.connectors.crypto import SettingsBox
 from app.connectors.models import ConnectorConfig
+from app.core.domain import NO_INGEST_HOOKS, IngestHooks
 from app.db import Store
 from app.ingest import ingest
 from app.models import Message
@@ -96,21 +96,18 @@ class StatusPublisher:
         await self.flush()
 
 
-_BY_STORE: weakref.WeakKeyDictionary[Store, ConnectorRuntime] = weakref.WeakKeyDictionary()
-
-
-def runtime_for(store: Store) -> ConnectorRuntime | None:
-    """The runtime serving `store` (for code that only has the store, like the demo)."""
-    return _BY_STORE.get(store)
-
-
 class ConnectorRuntime:
     """Every running connector of this server process."""
 
     def __init__(
-        self, store: Store, box: SettingsBox, settings: SupervisorSettings | None = None
+        self,
+        store: Store,
+        box: SettingsBox,
+        settings: SupervisorSettings | None = None,
+        hooks: IngestHooks = NO_INGEST_HOOKS,
     ) -> None:
         self.store = store
+        self.hooks = hooks  # the domains' ingest hooks (cross-post flags, ...)
         self.box = box
         self.settings = settings
         self.cursors = DbCursorStore(store)
@@ -119,7 +116,6 @@ class ConnectorRuntime:
         self._lock = asyncio.Lock()
         #: Awaited at shut-down after the connectors stopped (e.g. the demo's fake platforms).
         self.closers: list[Callable[[], Awaitable[None]]] = []
-        _BY_STORE[store] = self
 
     async def start_all(self) -> None:
         rows = await self.store.read(_all_connector_rows)
@@ -191,7 +187,7 @@ class ConnectorRuntime:
         async def sink(batch: Sequence[IncomingMessage]) -> Sequence[IngestResult]:
             if simulated:
                 batch = [dataclasses.replace(m, simulated=True) for m in batch]
-            return await ingest(self.store, session_id, batch)
+            return await ingest(self.store, session_id, batch, self.hooks)
 
         return sink
 

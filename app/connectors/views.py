@@ -8,7 +8,6 @@ from sqlmodel import Session
 
 from app.connectors import service
 from app.models import LiveSession, Role
-from app.views import register_view
 
 READERS = (Role.moderator, Role.rapporteur)
 
@@ -33,4 +32,3 @@ def snapshot_part(db: Session, session: LiveSession, role: str) -> dict[str, Any
     return {"channels": channels, "crossposts": service.crossposts(db, session.id)}
 
 
-register_view("connector.", event_filter, "connectors", snapshot_part)

@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field
 from app.deps import ReaderDep, SessionDep, StateDep
 from app.errors import Invalid
 from app.inputs import CleanText, Id
-from app.report import views  # noqa: F401 - registers the report's role views
 from app.report.builder import build_report
 from app.report.formats import FORMATS, MEDIA, file_name, render
 from app.report.notes import MAX_NOTE, highlights_of, notes_of, save_note, set_highlight
@@ -34,7 +33,8 @@ async def get_report(
 ) -> Response:
     if fmt not in FORMATS:
         raise Invalid("format must be " + ", ".join(FORMATS))
-    report = await state.store.read(lambda db: build_report(db, session.id))
+    sections = state.registry.sections
+    report = await state.store.read(lambda db: build_report(db, session.id, sections))
     if fmt == "json":
         return JSONResponse(report)
     headers = {"Content-Disposition": f'attachment; filename="{file_name(session.slug, fmt)}"'}

@@ -8,7 +8,6 @@ from sqlmodel import Session
 
 from app.models import LiveSession, Role
 from app.report.notes import highlights_of, notes_of
-from app.views import register_view
 
 READERS = (Role.moderator, Role.rapporteur)
 
@@ -23,4 +22,3 @@ def report_part(db: Session, session: LiveSession, role: str) -> dict[str, Any] 
     return {"notes": notes_of(db, session.id), "highlights": highlights_of(db, session.id)}
 
 
-register_view("report.", report_event, "report", report_part)

@@ -12,7 +12,6 @@ from app.deps import SessionDep, StateDep
 from app.errors import Unauthorized
 from app.inputs import CleanLine
 from app.models import LiveSession, Role
-from app.retention import scheduler  # noqa: F401 - registers the daily purge hook
 from app.retention.service import Subject, erase_subject, export_subject
 from app.retention.settings_store import MAX_RETENTION_DAYS, privacy_view, set_retention
 
@@ -60,7 +59,8 @@ async def export(
 ) -> dict[str, Any]:
     _admin(request, state)
     subject = Subject(body.channel, body.handle)
-    return await state.store.read(lambda db: export_subject(db, session.slug, subject))
+    registry = state.registry
+    return await state.store.read(lambda db: export_subject(db, session.slug, subject, registry))
 
 
 @router.post("/erase")
@@ -69,4 +69,5 @@ async def erase(
 ) -> dict[str, Any]:
     _admin(request, state)
     subject = Subject(body.channel, body.handle)
-    return await state.store.write(lambda db: erase_subject(db, session.slug, subject))
+    registry = state.registry
+    return await state.store.write(lambda db: erase_subject(db, session.slug, subject, registry))
