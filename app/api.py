@@ -29,7 +29,7 @@ from app.models import AuditEntry, LiveSession, QState, Role
 from app.sessions import ZOOM_ROUTES, SessionCreate, create_session, links, rotate_keys
 from app.text import MAX_TEXT, clean_name
 from app.views import all_questions, question_for, segments_of, session_public, snapshot
-from integrations.base import IncomingMessage
+from ports.messages import IncomingMessage
 
 router = APIRouter(prefix="/api")
 

@@ -1,12 +1,13 @@
-"""The one place time is read, so tests can freeze or move it."""
+"""The app's time helpers; the clock itself and the ISO 8601 reader live in `ports.clock`,
+which the channel code shares (re-exported here, so `app.clock.utc_now` keeps working)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from ports.clock import epoch_seconds, parse_iso, utc_now
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["aware", "epoch_seconds", "iso", "parse_iso", "to_ms", "utc_now"]
 
 
 def to_ms(moment: datetime) -> int:
@@ -28,22 +29,3 @@ def iso(moment: datetime | None) -> str | None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
-
-def parse_iso(value: object) -> datetime | None:
-    """The one ISO 8601 reader: `Z` or an offset (naive means UTC), as an aware UTC datetime.
-
-    None when unreadable, and when the moment has no UTC representation: Python accepts
-    `9999-12-31T23:59:59-14:00` but converting it to UTC overflows (issue 12).
-    """
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC)
-    except (OverflowError, ValueError):
-        return None

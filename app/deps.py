@@ -22,11 +22,11 @@ from app.sessions import SlugCache, get_by_slug
 
 if TYPE_CHECKING:
     from app.audience_limits import AudienceLimits
+    from app.channels.zoom import ZoomRuntime
     from app.connectors.runtime import ConnectorRuntime
     from app.health import Metrics
     from app.limits_net import NetLimits
     from app.polls.live import PollRuntime
-    from integrations.zoom_webhook import ZoomRuntime
 
 
 @dataclass

@@ -11,22 +11,13 @@ from __future__ import annotations
 from functools import cache
 
 from app.agenda.domain import AGENDA
+from app.channels.domain import CHANNELS, WEBHOOKS
 from app.connectors.domain import CONNECTORS
-from app.core.domain import Domain, HotRoute, Registry
+from app.core.domain import Domain, Registry
 from app.polls.domain import POLLS
 from app.questions.domain import HEALTH, LIVE, MY_QUESTIONS, PAGES, QUESTIONS
 from app.report.domain import REPORT
 from app.retention.domain import PRIVACY
-from integrations import webhook_router, zoom_webhook
-
-#: The push channels (Zoom webhook, generic webhook); their app side moves to
-#: app/channels/ (issue 16 step 4), this entry then moves with it.
-CHANNELS = Domain(
-    name="channels",
-    router=zoom_webhook.router,
-    hot_routes=(HotRoute(zoom_webhook.WEBHOOK_PATH, zoom_webhook.webhook_app),),
-)
-WEBHOOKS = Domain(name="webhooks", router=webhook_router.router)
 
 DOMAINS: tuple[Domain, ...] = (
     QUESTIONS,

@@ -32,7 +32,7 @@ from app.privacy import author_hash, display_name
 from app.retention.emails import name_without_email, strip_emails
 from app.text import clean_text
 from app.views import question_full
-from integrations.base import IncomingMessage, IngestResult
+from ports.messages import IncomingMessage, IngestResult
 
 MAX_URL = 1000
 MAX_EXTERNAL_ID = 256

@@ -32,7 +32,7 @@ ROLE_PAGES = {
 }
 SEGMENT_KINDS = ("opening", "speaker", "debate", "qa", "break", "closing")
 #: The bus signal (`Bus.signal`) to send after committing a session's new or changed
-#: `zoom_ids`: every worker's Zoom routing cache (integrations.zoom_webhook) re-reads.
+#: `zoom_ids`: every worker's Zoom routing cache (app.channels.zoom) re-reads.
 ZOOM_ROUTES = "zoom.routes"
 
 

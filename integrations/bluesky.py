@@ -27,7 +27,8 @@ from websockets.asyncio.client import connect as ws_connect
 
 from integrations.base import ConnectorError, ConnectorStatus, Cursor, IncomingMessage, Sink
 from integrations.ratelimit import raise_for_response
-from integrations.wire import http_client, loads, normalise_tag, parse_datetime, to_ws_url
+from integrations.wire import http_client, loads, normalise_tag, to_ws_url
+from ports.clock import parse_iso
 
 log = logging.getLogger(__name__)
 CHANNEL = "bluesky"
@@ -86,7 +87,7 @@ def to_message(
         text=record["text"],
         author_name=name,
         author_id=did,
-        sent_at=parse_datetime(record.get("createdAt")),
+        sent_at=parse_iso(record.get("createdAt")),
         url=post_url(did, rkey),
     )
 

@@ -34,10 +34,10 @@ from integrations.wire import (
     http_client,
     loads,
     normalise_tag,
-    parse_datetime,
     same_origin,
     to_ws_url,
 )
+from ports.clock import parse_iso
 
 log = logging.getLogger(__name__)
 CHANNEL = "mastodon"
@@ -71,7 +71,7 @@ def status_to_message(status: dict[str, Any]) -> IncomingMessage:
         text=text,
         author_name=account.get("display_name") or account.get("acct") or None,
         author_id=str(account["id"]) if account.get("id") is not None else None,
-        sent_at=parse_datetime(status.get("created_at")),
+        sent_at=parse_iso(status.get("created_at")),
         url=source.get("url") or source.get("uri"),
         is_repost=reblog is not None,
     )

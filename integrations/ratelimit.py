@@ -13,8 +13,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from app.clock import parse_iso
-from integrations.base import ConnectorError, FatalConnectorError, RateLimited, utc_now
+from integrations.base import ConnectorError, FatalConnectorError, RateLimited
+from ports.clock import parse_iso, utc_now
 
 _RESET_HEADERS = ("retry-after", "x-ratelimit-reset", "x-rate-limit-reset")
 

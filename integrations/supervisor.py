@@ -29,9 +29,9 @@ from integrations.base import (
     IngestResult,
     RateLimited,
     Sink,
-    utc_now,
 )
 from integrations.registry import create
+from ports.clock import utc_now
 
 log = logging.getLogger(__name__)
 

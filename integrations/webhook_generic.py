@@ -16,8 +16,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.inputs import CleanLine, CleanText, UtcDateTime
-from integrations.base import IncomingMessage
+from ports.inputs import CleanLine, CleanText, UtcDateTime
+from ports.messages import IncomingMessage
 
 SIGNATURE_HEADER = "X-Floorbridge-Signature"
 CHANNEL_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")

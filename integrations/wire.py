@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 import httpx
 
-from app.clock import parse_iso
 from integrations.base import ConnectorError
 
 
@@ -18,12 +16,6 @@ def loads(text: str | bytes, what: str) -> Any:
         return json.loads(text)
     except (ValueError, TypeError) as exc:
         raise ConnectorError(f"{what}: malformed JSON ({exc})") from exc
-
-
-def parse_datetime(value: object) -> datetime | None:
-    """Tolerant ISO 8601 (`Z` or offset, milli- or microseconds), in UTC; None when
-    unreadable or not representable in UTC (`app.clock.parse_iso`)."""
-    return parse_iso(value)
 
 
 def http_client(timeout: float, headers: dict[str, str] | None = None) -> httpx.AsyncClient:

@@ -29,10 +29,10 @@ from integrations.base import (
     FatalConnectorError,
     IncomingMessage,
     Sink,
-    utc_now,
 )
 from integrations.ratelimit import raise_for_response
-from integrations.wire import http_client, loads, normalise_tag, parse_datetime
+from integrations.wire import http_client, loads, normalise_tag
+from ports.clock import parse_iso, utc_now
 
 log = logging.getLogger(__name__)
 CHANNEL = "x"
@@ -71,7 +71,7 @@ def post_to_message(post: dict[str, Any], users: dict[str, dict[str, Any]]) -> I
         text=post.get("text", ""),
         author_name=user.get("name") or (f"@{username}" if username else None),
         author_id=str(post["author_id"]) if post.get("author_id") else None,
-        sent_at=parse_datetime(post.get("created_at")),
+        sent_at=parse_iso(post.get("created_at")),
         url=f"https://x.com/{username or 'i/web'}/status/{post['id']}",
         is_repost=any(r.get("type") == "retweeted" for r in refs),
     )

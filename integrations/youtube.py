@@ -26,7 +26,8 @@ from integrations.base import (
     Sink,
 )
 from integrations.ratelimit import delay_from_headers, raise_for_response
-from integrations.wire import http_client, loads, parse_datetime
+from integrations.wire import http_client, loads
+from ports.clock import parse_iso
 
 log = logging.getLogger(__name__)
 CHANNEL = "youtube"
@@ -71,7 +72,7 @@ def item_to_message(item: dict[str, Any], video_id: str | None = None) -> Incomi
         text=text,
         author_name=author.get("displayName"),
         author_id=snippet.get("authorChannelId") or author.get("channelId"),
-        sent_at=parse_datetime(snippet.get("publishedAt")),
+        sent_at=parse_iso(snippet.get("publishedAt")),
         url=f"https://www.youtube.com/watch?v={video_id}" if video_id else None,
     )
 

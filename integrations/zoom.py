@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from app.clock import parse_iso
-from integrations.base import IncomingMessage
+from ports.clock import parse_iso
+from ports.messages import IncomingMessage
 
 log = logging.getLogger("floorbridge.zoom")
 
@@ -240,7 +240,7 @@ def parse_event(body: Any) -> ZoomEvent:
             state=state,
             zoom_id=_zoom_id(obj.get("id")),
             uuid=_str(obj.get("uuid")),
-            at=_parse_time(when) or _from_ms(body.get("event_ts")),
+            at=parse_iso(when) or _from_ms(body.get("event_ts")),
         )
     return Ignored(event, "event not handled")
 
@@ -271,7 +271,7 @@ def _parse_chat(event: str, obj: Mapping[str, Any], event_ts: Any) -> ZoomEvent:
         has_named_recipient=any(
             _str(chat.get(k)) for k in ("recipient_session_id", "recipient_name", "recipient_email")
         ),
-        sent_at=_parse_time(chat.get("date_time")) or _from_ms(event_ts),
+        sent_at=parse_iso(chat.get("date_time")) or _from_ms(event_ts),
         sender_email=_str(chat.get("sender_email")),
     )
 
@@ -299,10 +299,6 @@ def _zoom_id(value: Any) -> int | None:
         if digits.isascii() and digits.isdigit():
             return int(digits)
     return None
-
-
-def _parse_time(value: Any) -> datetime | None:
-    return parse_iso(value)
 
 
 def _from_ms(value: Any) -> datetime | None:

@@ -28,8 +28,8 @@ from urllib.parse import quote
 
 import httpx
 
-from app.clock import parse_iso
-from integrations.base import IncomingMessage
+from ports.clock import epoch_seconds, parse_iso
+from ports.messages import IncomingMessage
 
 log = logging.getLogger("floorbridge.zoom.qa")
 
@@ -250,7 +250,7 @@ class ZoomQAClient:
 
     @staticmethod
     def _wall() -> float:
-        return time.time()
+        return epoch_seconds()
 
 
 def encode_webinar_id(webinar_id: int | str) -> str:
@@ -347,7 +347,7 @@ def parse_report(report: Mapping[str, Any]) -> list[ZoomQuestion]:
                     answers=answers,
                     had_answer_details=bool(detail.get("answer_details")),
                     status=_s(detail.get("question_status")),
-                    asked_at=_time(detail.get("create_time")),
+                    asked_at=parse_iso(detail.get("create_time")),
                 )
             )
     return _to_questions(rows)
@@ -392,7 +392,7 @@ def parse_qa_csv(data: bytes | str) -> list[ZoomQuestion]:
                 answers=answers,
                 had_answer_details=False,
                 status=_cell(cells, columns, "status"),
-                asked_at=_time(_cell(cells, columns, "time")),
+                asked_at=parse_iso(_cell(cells, columns, "time")),
             )
         )
     if columns is None:
@@ -491,5 +491,3 @@ def _s(value: Any) -> str | None:
     return None
 
 
-def _time(value: Any) -> datetime | None:
-    return parse_iso(value)

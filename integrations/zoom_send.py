@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import secrets as _secrets
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 from integrations.zoom import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, url_validation_response
+from ports.clock import epoch_seconds
 
 #: What Zoom's deliveries carry (github.com/zoom/webhook-sample, logged headers).
 USER_AGENT = "Zoom Marketplace/1.0a"
@@ -25,7 +25,7 @@ CONTENT_TYPE = "application/json; charset=utf-8"
 
 def signed_headers(secret: str, raw_body: bytes, timestamp: int | None = None) -> dict[str, str]:
     """Headers for one delivery; `timestamp` in seconds (default: now)."""
-    ts = str(int(time.time()) if timestamp is None else int(timestamp))
+    ts = str(int(epoch_seconds()) if timestamp is None else int(timestamp))
     return {
         "content-type": CONTENT_TYPE,
         "user-agent": USER_AGENT,

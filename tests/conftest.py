@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from servers import IN_CI, PAYLOADS, PG_BASE, REDIS_URL, LiveServer, free_port, missing
 
 from app.db import Store
 from app.migrate import upgrade
+from tests.servers import IN_CI, PAYLOADS, PG_BASE, REDIS_URL, LiveServer, free_port, missing
 
 __all__ = ["IN_CI", "PAYLOADS", "PG_BASE", "REDIS_URL", "LiveServer", "free_port", "missing"]
 

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import httpx
-from servers import free_port
+
+from tests.servers import free_port
 
 COOKIE_KEY = "net-test-cookie-key"
 _SERVE = (

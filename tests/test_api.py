@@ -6,7 +6,8 @@ import asyncio
 
 import httpx
 import pytest
-from servers import audience, audience_async, audience_cookies
+
+from tests.servers import audience, audience_async, audience_cookies
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ import re
 import time
 
 import httpx
-from servers import audience, audience_cookies
 
 from app.audience_limits import AudienceLimits
 from app.config import Settings
 from app.throttle import LocalBuckets
+from tests.servers import audience, audience_cookies
 
 MOD = "Authorization"
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-from net_support import COOKIE_KEY, ServerProcess, head, read_response, send_chunked
-from servers import audience_cookies, audience_header
 
 from app.auth import AUDIENCE_COOKIE, Signer
+from tests.net_support import COOKIE_KEY, ServerProcess, head, read_response, send_chunked
+from tests.servers import audience_cookies, audience_header
 
 MIB = 1024 * 1024
 

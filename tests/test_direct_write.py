@@ -12,13 +12,13 @@ import json
 import random
 
 import httpx
-from servers import audience_header
 from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
 from app.live.direct_write import text_frame
 from app.live.frames import encode
 from app.live.outbox import Client
+from tests.servers import audience_header
 
 
 def _parse_frames(data: bytes) -> list[str]:

@@ -14,7 +14,6 @@ import httpx
 import pytest
 from fastapi import APIRouter
 from pydantic import BaseModel
-from servers import LiveServer, audience_header
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, delete, func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
@@ -27,6 +26,7 @@ from app.domains import DOMAINS
 from app.events import emit
 from app.models import LiveSession, Role
 from app.retention.service import purge
+from tests.servers import LiveServer, audience_header
 
 # -- the throwaway domain: a table, a route, a view, a report section, a purge hook ---------
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 import segno
-from servers import LiveServer, free_port
 
 from app.config import Settings
 from app.hosts import exposure_warning, host_allowed, lan_address
+from tests.servers import LiveServer, free_port
 
 EVIL = "evil.example.net"
 

@@ -10,8 +10,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rotation_kit import REPLACED, cli_rotate, closed_within, open_live, role_cookie, still_open
-from servers import LiveServer
+
+from tests.rotation_kit import (
+    REPLACED,
+    cli_rotate,
+    closed_within,
+    open_live,
+    role_cookie,
+    still_open,
+)
+from tests.servers import LiveServer
 
 
 @pytest.fixture

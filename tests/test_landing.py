@@ -10,12 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
-from servers import LiveServer
 
 from app.config import Settings
 from app.demo import open_demo
 from app.main import create_app
 from app.pages import PAGES, STATIC
+from tests.servers import LiveServer
 
 FILES = {page: filename for page, (_role, filename) in PAGES.items()}
 

@@ -8,9 +8,10 @@ import socket
 
 import httpx
 import pytest
-from servers import audience_cookies, audience_header
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+
+from tests.servers import audience_cookies, audience_header
 
 
 def live_url(server, session, key=None):

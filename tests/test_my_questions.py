@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from servers import audience_cookies
 
 from app.auth import AUDIENCE_COOKIE
+from tests.servers import audience_cookies
 
 
 @pytest.fixture

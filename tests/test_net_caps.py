@@ -12,12 +12,12 @@ from types import SimpleNamespace
 import httpx
 import orjson
 import pytest
-from net_support import ServerProcess, read_response
-from servers import LiveServer
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from app.limits_net import NetLimits, WsOpens, _exempt
+from tests.net_support import ServerProcess, read_response
+from tests.servers import LiveServer
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
-from rotation_kit import role_cookie
-from servers import LiveServer, audience_cookies, free_port
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from app.origin import origin_of
+from tests.rotation_kit import role_cookie
+from tests.servers import LiveServer, audience_cookies, free_port
 
 PLAIN = "text/plain"  # what a <form enctype=text/plain> posts without asking
 CSV = "Question and Answer Report\r\n#,Question,Asker Name\r\n1,Injected?,Mallory\r\n"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import LiveServer, audience, audience_cookies
 from sqlmodel import Session, create_engine, select
 
 from app.domains import default_registry
 from app.models import Event
+from tests.servers import LiveServer, audience, audience_cookies
 
 #: The app's domains: their event filters and snapshot parts, as the server uses them.
 REGISTRY = default_registry()

@@ -6,8 +6,9 @@ import asyncio
 import json
 
 import httpx
-from servers import audience_cookies
 from websockets.asyncio.client import connect
+
+from tests.servers import audience_cookies
 
 
 def test_restart_keeps_queue_order_stage_and_audit(fresh_server):

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from servers import missing
+
+from tests.servers import missing
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -27,8 +27,8 @@ from app.core.domain import NO_INGEST_HOOKS, IngestHooks
 from app.db import Store
 from app.ingest import ingest
 from app.models import Message
-from integrations.base import ConnectorStatus, IncomingMessage, IngestResult
 from integrations.supervisor import SessionConnectors, SupervisorSettings
+from ports.messages import ConnectorStatus, IncomingMessage, IngestResult
 
 log = logging.getLogger(__name__)
 #: Counting updates (items today) reach the console at most this often; state changes

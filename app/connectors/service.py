@@ -26,8 +26,8 @@ from app.events import audit, emit, lock_session
 from app.ingest import StoredQuestion
 from app.models import LiveSession
 from integrations import registry
-from integrations.base import IncomingMessage
 from integrations.webhook_generic import WebhookError, check_channel
+from ports.messages import IncomingMessage
 
 CONNECTOR = "connector"
 WEBHOOK = "webhook"

@@ -32,7 +32,7 @@ SnapshotPart = Callable[[Session, "LiveSession", str], Any]
 #: A report section (docs/report.md): {"title", "paragraphs", "tables", "charts", "data"}.
 SectionFn = Callable[[Session, "LiveSession"], "dict[str, Any] | None"]
 #: Ingest: consume a message before it becomes a question (True: consumed).
-#: (The message is `integrations.base.IncomingMessage`; the core names no channel type.)
+#: (The message is `ports.messages.IncomingMessage`; the core names no channel type.)
 InterceptFn = Callable[[Session, "LiveSession", Any], bool]
 #: Ingest: act on a stored batch, (question, message) pairs in order, same transaction.
 AfterStoreFn = Callable[[Session, "LiveSession", list[tuple[Any, Any]]], None]

@@ -23,7 +23,7 @@ from app.ingest import ingest
 from app.models import LiveSession
 from app.polls.demo import add_demo_polls
 from app.sessions import SessionCreate, create_session, get_by_slug, rotate_keys
-from integrations.base import IncomingMessage
+from ports.messages import IncomingMessage
 
 if TYPE_CHECKING:
     from app.deps import AppState

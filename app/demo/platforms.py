@@ -13,8 +13,6 @@ import asyncio
 import contextlib
 import html
 import json
-import time
-from datetime import UTC, datetime
 from typing import Any
 
 import uvicorn
@@ -24,11 +22,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from app.clock import epoch_seconds, utc_now
+
 SOCIAL = ("mastodon", "bluesky", "youtube", "x")
 
 
 def _now_iso() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    return utc_now().isoformat().replace("+00:00", "Z")
 
 
 class DemoPlatforms:
@@ -42,7 +42,7 @@ class DemoPlatforms:
         self.jetstream: list[tuple[int, str]] = []
         self.names: dict[str, str] = {}
         self.listeners: list[asyncio.Queue[str | None]] = []
-        self.chat_id = f"demo-chat-{int(time.time())}"
+        self.chat_id = f"demo-chat-{int(epoch_seconds())}"
         self._last = 0
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -50,7 +50,7 @@ class DemoPlatforms:
 
     def _next_id(self) -> int:
         """Unique, increasing across runs: microseconds since the epoch."""
-        self._last = max(self._last + 1, time.time_ns() // 1000)
+        self._last = max(self._last + 1, int(epoch_seconds() * 1_000_000))
         return self._last
 
     # -- publishing --------------------------------------------------------------------

@@ -22,7 +22,6 @@ import contextlib
 import logging
 import os
 import secrets
-import time
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -30,6 +29,7 @@ import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from app.clock import epoch_seconds
 from app.db import CommittedEvent
 from app.live.bus import LocalSubscriptions
 
@@ -158,7 +158,7 @@ class RedisBus(LocalSubscriptions):
                 while len(batch) < 512 and not self._outbox.empty():
                     batch.append(self._outbox.get_nowait())
             try:
-                now = time.time()
+                now = epoch_seconds()
                 async with self._client.pipeline(transaction=False) as pipe:
                     for e in batch:
                         if e.type == SIGNAL:
@@ -231,7 +231,7 @@ class RedisBus(LocalSubscriptions):
         if m.get("o") == self.origin:
             return  # delivered locally at publish time
         self.stats.received += 1
-        lag = max(0.0, time.time() - float(m.get("t", 0)))
+        lag = max(0.0, epoch_seconds() - float(m.get("t", 0)))
         self.stats.last_lag = lag
         self.stats.on_lag(lag)
         event = CommittedEvent(session_id, int(m["q"]), str(m["y"]), m["d"])

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from app.clock import parse_iso
 from app.deps import ModeratorDep, PrincipalDep, SessionDep, StateDep
 from app.errors import Forbidden, Invalid, NotFound
 from app.inputs import CleanLine, Id
@@ -53,7 +54,7 @@ async def poll_action(
     if action == "open":
         state.sessions.remember(session)  # the votes to come skip that read
         runtime(state).schedule_close(
-            session.id, poll["id"], _parse_ts(poll["opened_at"]), poll["auto_close_seconds"]
+            session.id, poll["id"], parse_iso(poll["opened_at"]), poll["auto_close_seconds"]
         )
     return poll
 
@@ -99,12 +100,6 @@ async def results(
     if format != "json":
         raise Invalid("format must be json or csv")
     return {**poll["results"], "question": poll["question"]}
-
-
-def _parse_ts(value: str | None) -> Any:
-    from datetime import datetime
-
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
 
 # The vote route first in this router: route matching is linear, and it is the hot path.

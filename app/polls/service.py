@@ -406,7 +406,7 @@ def vote_many(db: Session, votes: list[Vote]) -> list[dict[str, Any] | DomainErr
 def _answer_to_queue(db: Session, session_id: int, poll: PollRule, voter: str, answer: str) -> None:
     """Open answers reach the moderator's inbox like questions (deduped per voter and text)."""
     from app.ingest import ingest_one  # here: ingest is the core's, polls only feed it
-    from integrations.base import IncomingMessage
+    from ports.messages import IncomingMessage
 
     session = lock_session(db, session_id)
     digest = hashlib.sha256(answer.encode()).hexdigest()[:16]

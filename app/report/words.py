@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.clock import aware
+from app.clock import aware, parse_iso
 
 DEFAULT_TIME_ZONE = "UTC"
 
@@ -45,7 +45,7 @@ def local(moment: datetime | str | None, tz: ZoneInfo) -> datetime | None:
     if moment is None:
         return None
     if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        moment = parse_iso(moment)
     return aware(moment).astimezone(tz)
 
 

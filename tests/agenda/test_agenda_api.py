@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from servers import audience_cookies
-from support import AGENDA
+
+from tests.servers import audience_cookies
+
+from .support import AGENDA
 
 
 def client(server, session, role: str | None = "moderator") -> httpx.Client:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import select
-from support import act, at, left, new_session, view
 
 from app.agenda.agenda import (
     SegmentAdd,
@@ -26,6 +25,8 @@ from app.ingest import ingest_single
 from app.models import Event, LiveSession, Question
 from app.views import snapshot
 from integrations.base import IncomingMessage
+
+from .support import act, at, left, new_session, view
 
 #: The app's domains: their event filters and snapshot parts, as the server uses them.
 REGISTRY = default_registry()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import select
-from support import act, at, left, new_session, view
 
 from app.agenda import timer
 from app.agenda.models import SegmentRun, TimerState
@@ -14,6 +13,8 @@ from app.agenda.timer import phase
 from app.db import Store
 from app.errors import Conflict, Invalid
 from app.models import Event
+
+from .support import act, at, left, new_session, view
 
 
 async def test_start_counts_down_from_server_timestamps(store):

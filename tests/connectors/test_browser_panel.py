@@ -10,9 +10,9 @@ import json
 import httpx
 import pytest
 from playwright.sync_api import expect
-from servers import free_port
 
 from integrations.webhook_generic import SIGNATURE_HEADER, sign
+from tests.servers import free_port
 
 pytestmark = pytest.mark.browser
 SECRET = "bridge-secret-0123456789"

@@ -8,11 +8,11 @@ import time
 from typing import Any
 
 import httpx
-from servers import LiveServer
 
 from app.demo import ensure_demo_session, simulate_remote_audience
 from app.demo.stream import remote_stream
 from app.main import create_app
+from tests.servers import LiveServer
 
 SOCIAL = {"mastodon", "bluesky", "youtube", "x"}
 SEED = 5  # its first dozen holds every channel and one cross-post

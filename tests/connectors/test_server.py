@@ -7,9 +7,10 @@ import asyncio
 import contextlib
 
 import httpx
-from social.fake_mastodon import FakeMastodon
-from social.support import serve_http, wait_until
 from sqlalchemy import create_engine, text
+
+from tests.social.fake_mastodon import FakeMastodon
+from tests.social.support import serve_http, wait_until
 
 from .support import api, configure, questions, recording, remove, statuses
 

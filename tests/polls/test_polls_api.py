@@ -10,8 +10,9 @@ import time
 from contextlib import closing
 
 import httpx
-from servers import audience_async
 from websockets.asyncio.client import connect
+
+from tests.servers import audience_async
 
 OPTIONS = ["Health", "Climate", "Education"]
 

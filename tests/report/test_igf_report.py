@@ -11,11 +11,12 @@ from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pypdf
-from igf_support import OPEN_ANSWERS, scripted_session
 
 from app.domains import default_registry
 from app.report.builder import build_report
 from app.report.formats import render
+
+from .igf_support import OPEN_ANSWERS, scripted_session
 
 # The scripted session's numbers, worked out from the script (not from the report).
 # Real questions: z1 z2 (Zoom chat), m1 m2 (Mastodon), a1 and the two open-poll answers

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from report_support import HAS_POLLS, find_everywhere, simulate_session
 from sqlalchemy import text as sql
 
 from app.clock import utc_now
@@ -27,6 +26,8 @@ from app.retention.service import (
 )
 from app.retention.settings_store import set_retention
 from integrations.base import IncomingMessage
+
+from .report_support import HAS_POLLS, find_everywhere, simulate_session
 
 #: The app's domains (every table in the metadata the search walks; their privacy hooks).
 REGISTRY = default_registry()

@@ -8,10 +8,10 @@ import json
 
 import httpx
 import pytest
-from servers import audience_cookies
 
 from app.auth import AUDIENCE_COOKIE, Signer
 from app.domains import default_registry
+from tests.servers import audience_cookies
 
 #: The app's domains: their event filters and snapshot parts, as the server uses them.
 REGISTRY = default_registry()

@@ -9,13 +9,14 @@ from collections import Counter
 from datetime import UTC, datetime
 from html import escape
 
-from report_support import HAS_AGENDA, HAS_POLLS, MESSAGES, simulate_session
 from sqlalchemy import text as sql
 
 from app.domains import default_registry
 from app.report.builder import build_report, is_remote
 from app.report.html import to_html
 from app.report.render import to_csv, to_markdown
+
+from .report_support import HAS_AGENDA, HAS_POLLS, MESSAGES, simulate_session
 
 
 def _rows(db, query, **params):

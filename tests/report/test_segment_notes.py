@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 from alembic import command
-from servers import audience_cookies
 
 from app.migrate import alembic_config, upgrade
+from tests.servers import audience_cookies
 
 REPO = Path(__file__).resolve().parents[2]
 AGENDA = [

@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from servers import LiveServer, audience_cookies
+
+from tests.servers import LiveServer, audience_cookies
 
 BIG = [2**31, 2**63, 2**64 + 1]
 ARABIC = "حوار حول البيانات من أجل الصالح العام"

@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from servers import LiveServer, audience_header
+
+from tests.servers import LiveServer, audience_header
 
 pytestmark = pytest.mark.timeout(300)
 

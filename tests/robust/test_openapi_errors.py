@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import httpx
-from servers import LiveServer
 
 from app.openapi import ERRORS
+from tests.servers import LiveServer
 
 
 def test_every_operation_declares_its_errors_as_one_detail_string(live_server: LiveServer) -> None:

@@ -27,7 +27,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from servers import LiveServer, audience_cookies
+
+from tests.servers import LiveServer, audience_cookies
 
 pytestmark = pytest.mark.timeout(600)
 

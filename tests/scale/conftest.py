@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
-from servers import REDIS_URL, missing
 
 from app.live.bus import Bus, MemoryBus
 from app.live.redis_bus import RedisBus
+from tests.servers import REDIS_URL, missing
 
 __all__ = ["REDIS_URL", "missing"]
 

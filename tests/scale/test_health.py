@@ -9,10 +9,10 @@ import re
 
 import httpx
 import pytest
-from servers import audience_cookies
 from websockets.asyncio.client import connect
 
 from app.cli import main as cli
+from tests.servers import audience_cookies
 
 
 def metric(body: str, name: str, **labels: str) -> float:

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rotation_kit import REPLACED, cli_rotate, closed_within, open_live, role_cookie, still_open
+
+from tests.rotation_kit import (
+    REPLACED,
+    cli_rotate,
+    closed_within,
+    open_live,
+    role_cookie,
+    still_open,
+)
 
 pytestmark = [pytest.mark.postgres]
 

@@ -9,9 +9,10 @@ import json
 import time
 
 import httpx
-from servers import audience_cookies, audience_header
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+
+from tests.servers import audience_cookies, audience_header
 
 pytestmark = [__import__("pytest").mark.postgres]
 

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser
-from uikit import DEVICES, RolePage, SessionClient, open_watched
+
+from .uikit import DEVICES, RolePage, SessionClient, open_watched
 
 
 @pytest.fixture

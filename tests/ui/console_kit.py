@@ -13,14 +13,15 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
-from servers import LiveServer
 from sqlmodel import select
-from uikit import ARTIFACTS, RolePage, open_watched
 
+from app.channels import zoom as zoom_channel
 from app.ingest import ingest
 from app.models import LiveSession
-from integrations import zoom_webhook
 from integrations.base import IncomingMessage
+from tests.servers import LiveServer
+
+from .uikit import ARTIFACTS, RolePage, open_watched
 
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 ZOOM_SECRET = "console-kit-zoom-secret"
@@ -33,7 +34,7 @@ def zoom_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = LiveServer(
         tmp_path_factory.mktemp("console-laptop"), extra_env={"zoom_secret_token": ZOOM_SECRET}
     ).start()
-    zoom_webhook.configure(server.app.state.fb, zoom_webhook.ZoomSettings(_env_file=None))
+    zoom_channel.configure(server.app.state.fb, zoom_channel.ZoomSettings(_env_file=None))
     try:
         yield server
     finally:

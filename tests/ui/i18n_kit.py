@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import httpx
 from playwright.sync_api import Browser, expect
-from uikit import DEVICES, RolePage, SessionClient, open_watched
 
 from app import i18n
+
+from .uikit import DEVICES, RolePage, SessionClient, open_watched
 
 AGENDA = [
     {"title": "افتتاح الجلسة", "minutes": 5, "kind": "opening"},

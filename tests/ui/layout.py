@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 import httpx
 from playwright.sync_api import Browser, Page
-from uikit import ARTIFACTS, DEVICES, open_watched
+
+from .uikit import ARTIFACTS, DEVICES, open_watched
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from servers import audience
-from uikit import ARTIFACTS
+
+from tests.servers import audience
+
+from .uikit import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "screenshots"

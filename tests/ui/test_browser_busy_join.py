@@ -7,7 +7,8 @@ from __future__ import annotations
 import httpx
 import pytest
 from playwright.sync_api import expect
-from uikit import DEVICES, WATCH_CSP
+
+from .uikit import DEVICES, WATCH_CSP
 
 pytestmark = pytest.mark.browser
 

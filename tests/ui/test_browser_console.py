@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from uikit import tab
+
+from .uikit import tab
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,8 @@ import time
 
 import pytest
 from playwright.sync_api import expect
-from uikit import REPO, tab
+
+from .uikit import REPO, tab
 
 pytestmark = pytest.mark.browser
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from servers import LiveServer
-from uikit import WATCH_CSP
 
 from app.demo import open_demo
 from app.main import create_app
+from tests.servers import LiveServer
+
+from .uikit import WATCH_CSP
 
 pytestmark = pytest.mark.browser
 

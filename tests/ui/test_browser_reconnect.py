@@ -7,7 +7,8 @@ import time
 
 import pytest
 from playwright.sync_api import WebSocketRoute, expect
-from uikit import tab
+
+from .uikit import tab
 
 pytestmark = pytest.mark.browser
 

@@ -13,8 +13,10 @@ import time
 import httpx
 import pytest
 from playwright.sync_api import expect
-from servers import audience_cookies
-from uikit import ARTIFACTS, SessionClient
+
+from tests.servers import audience_cookies
+
+from .uikit import ARTIFACTS, SessionClient
 
 pytestmark = pytest.mark.browser
 

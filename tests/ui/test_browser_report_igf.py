@@ -14,9 +14,11 @@ import httpx
 import pypdf
 import pytest
 from playwright.sync_api import expect
-from servers import audience
-from test_report_page import LAPTOP, laptop  # noqa: F401  (the fixture)
-from uikit import ARTIFACTS
+
+from tests.servers import audience
+
+from .test_report_page import LAPTOP, laptop  # noqa: F401  (the fixture)
+from .uikit import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 TYPED = {

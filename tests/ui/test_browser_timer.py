@@ -8,7 +8,8 @@ import re
 import httpx
 import pytest
 from playwright.sync_api import expect
-from uikit import DEVICES, WATCH_CSP, RolePage
+
+from .uikit import DEVICES, WATCH_CSP, RolePage
 
 pytestmark = pytest.mark.browser
 

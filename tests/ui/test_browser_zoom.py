@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from servers import PAYLOADS, LiveServer
-from uikit import tab
 
-from integrations import zoom_webhook
+from app.channels import zoom as zoom_channel
 from integrations.zoom_send import post_signed
+from tests.servers import PAYLOADS, LiveServer
+
+from .uikit import tab
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +50,7 @@ def zoom_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = LiveServer(
         tmp_path_factory.mktemp("ui-zoom"), extra_env={"zoom_secret_token": SECRET}
     ).start()
-    zoom_webhook.configure(server.app.state.fb, zoom_webhook.ZoomSettings(_env_file=None))
+    zoom_channel.configure(server.app.state.fb, zoom_channel.ZoomSettings(_env_file=None))
     try:
         yield server
     finally:

@@ -7,10 +7,12 @@ import re
 
 import httpx
 import pytest
-from console_kit import Trickle, feed, laptop, message, zoom_server
 from playwright.sync_api import expect
-from servers import audience
-from uikit import tab
+
+from tests.servers import audience
+
+from .console_kit import Trickle, feed, laptop, message, zoom_server
+from .uikit import tab
 
 __all__ = ["laptop", "zoom_server"]  # fixtures
 pytestmark = pytest.mark.browser

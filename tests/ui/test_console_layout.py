@@ -4,8 +4,9 @@ the inbox is the first thing one sees, the other panels sit beside it, never bel
 from __future__ import annotations
 
 import pytest
-from console_kit import box, feed, laptop, message, screenshot, zoom_server
 from playwright.sync_api import expect
+
+from .console_kit import box, feed, laptop, message, screenshot, zoom_server
 
 __all__ = ["laptop", "zoom_server"]  # fixtures
 pytestmark = pytest.mark.browser

@@ -13,8 +13,9 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from i18n_kit import busy_session, open_in, wait_ready
 from playwright.sync_api import expect
+
+from .i18n_kit import busy_session, open_in, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -116,7 +117,7 @@ def tab_to(page, selector: str, limit: int = 250) -> None:
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_keyboard_only_console_and_stage(browser, contexts, live_server, lang):
     created = live_server.create_session("Keyboard only")
-    from uikit import SessionClient
+    from .uikit import SessionClient
 
     client = SessionClient(live_server.url, created)
     asked = client.ask("How do remote speakers ask for the floor?", "Ana Pereira")
@@ -177,8 +178,8 @@ def test_keyboard_only_console_and_stage(browser, contexts, live_server, lang):
 
 
 def test_stage_announces_what_changes_and_not_the_clock(browser, contexts, live_server):
-    from i18n_kit import AGENDA
-    from uikit import SessionClient
+    from .i18n_kit import AGENDA
+    from .uikit import SessionClient
 
     created = live_server.create_session("Announcements", agenda=AGENDA)
     client = SessionClient(live_server.url, created)

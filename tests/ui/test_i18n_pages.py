@@ -5,10 +5,12 @@ choice of language kept per role. Screenshots at the room-ready sizes for review
 from __future__ import annotations
 
 import pytest
-from i18n_kit import busy_session, english_left, open_in, wait_ready
-from layout import SCREENSHOTS, intersect
 from playwright.sync_api import expect
-from test_i18n_catalogues import ARABIC, RUSSIAN
+
+from tests.test_i18n_catalogues import ARABIC, RUSSIAN
+
+from .i18n_kit import busy_session, english_left, open_in, wait_ready
+from .layout import SCREENSHOTS, intersect
 
 pytestmark = pytest.mark.browser
 
@@ -167,7 +169,7 @@ def test_language_is_chosen_per_role_and_remembered(browser, contexts, busy):
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
-    from test_browser_landing import DemoServer
+    from .test_browser_landing import DemoServer
 
     server = DemoServer(tmp_path_factory.mktemp("landing-i18n")).start()
     yield server

@@ -16,11 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
-from uikit import ARTIFACTS, WATCH_CSP, RolePage
 
 from app.ingest import ingest_single
 from app.sessions import get_by_slug
 from integrations.base import IncomingMessage
+
+from .uikit import ARTIFACTS, WATCH_CSP, RolePage
 
 pytestmark = pytest.mark.browser
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}

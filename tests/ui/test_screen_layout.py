@@ -8,7 +8,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from layout import (
+from playwright.sync_api import expect
+
+from tests.servers import audience
+
+from .layout import (
     SCREEN_SIZES,
     Moderator,
     box,
@@ -22,9 +26,7 @@ from layout import (
     shoot,
     viewport_box,
 )
-from playwright.sync_api import expect
-from servers import audience
-from uikit import SessionClient
+from .uikit import SessionClient
 
 pytestmark = pytest.mark.browser
 

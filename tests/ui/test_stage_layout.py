@@ -5,7 +5,9 @@ the viewport without page scroll, in both orientations, and nothing overlaps."""
 from __future__ import annotations
 
 import pytest
-from layout import (
+from playwright.sync_api import expect
+
+from .layout import (
     STAGE_SIZES,
     Moderator,
     box,
@@ -18,8 +20,7 @@ from layout import (
     shoot,
     viewport_box,
 )
-from playwright.sync_api import expect
-from uikit import SessionClient
+from .uikit import SessionClient
 
 pytestmark = pytest.mark.browser
 

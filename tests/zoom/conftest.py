@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 
 import pytest
-from zoom_support import FakeZoom, ZoomServer, make_handler
+
+from .zoom_support import FakeZoom, ZoomServer, make_handler
 
 
 @pytest.fixture

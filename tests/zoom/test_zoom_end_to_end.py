@@ -13,9 +13,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from websockets.asyncio.client import connect
-from zoom_support import ZOOM_SECRETS, FakeZoom, ZoomServer, payload_bytes, payload_json
 
 from integrations.zoom_send import apost_signed, post_signed
+
+from .zoom_support import ZOOM_SECRETS, FakeZoom, ZoomServer, payload_bytes, payload_json
 
 HOOK = "/integrations/zoom/webhook"
 _numbers = itertools.count(92_000_000_001)

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from zoom_support import ZOOM_SECRETS, ZoomServer, payload_json
 
 from app.clock import parse_iso
 from integrations.zoom_send import post_signed
+
+from .zoom_support import ZOOM_SECRETS, ZoomServer, payload_json
 
 HOOK = "/integrations/zoom/webhook"
 OVERFLOW = ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"]

@@ -7,7 +7,6 @@ import logging
 from datetime import UTC, datetime
 
 import pytest
-from zoom_support import payload_json
 
 from integrations.zoom import (
     Ignored,
@@ -16,6 +15,8 @@ from integrations.zoom import (
     ZoomLifecycle,
     parse_event,
 )
+
+from .zoom_support import payload_json
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from zoom_support import FakeZoom, payload_json
 
 from integrations.zoom_qa import (
     Credentials,
@@ -19,6 +18,8 @@ from integrations.zoom_qa import (
     ZoomQAClient,
     ZoomRateLimited,
 )
+
+from .zoom_support import FakeZoom, payload_json
 
 WEBINAR = 85746065432
 REPORT = f"/v2/report/webinars/{WEBINAR}/qa"

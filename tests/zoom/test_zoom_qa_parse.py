@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from zoom_support import payload_json
 
 from integrations.zoom_qa import parse_qa_csv, parse_report
+
+from .zoom_support import payload_json
 
 # Mirrors the export from Zoom's web portal (Reports > Webinar > Q&A Report); Zoom publishes
 # no schema, so this follows the layout seen in exports: a preamble, then one row per question.

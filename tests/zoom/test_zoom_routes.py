@@ -10,9 +10,10 @@ import secrets
 from typing import Any
 
 import httpx
-from zoom_support import ZOOM_SECRETS, ZoomServer, payload_json
 
 from integrations.zoom_send import post_signed
+
+from .zoom_support import ZOOM_SECRETS, ZoomServer, payload_json
 
 HOOK = "/integrations/zoom/webhook"
 _numbers = itertools.count(93_000_000_001)

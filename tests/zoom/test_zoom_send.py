@@ -6,10 +6,10 @@ import hashlib
 import hmac
 import time
 
-from zoom_support import FakeZoom, payload_bytes, payload_json, payload_path
-
 from integrations.zoom import url_validation_response, verify_signature
 from integrations.zoom_send import send_command
+
+from .zoom_support import FakeZoom, payload_bytes, payload_json, payload_path
 
 SECRET = "secretValueTest"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from integrations.zoom_webhook import ZoomSettings
+from app.channels.zoom import ZoomSettings
 
 DOC = (Path(__file__).parents[2] / "docs" / "zoom.md").read_text(encoding="utf-8")
 

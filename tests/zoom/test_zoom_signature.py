@@ -6,7 +6,6 @@ import hashlib
 import hmac
 
 import pytest
-from zoom_support import payload_bytes, payload_json
 
 from integrations.zoom import (
     Reason,
@@ -15,6 +14,8 @@ from integrations.zoom import (
     url_validation_response,
     verify_signature,
 )
+
+from .zoom_support import payload_bytes, payload_json
 
 SECRET = "whsec-test-1"
 NOW = 1_763_900_000.0

@@ -13,16 +13,17 @@ from typing import Any
 
 import httpx
 import pytest
-from zoom_support import (
+
+from integrations.zoom import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from integrations.zoom_send import apost_signed, post_signed, signed_headers
+
+from .zoom_support import (
     ZOOM_ID,
     ZOOM_SECRETS,
     ZoomServer,
     payload_bytes,
     payload_json,
 )
-
-from integrations.zoom import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from integrations.zoom_send import apost_signed, post_signed, signed_headers
 
 HOOK = "/integrations/zoom/webhook"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from servers import LiveServer
+from tests.servers import LiveServer
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads"
 
@@ -182,12 +182,12 @@ class ZoomServer(LiveServer):
     zoom_settings: Any = None
 
     def make_app(self) -> Any:
-        from integrations import zoom_webhook
+        from app.channels import zoom as zoom_channel
 
         self.extra_env = {**self.extra_env, "zoom_secret_token": self.secrets}
         app = super().make_app()
-        zoom_webhook.configure(
-            app.state.fb, self.zoom_settings or zoom_webhook.ZoomSettings(_env_file=None)
+        zoom_channel.configure(
+            app.state.fb, self.zoom_settings or zoom_channel.ZoomSettings(_env_file=None)
         )
         return app
 

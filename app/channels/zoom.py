@@ -1,7 +1,9 @@
 """The Zoom endpoints: the one webhook for all sessions, the console's status and Q&A import.
 
-Separate from `integrations.zoom` (pure parsing and signing) so the CLI's `zoom send` and
-the demo simulator do not import the server.
+The app side of the Zoom channel: route, zoom id -> session routing, counters, runtime and
+the Q&A polling task. Signature checking and payload parsing stay pure in
+`integrations.zoom` (which imports no app code), so the CLI's `zoom send` and the demo
+simulator do not import the server.
 
 The webhook acknowledges a chat message only once the core says it is committed (Zoom then
 stops retrying), never waits on sockets, and answers 503 when storing failed so Zoom
@@ -28,7 +30,7 @@ from sqlmodel import select
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
-from app.clock import iso, utc_now
+from app.clock import epoch_seconds, iso, utc_now
 from app.core.domain import NO_INGEST_HOOKS, IngestHooks
 from app.db import Store
 from app.deps import AppState, ModeratorDep, SessionDep, StateDep
@@ -37,7 +39,6 @@ from app.hot_paths import MAX_BODY, read_body
 from app.ingest import ingest, ingest_single
 from app.models import LiveSession
 from app.sessions import ZOOM_ROUTES
-from integrations.base import IncomingMessage, IngestResult
 from integrations.zoom import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -60,6 +61,7 @@ from integrations.zoom_qa import (
     ZoomQuestion,
     parse_qa_csv,
 )
+from ports.messages import IncomingMessage, IngestResult
 
 log = logging.getLogger("floorbridge.zoom")
 router = APIRouter()
@@ -256,7 +258,7 @@ async def _webhook(scope: Scope, receive: Receive) -> Answer:
             signature = value.decode("latin-1")
         elif name == _TIMESTAMP and timestamp is None:
             timestamp = value.decode("latin-1")
-    check = verify_signature(rt.secrets, timestamp, signature, raw, time.time())
+    check = verify_signature(rt.secrets, timestamp, signature, raw, epoch_seconds())
     if not check:
         rt.signature_failed(check.reason)
         log.warning("zoom webhook refused: %s", check.reason.value)

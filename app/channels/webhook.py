@@ -1,5 +1,8 @@
 """`POST /integrations/webhook/{channel}`: the generic signed webhook, mounted by the app.
 
+The route and the secret -> session routing; the body's signature and parsing are pure
+functions in `integrations.webhook_generic`.
+
 The channel's secret lives in a session's connector settings (`PUT
 /api/sessions/{slug}/connectors/{channel}` with `{"settings": {"secret": ...}}`); the
 signature also tells which session the post belongs to, so the URL names no session.

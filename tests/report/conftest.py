@@ -1,8 +1,0 @@
-"""Fixtures for the report and privacy tests: a whole simulated session on a real store."""
-
-from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
