@@ -81,6 +81,8 @@ ANONYMOUS_MAX_BODY = 64 * 1024
 ANONYMOUS_WRITES = re.compile(
     r"/api/sessions/[^/]+/(?:questions(?:/[^/]+/upvote)?|polls/[^/]+/votes|floor(?:/[^/]+)?)/?\Z"
 )
+#: The same, for the raw request target the protocol sees (`EdgeHttp`), query included.
+_ANONYMOUS_TARGET = re.compile(ANONYMOUS_WRITES.pattern.replace(r"/?\Z", r"/?(?:\?.*)?\Z").encode())
 LENGTH_REQUIRED = BodyRefused(
     411, "send this request with a Content-Length (chunked bodies are not accepted here)"
 )
@@ -122,6 +124,47 @@ class GuardedReceive:
         if not message.get("more_body", False):
             self.done = True
         return message
+
+
+def refusal_at_the_headers(
+    headers: list[tuple[bytes, bytes]], target: bytes, anonymous_cap: int
+) -> BodyRefused | None:
+    """The 411/413 that `guard_body` would answer on an anonymous write, decided by the
+    protocol from the raw headers and request target, before an ASGI task exists (an
+    upload then costs a header parse: no task, no middleware, no body byte read)."""
+    length = -1
+    for name, value in headers:
+        if name == b"transfer-encoding":
+            length = -2
+            break
+        if name == b"content-length":
+            length = int(value) if value.isdigit() else 0  # odd ones: ASGI answers them
+    if length == -2:
+        refusal = LENGTH_REQUIRED
+    elif length > anonymous_cap:
+        refusal = anonymous_too_large(anonymous_cap)
+    else:
+        return None
+    return refusal if _ANONYMOUS_TARGET.search(target) else None
+
+
+class _Refused:
+    """Stands in for the request cycle of a request refused at the headers: uvicorn's
+    parser callbacks for the rest of the bytes already received see a finished response
+    and drop them."""
+
+    response_complete = True
+    more_body = False
+    disconnected = False
+    response_started = True
+
+    class message_event:  # noqa: N801 - the attribute uvicorn's connection_lost sets
+        @staticmethod
+        def set() -> None:
+            return None
+
+
+REFUSED = _Refused()
 
 
 def guard_body(
@@ -201,6 +244,8 @@ class NetLimits:
     exempt: Any = None
     connections: dict[str, int] = field(default_factory=dict)
     refused_connections: int = 0
+    #: Anonymous writes refused at the headers by the protocol (chunked, or too long).
+    refused_bodies: int = 0
 
     def ws_open_allowed(self, address: str | None) -> bool:
         """A new WebSocket from `address` (the client behind a trusted proxy, if any).
@@ -343,7 +388,31 @@ class EdgeHttp(HttpToolsProtocol):
         if self._header_timer is not None:
             self._header_timer.cancel()
             self._header_timer = None
+        net = self._net
+        if net is not None:
+            if self.transport.is_closing():  # a request pipelined after a refused one
+                self.cycle = REFUSED  # type: ignore[assignment]
+                return
+            if net.anonymous_max_body:
+                refused = refusal_at_the_headers(self.headers, self.url, net.anonymous_max_body)
+                if refused is not None:
+                    self._refuse(refused)
+                    return
         super().on_headers_complete()
+
+    def _refuse(self, refused: BodyRefused) -> None:
+        """Answer `refused` now and hang up: the body is never read (the kernel drops what
+        the client still sends)."""
+        net = self._net
+        assert net is not None
+        net.refused_bodies += 1
+        status = b"%d %s" % (
+            refused.status_code,
+            b"Length Required" if refused.status_code == 411 else b"Content Too Large",
+        )
+        self.transport.write(_raw_answer(status, orjson.dumps({"detail": refused.detail})))
+        self.transport.close()
+        self.cycle = REFUSED  # type: ignore[assignment]
 
     _body_timer: asyncio.TimerHandle | None = None
     _body_cycle: Any = None  # the request whose body the timer watches

@@ -98,6 +98,9 @@ def test_a_chunked_body_to_an_anonymous_write_is_refused_before_any_byte(server,
             )
             assert status == 411, (path, detail)
             assert "Content-Length" in detail
+    # A client that sends its body at once anyway is answered and hung up on, not read.
+    status, raw, sent = send_chunked(server.port, f"/api/sessions/{slug}/questions", 8 * MIB)
+    assert status == 411 and b"connection: close" in raw.lower(), raw[:300]
 
 
 def test_a_declared_length_over_the_anonymous_cap_is_refused_before_the_body(server, session):
