@@ -597,10 +597,11 @@ class Generators:
                 self.procs[role].terminate()
 
 
-def cpu_of(pid: int) -> float:
-    """A process's user + system CPU seconds so far (from /proc)."""
+def cpu_of(pid: int) -> tuple[float, float]:
+    """A process's (user, system) CPU seconds so far, all its threads (from /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 class RssWatch:
@@ -677,12 +678,14 @@ def mb(n: int) -> float:
 
 
 def phase(gen: Generators, server: Server, roles: tuple[str, ...], seconds: float,
-          watch: RssWatch | None = None) -> tuple[dict[str, Any], float, float]:
+          watch: RssWatch | None = None) -> tuple[dict[str, Any], dict[str, float], float]:
     """Run one phase in `roles`' processes at once; (answers, server CPU s, wall s)."""
-    cpu, began = cpu_of(server.proc.pid), time.monotonic()
+    (user, system), began = cpu_of(server.proc.pid), time.monotonic()
     deadline = began + 0.5 + seconds  # the same clock in every process (CLOCK_MONOTONIC)
     answers = gen.ask(roles, ("run", deadline), watch)
-    return answers, round(cpu_of(server.proc.pid) - cpu, 2), time.monotonic() - began
+    user2, system2 = cpu_of(server.proc.pid)
+    cpu = {"user": round(user2 - user, 2), "system": round(system2 - system, 2)}
+    return answers, cpu, time.monotonic() - began
 
 
 def main(args: argparse.Namespace) -> dict[str, Any]:
