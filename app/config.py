@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,6 +64,10 @@ class Settings(BaseSettings):
     poll_votes_per_ip_minute: float = 6000
     #: Least time between two live result updates of one poll, in seconds.
     poll_results_interval: float = 0.3
+    #: The triage assistant (docs/triage.md): `on` runs it when its model is installed
+    #: (`pip install 'floorbridge[triage]'`; the console says why when it is not), `off`
+    #: never loads it.
+    triage: Literal["on", "off"] = "on"
 
     def resolved_database_url(self) -> str:
         if self.database_url:
