@@ -8,6 +8,7 @@ import { enableQueueDrag } from "./console-dnd.js";
 import { fillMergeOptions, renderItem } from "./console-item.js";
 import { confirmToast, makeUndo, short } from "./console-undo.js";
 import { mountConnectors } from "./connectors-panel.js";
+import { mountTriage } from "./console-triage.js";
 import { $, $$, age, channelLabel, el, renderKeyed, safeLink, setChildren, setText, showQr } from "./dom.js";
 import { boot, titleFrom } from "./page.js";
 import { attempt, toast } from "./toast.js";
@@ -19,6 +20,7 @@ const { slug, store, live, api } = boot();
 mountLanguageMenu($("#lang"));
 mountConsoleTimer($("#timer-panel"), { store, live, slug });
 mountConnectors({ slug, store, live });
+mountTriage({ slug, store });
 mountZoomPanel({ slug, store, live });
 mountConsolePolls($("#polls-panel"), { store, slug });
 
