@@ -60,7 +60,7 @@ def test_a_french_twin_from_zoom_shows_the_suggestion_accept_merges_unmerge_spli
     # Inside the card and the viewport, not over the buttons.
     accept = card.locator(".btn-triage-accept")
     b = box(console, f'#list .q[data-id="{french}"] .btn-triage-accept')
-    assert 0 <= b["x"] and b["x"] + b["width"] <= 1366 and b["y"] + b["height"] <= 768
+    assert b["x"] >= 0 and b["x"] + b["width"] <= 1366 and b["y"] + b["height"] <= 768
     actions = box(console, f'#list .q[data-id="{french}"] .q-actions')
     assert b["x"] + b["width"] <= actions["x"] or b["y"] >= actions["y"] + actions["height"] \
         or b["y"] + b["height"] <= actions["y"]
