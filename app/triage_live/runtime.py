@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
 import weakref
 from typing import Any
@@ -28,6 +29,8 @@ from app.triage_live.models import TriageResult, TriageSetting
 
 log = logging.getLogger("floorbridge.triage")
 EVENT = "triage.updated"
+#: Earlier questions of a session indexed again when this process first sees it.
+SEED_MAX = 1000
 
 #: The runtime of each app, found from a database session's engine (the ingest hook and
 #: the snapshot part get only a `Session`; tests run several apps in one process).
@@ -53,9 +56,12 @@ class TriageRuntime:
         self.loop = asyncio.get_running_loop()
         self.tasks: set[asyncio.Task[Any]] = set()
         self.known: set[int] = set()
+        self.seeding: set[int] = set()  # ids indexed again after a restart, not re-stored
         self.worker = (
             TriageWorker(triage, self._on_result) if triage is not None else None
         )
+        if self.worker is not None:
+            _lower_priority(self.worker)
 
     # -- what the moderator is told ------------------------------------------------------
     def features(self) -> dict[str, Any]:
@@ -71,15 +77,29 @@ class TriageRuntime:
         if self.worker is None or session.id is None:
             return
         sid = session.id
-        if sid not in self.known:  # once per session and process: its own threshold
+        if sid not in self.known:  # once per session and process: threshold, earlier questions
             setting = db.get(TriageSetting, sid)
             self.worker.set_threshold(str(sid), setting.threshold if setting else DEFAULT_THRESHOLD)
             self.known.add(sid)
+            self._seed(db, sid, min(q.id for q, _ in stored))
         for question, msg in stored:
             # The message as it arrived (held in memory only): the stored text has its
             # e-mail addresses cut already, and the moderator should know there was one.
             text = getattr(msg, "text", None) or question.text
             self.worker.submit(str(sid), Message(question.id, text, question.channel))
+
+    def _seed(self, db: Session, sid: int, before: int) -> None:
+        """After a restart the index is empty: the session's latest earlier questions go
+        through the worker first (indexed, their results not stored again)."""
+        rows = db.exec(
+            select(Question.id, Question.text, Question.channel)
+            .where(Question.session_id == sid, col(Question.id) < before)
+            .order_by(col(Question.id).desc())
+            .limit(SEED_MAX)
+        ).all()
+        for qid, text, channel in reversed(rows):
+            self.seeding.add(qid)
+            self.worker.submit(str(sid), Message(qid, text, channel))  # type: ignore[union-attr]
 
     def set_threshold(self, session_id: int, threshold: float) -> None:
         if self.worker is not None:
@@ -89,6 +109,12 @@ class TriageRuntime:
     # -- worker side -----------------------------------------------------------------------
     def _on_result(self, session: str, analyses: list[Analysis]) -> None:
         """On the worker thread: hand the batch to the event loop, which queues the write."""
+        if self.seeding:
+            seeded = {a.id for a in analyses} & self.seeding
+            self.seeding -= seeded
+            analyses = [a for a in analyses if a.id not in seeded]
+            if not analyses:
+                return
         # RuntimeError: the loop closed (shutting down), nothing to store into.
         with contextlib.suppress(RuntimeError):
             self.loop.call_soon_threadsafe(self._store, int(session), analyses)
@@ -119,6 +145,15 @@ class TriageRuntime:
         while self.tasks:
             await asyncio.wait(list(self.tasks), timeout=seconds)
         return True
+
+
+def _lower_priority(worker: TriageWorker) -> None:
+    """Linux schedules threads one by one: the worker yields the cores to ingest and the
+    sockets whenever both want them (a suggestion may wait, an acknowledgement may not)."""
+    native = getattr(worker._thread, "native_id", None)
+    if native is not None and hasattr(os, "setpriority"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, native, 19)
 
 
 def runtime_of(db: Session) -> TriageRuntime | None:

@@ -146,3 +146,20 @@ def test_off_says_so(tmp_path):
         assert features["enabled"] is False and "FLOORBRIDGE_TRIAGE=off" in features["reasons"][0]
     finally:
         s.stop()
+
+
+def test_after_a_restart_earlier_questions_are_still_found(tmp_path):
+    s = LiveServer(tmp_path / "r").start()
+    try:
+        _created, sid, mod = _session(s)
+        first = _deliver(s, sid, "mastodon", "m1", EN)
+        s.restart()  # the index was in memory only
+        second = _deliver(s, sid, "zoom_chat", "z1", FR)
+        got = mod.get(f"/questions/{second}/similar").json()
+        assert [x["id"] for x in got["similar"]] == [first]
+        # The earlier one was indexed again, not stored (nor announced) a second time.
+        assert mod.get(f"/questions/{first}/similar").json()["similar"] == []
+        events = [a for a in mod.get("/audit").json() if a["action"].startswith("triage")]
+        assert events == []
+    finally:
+        s.stop()
