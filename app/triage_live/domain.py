@@ -15,7 +15,8 @@ from app.models import LiveSession, Role
 from app.triage import DEFAULT_THRESHOLD
 from app.triage_live import endpoints
 from app.triage_live.models import TriageResult, TriageSetting
-from app.triage_live.runtime import TriageRuntime, register, result_view, runtime_of, shared_triage
+from app.triage_live.process import shared_child
+from app.triage_live.runtime import TriageRuntime, register, result_view, runtime_of
 from app.views import register_view
 
 READERS = (Role.moderator, Role.rapporteur)
@@ -71,7 +72,12 @@ async def start(state: AppState) -> None:
     if state.settings.triage == "off":
         rt = TriageRuntime(state, None, "turned off (FLOORBRIDGE_TRIAGE=off)")
     else:
-        rt = TriageRuntime(state, await asyncio.to_thread(shared_triage))
+        try:
+            child = await asyncio.to_thread(shared_child)
+        except Exception as exc:  # no process to be had: the features say so, ingest goes on
+            rt = TriageRuntime(state, None, f"the triage process did not start: {exc}")
+        else:
+            rt = TriageRuntime(state, child=child)
     state.extras["triage"] = rt
     register(rt)
     metrics = state.extras.get("metrics")

@@ -1,9 +1,10 @@
 """The assistant's worker, fed by ingest and writing back through the one writer.
 
-Why a thread and a bounded queue: ingest's after-store hook runs on the writer thread
-inside its transaction, so it only hands (id, text) to `TriageWorker.submit` (a deque
-append that never blocks; a burst sheds the oldest, counted in /metrics). The worker
-analyses in batches off the event loop and off the writer, then queues one
+Why a separate worker and a bounded queue: ingest's after-store hook runs on the writer
+thread inside its transaction, so it only hands (id, text) to the worker's `submit` (a
+deque append that never blocks; a burst sheds the oldest, counted in /metrics). The
+worker (a child process as served, app/triage_live/process.py) analyses in batches off
+the event loop and off the writer, then queues one
 `store.write` per batch that stores the results and emits a moderator-only
 `triage.updated` event. Results of questions gone meanwhile (a rolled-back batch) are
 skipped.
@@ -15,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import threading
 import weakref
 from typing import Any
 
@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from app.deps import AppState
 from app.events import emit
 from app.models import LiveSession, Question
-from app.triage import DEFAULT_THRESHOLD, Analysis, Message, Triage, TriageWorker
+from app.triage import DEFAULT_THRESHOLD, Analysis, Features, Message, Triage, TriageWorker
 from app.triage_live.models import TriageResult, TriageSetting
 
 log = logging.getLogger("floorbridge.triage")
@@ -35,40 +35,37 @@ SEED_MAX = 1000
 #: The runtime of each app, found from a database session's engine (the ingest hook and
 #: the snapshot part get only a `Session`; tests run several apps in one process).
 _BY_ENGINE: weakref.WeakKeyDictionary[Any, TriageRuntime] = weakref.WeakKeyDictionary()
-_LOAD_LOCK = threading.Lock()
-_LOADED: list[Triage] = []
-
-
-def shared_triage() -> Triage:
-    """The model, loaded once per process (0.5 s and ~100 MB: apps in one process share it;
-    `Triage.analyse` keeps no state outside the index it is given)."""
-    with _LOAD_LOCK:
-        if not _LOADED:
-            _LOADED.append(Triage.load())
-        return _LOADED[0]
 
 
 class TriageRuntime:
-    def __init__(self, state: AppState, triage: Triage | None, why_off: str = "") -> None:
+    def __init__(self, state: AppState, triage: Triage | None = None, why_off: str = "",
+                 child: Any = None) -> None:
+        """`child` (app/triage_live/process.py): the engine in its own process, as served;
+        `triage`: in a thread of this process (lighter, but it shares the GIL)."""
         self.state = state
-        self.triage = triage
         self.why_off = why_off
         self.loop = asyncio.get_running_loop()
         self.tasks: set[asyncio.Task[Any]] = set()
         self.known: set[int] = set()
         self.seeding: set[int] = set()  # ids indexed again after a restart, not re-stored
-        self.worker = (
-            TriageWorker(triage, self._on_result) if triage is not None else None
-        )
-        if self.worker is not None:
+        self.worker: Any = None
+        self._features: Features | None = None
+        if child is not None:
+            from app.triage_live.process import ProcessWorker
+
+            self.worker = ProcessWorker(child, self._on_result)
+            self._features = child.features
+        elif triage is not None:
+            self.worker = TriageWorker(triage, self._on_result)
+            self._features = triage.features
             _lower_priority(self.worker)
 
     # -- what the moderator is told ------------------------------------------------------
     def features(self) -> dict[str, Any]:
-        if self.triage is None:
+        f = self._features
+        if f is None:
             return {"enabled": False, "duplicates": False, "language": False,
                     "reasons": [self.why_off]}
-        f = self.triage.features
         return {"enabled": True, "duplicates": f.duplicates, "language": f.language,
                 "reasons": list(f.reasons)}
 
