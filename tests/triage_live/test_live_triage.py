@@ -24,11 +24,12 @@ EN = "How will the data collected by these platforms be protected from governmen
 FR = ("Comment les données collectées par ces plateformes seront-elles protégées "
       "des gouvernements ?")
 OTHER = "What time does the lunch break start today?"
+ON = {"triage": "on"}  # tests.servers turns it off for every other test
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    s = LiveServer(tmp_path_factory.mktemp("triage")).start()
+    s = LiveServer(tmp_path_factory.mktemp("triage"), extra_env=ON).start()
     yield s
     s.stop()
 
@@ -149,7 +150,7 @@ def test_off_says_so(tmp_path):
 
 
 def test_after_a_restart_earlier_questions_are_still_found(tmp_path):
-    s = LiveServer(tmp_path / "r").start()
+    s = LiveServer(tmp_path / "r", extra_env=ON).start()
     try:
         _created, sid, mod = _session(s)
         first = _deliver(s, sid, "mastodon", "m1", EN)

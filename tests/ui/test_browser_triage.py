@@ -10,13 +10,15 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from app.channels import zoom as zoom_channel
 from app.triage import load_embedder
 from integrations.base import IncomingMessage
+from tests.servers import LiveServer
 
-from .console_kit import box, feed, laptop, zoom_server
+from .console_kit import ZOOM_SECRET, box, feed, laptop
 from .uikit import tab
 
-__all__ = ["laptop", "zoom_server"]  # fixtures
+__all__ = ["laptop"]  # fixtures
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(load_embedder().embedder is None,
@@ -27,6 +29,18 @@ EN = "How will the data collected by these platforms be protected from governmen
 FR = ("Comment les données collectées par ces plateformes seront-elles protégées "
       "des gouvernements ?")
 OTHER = "What time does the lunch break start today?"
+
+
+@pytest.fixture(scope="module")
+def zoom_server(tmp_path_factory):
+    """console_kit's Zoom-enabled server, with the assistant on."""
+    server = LiveServer(tmp_path_factory.mktemp("console-triage"),
+                        extra_env={"zoom_secret_token": ZOOM_SECRET, "triage": "on"}).start()
+    zoom_channel.configure(server.app.state.fb, zoom_channel.ZoomSettings(_env_file=None))
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def _msg(channel: str, text: str, author: str) -> IncomingMessage:
