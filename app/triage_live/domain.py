@@ -67,17 +67,10 @@ class _Collector:
 
 
 async def start(state: AppState) -> None:
-    import asyncio
-
     if state.settings.triage == "off":
         rt = TriageRuntime(state, None, "turned off (FLOORBRIDGE_TRIAGE=off)")
     else:
-        try:
-            child = await asyncio.to_thread(shared_child)
-        except Exception as exc:  # no process to be had: the features say so, ingest goes on
-            rt = TriageRuntime(state, None, f"the triage process did not start: {exc}")
-        else:
-            rt = TriageRuntime(state, child=child)
+        rt = TriageRuntime(state, child=shared_child)  # the model loads on the worker's thread
     state.extras["triage"] = rt
     register(rt)
     metrics = state.extras.get("metrics")

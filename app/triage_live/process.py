@@ -59,11 +59,16 @@ def _child(conn: Any) -> None:
 class ProcessWorker:
     """A `TriageWorker` look-alike whose analysis runs in the shared child process."""
 
-    def __init__(self, child: _Child, on_result: OnResult, max_pending: int = 2000) -> None:
-        self.child = child
+    def __init__(self, start_child: Callable[[], _Child], on_result: OnResult,
+                 max_pending: int = 2000) -> None:
+        """`start_child` runs on the pump thread, so the server starts while the model
+        loads; what arrives meanwhile waits in the queue."""
+        self.start_child = start_child
+        self.child: _Child | None = None
         self.on_result = on_result
         self.stats = WorkerStats()
-        self.features = child.features
+        self.features: Features | None = None  # None while loading
+        self.failed = ""
         self._pending: deque[tuple[str, Message]] = deque(maxlen=max_pending)
         self._thresholds: dict[str, float] = {}
         self._cond = threading.Condition()
@@ -105,6 +110,16 @@ class ProcessWorker:
 
     def _run(self) -> None:
         prefix = f"{id(self)}:"
+        try:
+            self.child = self.start_child()
+            self.features = self.child.features
+        except Exception as exc:  # no model process: the features say why, ingest goes on
+            self.failed = f"the triage process did not start: {type(exc).__name__}: {exc}"
+            with self._cond:
+                self._stopped = True
+                self._pending.clear()
+                self._cond.notify_all()
+            return
         while True:
             with self._cond:
                 while not self._pending and not self._stopped:
@@ -117,6 +132,7 @@ class ProcessWorker:
             try:
                 items = [(prefix + s, m) for s, m in batch]
                 thresholds = {prefix + s: t for s, t in self._thresholds.items()}
+                assert self.child is not None
                 for key, result in self.child.analyse(items, thresholds):
                     if isinstance(result, str):
                         self.stats.errors.append(result)

@@ -40,7 +40,8 @@ _BY_ENGINE: weakref.WeakKeyDictionary[Any, TriageRuntime] = weakref.WeakKeyDicti
 class TriageRuntime:
     def __init__(self, state: AppState, triage: Triage | None = None, why_off: str = "",
                  child: Any = None) -> None:
-        """`child` (app/triage_live/process.py): the engine in its own process, as served;
+        """`child` (app/triage_live/process.py `shared_child`, called on the worker's own
+        thread): the engine in its own process, as served;
         `triage`: in a thread of this process (lighter, but it shares the GIL)."""
         self.state = state
         self.why_off = why_off
@@ -54,7 +55,6 @@ class TriageRuntime:
             from app.triage_live.process import ProcessWorker
 
             self.worker = ProcessWorker(child, self._on_result)
-            self._features = child.features
         elif triage is not None:
             self.worker = TriageWorker(triage, self._on_result)
             self._features = triage.features
@@ -62,10 +62,14 @@ class TriageRuntime:
 
     # -- what the moderator is told ------------------------------------------------------
     def features(self) -> dict[str, Any]:
-        f = self._features
+        f = self._features or getattr(self.worker, "features", None)
         if f is None:
+            failed = getattr(self.worker, "failed", "")
+            if self.worker is not None and not failed:
+                return {"enabled": True, "loading": True, "duplicates": False,
+                        "language": False, "reasons": ["the model is loading"]}
             return {"enabled": False, "duplicates": False, "language": False,
-                    "reasons": [self.why_off]}
+                    "reasons": [failed or self.why_off]}
         return {"enabled": True, "duplicates": f.duplicates, "language": f.language,
                 "reasons": list(f.reasons)}
 

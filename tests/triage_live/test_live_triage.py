@@ -42,7 +42,7 @@ def _deliver(server: LiveServer, sid: int, channel: str, ext: str, text: str) ->
                           sent_at=datetime.now(UTC))
     fut = asyncio.run_coroutine_threadsafe(ingest(state.store, sid, [msg]), rt.loop)
     result = fut.result(10)[0]
-    assert asyncio.run_coroutine_threadsafe(rt.idle(10), rt.loop).result(15)
+    assert asyncio.run_coroutine_threadsafe(rt.idle(30), rt.loop).result(35)
     return result.question_id
 
 
