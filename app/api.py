@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app import queue
+from app.admin import AdminDep
 from app.audience_limits import client_ip, limits_of
-from app.auth import check_admin
 from app.clock import iso
 from app.deps import (
     AudienceDep,
@@ -22,7 +22,7 @@ from app.deps import (
     StageOrModeratorDep,
     StateDep,
 )
-from app.errors import Forbidden, Unauthorized
+from app.errors import Forbidden
 from app.ingest import ingest_single
 from app.inputs import CleanLine, CleanText, Id
 from app.models import AuditEntry, LiveSession, QState, Role
@@ -54,9 +54,9 @@ class ActionIn(BaseModel):
 
 
 @router.post("/sessions", status_code=201)
-async def post_session(body: SessionCreate, request: Request, state: StateDep) -> dict[str, Any]:
-    if not check_admin(request, state.admin_token):
-        raise Unauthorized("creating a session needs 'Authorization: Bearer <admin token>'")
+async def post_session(
+    body: SessionCreate, request: Request, state: StateDep, _: AdminDep
+) -> dict[str, Any]:
     session, keys = await state.store.write(lambda db: create_session(db, body))
     if session.zoom_ids:
         state.bus.signal(ZOOM_ROUTES)  # at once, on every worker (cached Zoom routes)
@@ -68,11 +68,11 @@ async def post_session(body: SessionCreate, request: Request, state: StateDep) -
 
 
 @router.post("/sessions/{slug}/keys/rotate")
-async def post_rotate_keys(slug: str, request: Request, state: StateDep) -> dict[str, Any]:
+async def post_rotate_keys(
+    slug: str, request: Request, state: StateDep, _: AdminDep
+) -> dict[str, Any]:
     """New role links (as `floorbridge session rotate-keys` prints them); every socket and
     cookie of the old keys stops working, on every worker, within a second."""
-    if not check_admin(request, state.admin_token):
-        raise Unauthorized("rotating keys needs 'Authorization: Bearer <admin token>'")
     keys = await state.store.write(lambda db: rotate_keys(db, slug))
     return {"slug": slug, "links": links(state.base_url(request), slug, keys), "keys": keys}
 

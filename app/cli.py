@@ -15,20 +15,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from app.cli_support import apply_db_url, fail, is_redis, open_store
 from app.errors import DomainError
-
-
-def _fail(message: str, code: int = 2) -> None:
-    print(f"floorbridge: {message}", file=sys.stderr)
-    raise SystemExit(code)
-
-
-def _apply_db_url(url: str | None) -> None:
-    if url:
-        os.environ["FLOORBRIDGE_DATABASE_URL"] = url
-    from app.config import get_settings
-
-    get_settings.cache_clear()
 
 
 def _base_url(args: argparse.Namespace) -> str:
@@ -37,16 +25,6 @@ def _base_url(args: argparse.Namespace) -> str:
     if getattr(args, "base_url", None):
         return args.base_url.rstrip("/")
     return (get_settings().public_url or "http://127.0.0.1:8000").rstrip("/")
-
-
-def _store():
-    from app.config import get_settings
-    from app.db import Store
-    from app.migrate import upgrade
-
-    url = get_settings().resolved_database_url()
-    upgrade(url)
-    return Store(url)
 
 
 def run_server(
@@ -110,7 +88,7 @@ def _serve_one(app: Any, config: dict[str, Any], on_listening: Callable[[], None
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    _apply_db_url(args.database_url)
+    apply_db_url(args.database_url)
     if args.workers > 1:
         _check_scale_out()
     run_server(args.host, args.port, workers=args.workers, access_log=args.access_log)
@@ -122,12 +100,12 @@ def _check_scale_out() -> None:
 
     settings = get_settings()
     if settings.resolved_database_url().startswith("sqlite"):
-        _fail(
+        fail(
             "--workers needs PostgreSQL: SQLite serves one process only "
             "(set --database-url or FLOORBRIDGE_DATABASE_URL to postgresql+psycopg://...)"
         )
-    if not settings.bus_url.startswith(("redis://", "rediss://")):
-        _fail(
+    if not is_redis(settings.bus_url):
+        fail(
             "--workers needs FLOORBRIDGE_BUS_URL=redis://...: with the in-process bus, "
             "sockets on one worker would not hear changes made on another"
         )
@@ -137,12 +115,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from app.config import get_settings
     from app.hosts import demo_base_url, is_loopback
 
-    _apply_db_url(args.database_url)
+    apply_db_url(args.database_url)
     if not get_settings().public_url and not is_loopback(args.host):
         # Bound to the network: links and the QR code carry an address a phone on the same
         # network can open (the LAN address for 0.0.0.0), for every request.
         os.environ["FLOORBRIDGE_PUBLIC_URL"] = demo_base_url(args.host, args.port)
-        _apply_db_url(None)
+        apply_db_url(None)
     base = demo_base_url(args.host, args.port)
 
     announcement: list[str] = []
@@ -181,35 +159,37 @@ def _read_agenda(path: str) -> list[dict[str, Any]]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        _fail(f"cannot read agenda file {path}: {exc.strerror}")
+        fail(f"cannot read agenda file {path}: {exc.strerror}")
     try:
         data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        _fail(
+        fail(
             f"agenda file {path} is not valid {'JSON' if path.endswith('.json') else 'YAML'}: {exc}"
         )
     if isinstance(data, dict):
         data = data.get("agenda", [])
     if not isinstance(data, list):
-        _fail(f"agenda file {path} must hold a list of segments (or a mapping with 'agenda')")
+        fail(f"agenda file {path} must hold a list of segments (or a mapping with 'agenda')")
     return data
 
 
 def cmd_session_create(args: argparse.Namespace) -> None:
     from app.sessions import SessionCreate, create_session, links
 
-    _apply_db_url(args.database_url)
+    apply_db_url(args.database_url)
     body: dict[str, Any] = {"title": args.title, "slug": args.slug}
     if args.agenda:
         body["agenda"] = _read_agenda(args.agenda)
     body["zoom_ids"] = args.zoom_id or []
     body["hashtags"] = args.hashtag or []
     body["privacy"] = {"author_display": args.author_display}
+    body["lang"] = args.lang
+    body["captions_url"] = args.captions_url
     try:
         parsed = SessionCreate.model_validate(body)
     except ValidationError as exc:
-        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
-    store = _store()
+        fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+    store = open_store()
     try:
         session, keys = store.write_sync(lambda db: create_session(db, parsed))
     finally:
@@ -234,7 +214,7 @@ def _signal_zoom_routes() -> None:
     from app.sessions import ZOOM_ROUTES
 
     url = get_settings().bus_url
-    if not url.startswith(("redis://", "rediss://")):
+    if not is_redis(url):
         return
     from redis.exceptions import RedisError
 
@@ -250,8 +230,8 @@ def _signal_zoom_routes() -> None:
 def cmd_session_links(args: argparse.Namespace) -> None:
     from app.sessions import ROLE_PAGES, get_by_slug, links, rotate_keys
 
-    _apply_db_url(args.database_url)
-    store = _store()
+    apply_db_url(args.database_url)
+    store = open_store()
     try:
         if args.new_keys or args.command == "rotate-keys":
             keys = store.write_sync(lambda db: rotate_keys(db, args.slug))
@@ -280,7 +260,7 @@ def cmd_zoom_send(args: argparse.Namespace) -> None:
     from integrations.zoom_send import send_command
 
     if not Path(args.payload).is_file():
-        _fail(f"cannot read payload file {args.payload}")
+        fail(f"cannot read payload file {args.payload}")
     raise SystemExit(send_command(args.secret, args.url, args.payload))
 
 
@@ -288,7 +268,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
     from app.config import get_settings
     from app.migrate import upgrade
 
-    _apply_db_url(args.database_url)
+    apply_db_url(args.database_url)
     upgrade(get_settings().resolved_database_url())
     print("database is up to date")
 
@@ -326,6 +306,9 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--author-display", default="initials", choices=["full", "initials", "anonymous"]
     )
+    create.add_argument("--lang", choices=["ar", "zh", "en", "fr", "ru", "es"],
+                        help="the pages' and the report's default language (docs/i18n.md)")
+    create.add_argument("--captions-url", help="the session's live captions (https://...)")
     for sp, fn in ((create, cmd_session_create),):
         sp.set_defaults(func=fn)
     lnk = ssub.add_parser("links")
@@ -365,7 +348,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         args.func(args)
     except DomainError as exc:
-        _fail(exc.detail)
+        fail(exc.detail)
     except KeyboardInterrupt:
         pass
 

@@ -1,18 +1,138 @@
-"""Settings, all read from FLOORBRIDGE_* environment variables or a .env file."""
+"""Settings, all read from FLOORBRIDGE_* environment variables or a .env file, once at start.
+
+One `Settings` with nested sections (`settings.zoom`, `settings.retention`) for what one
+domain alone reads. A section keeps the flat names it had as a settings class of its own
+(`FLOORBRIDGE_ZOOM_ACCOUNT_ID`, `FLOORBRIDGE_RETENTION_DAYS`): `_FlatSections` reads them,
+so no environment variable changed when the sections moved here.
+"""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from integrations.zoom_qa import API_BASE, OAUTH_BASE, Credentials
+
+PREFIX = "FLOORBRIDGE_"
+
+
+class Section(BaseModel):
+    """A group of settings read from `env_prefix` + the field's name."""
+
+    env_prefix: ClassVar[str] = PREFIX
+
+
+class ZoomSettings(Section):
+    """`FLOORBRIDGE_ZOOM_*` beyond the secret token (which the webhook's hot path reads at
+    the top level, `Settings.zoom_secret_token`)."""
+
+    env_prefix: ClassVar[str] = "FLOORBRIDGE_ZOOM_"
+
+    #: Server-to-Server OAuth app, for the webinar Q&A report (scope report:read:admin).
+    account_id: str = ""
+    client_id: str = ""
+    client_secret: SecretStr = SecretStr("")  # SecretStr: never shown by repr() or logs
+    #: Drop chat messages not sent to everyone (see `ZoomChat.is_public`).
+    public_only: bool = False
+    #: Import Q&A every N seconds while a webinar is live (0 = only when it ends).
+    qa_poll_seconds: float = 0.0
+    oauth_base: str = OAUTH_BASE
+    api_base: str = API_BASE
+
+    def credentials(self) -> Credentials | None:
+        secret = self.client_secret.get_secret_value()
+        if self.account_id and self.client_id and secret:
+            return Credentials(self.account_id, self.client_id, secret)
+        return None
+
+
+class RetentionSettings(Section):
+    """`FLOORBRIDGE_RETENTION_DAYS`, `FLOORBRIDGE_PURGE_*`: the privacy domain's."""
+
+    #: Days personal data is kept for a session that set nothing else.
+    retention_days: int = 30
+    #: Run the purge once a day inside the server (each session's own retention applies).
+    purge_daily: bool = False
+    #: Seconds between two scheduled purges; a day unless a test or an operator says otherwise.
+    purge_interval: float = 86_400.0
+
+
+class _FlatSections(PydanticBaseSettingsSource):
+    """Each section's fields from the environment and the .env file by their flat names
+    (the environment wins, as for the top-level fields)."""
+
+    def __init__(
+        self, settings_cls: type[BaseSettings], env: EnvSettingsSource, dotenv: DotEnvSettingsSource
+    ) -> None:
+        super().__init__(settings_cls)
+        self.found = {**dotenv.env_vars, **env.env_vars}  # lower-cased names
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads whole sections
+
+    def __call__(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, section in sections(self.settings_cls):
+            values = {
+                key: self.found[f"{section.env_prefix}{key}".lower()]
+                for key in section.model_fields
+                if f"{section.env_prefix}{key}".lower() in self.found
+            }
+            if values:
+                out[name] = values
+        return out
+
+
+def sections(cls: type[BaseModel]) -> Iterator[tuple[str, type[Section]]]:
+    for name, info in cls.model_fields.items():
+        if isinstance(info.annotation, type) and issubclass(info.annotation, Section):
+            yield name, info.annotation
+
+
+def env_names(cls: type[BaseSettings] | None = None) -> list[str]:
+    """Every `FLOORBRIDGE_*` name the settings read, sections included (the README lists them)."""
+    cls = cls or Settings
+    nested = dict(sections(cls))
+    names = [f"{PREFIX}{name}".upper() for name in cls.model_fields if name not in nested]
+    for section in nested.values():
+        names += [f"{section.env_prefix}{name}".upper() for name in section.model_fields]
+    return names
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FLOORBRIDGE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_file=".env", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        assert isinstance(env_settings, EnvSettingsSource)
+        assert isinstance(dotenv_settings, DotEnvSettingsSource)
+        flat = _FlatSections(settings_cls, env_settings, dotenv_settings)
+        return init_settings, env_settings, dotenv_settings, flat, file_secret_settings
+
+    #: The Zoom Q&A import and chat filter (`FLOORBRIDGE_ZOOM_*`).
+    zoom: ZoomSettings = Field(default_factory=ZoomSettings)
+    #: Retention and the scheduled purge.
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     #: Where the SQLite file, the generated admin token and the cookie key live.
     data_dir: Path = Path("data")
@@ -68,6 +188,12 @@ class Settings(BaseSettings):
     #: (`pip install 'floorbridge[triage]'`; the console says why when it is not), `off`
     #: never loads it.
     triage: Literal["on", "off"] = "on"
+    #: This worker's name where the console shows who runs a session's channels
+    #: (default host:pid).
+    worker_name: str = Field("", max_length=200)
+    #: Seconds a worker's claim on a session's background work lasts unless renewed: a dead
+    #: owner is replaced within about 1.2 times this (app/ownership.py).
+    owner_lease_seconds: float = Field(5.0, ge=1, le=300)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

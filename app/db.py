@@ -23,11 +23,13 @@ import queue
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 import anyio
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects.sqlite import base as sqlite_types
 from sqlalchemy.exc import DataError, DBAPIError
 from sqlmodel import Session
 
@@ -98,6 +100,9 @@ def _sqlite_pragmas(engine: Engine, begin: str) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
+        # FULL: each commit fsyncs the WAL, so an acknowledged write survives a power loss
+        # or OS crash too. (NORMAL in WAL mode skips that fsync: still safe against a
+        # process crash, kill -9, as the WAL is in the OS page cache, not a power loss.)
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
@@ -147,7 +152,7 @@ class BulkInsert:
                 tail += f" ON CONFLICT ({', '.join(map(quote, self.conflict))}) DO NOTHING"
             if self.returning:
                 tail += f" RETURNING {', '.join(map(quote, self.returning))}"
-            procs = [self.table.c[n].type._cached_bind_processor(dialect) for n in self.names]
+            procs = [_bind_processor(self.table.c[n].type, dialect) for n in self.names]
             found = self._compiled[dialect.name] = (head, row, tail, procs)
         return found
 
@@ -169,6 +174,32 @@ class BulkInsert:
             if self.returning:
                 out.extend(result.all())
         return out
+
+
+def _bind_processor(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """The column type's bind processor; for SQLite's default DATETIME, an equal but faster one.
+
+    Why: a stored message carries six datetimes over its four rows, and SQLAlchemy's
+    processor (a dict and a `%` format per value) was the writer's largest Python cost per
+    row after the driver call itself. `datetime.isoformat` (C) gives the same text
+    ("YYYY-MM-DD HH:MM:SS.ffffff", the offset cut off as SQLAlchemy leaves it out).
+    """
+    proc = type_._cached_bind_processor(dialect)
+    impl = type_.dialect_impl(dialect)
+    if (
+        proc is None
+        or dialect.name != "sqlite"
+        or type(impl) is not sqlite_types.DATETIME
+        or impl._storage_format != sqlite_types.DATETIME._storage_format
+    ):
+        return proc
+
+    def fast(value: Any) -> Any:
+        if value.__class__ is datetime:
+            return value.isoformat(" ", "microseconds")[:26]
+        return proc(value)  # None, a date, a subclass: SQLAlchemy's own
+
+    return fast
 
 
 class Store:

@@ -93,6 +93,37 @@ class _Live:
             "Sockets closed because they did not read fast enough (they resync on reconnect)",
             value=self.state.hubs.stats.dropped_slow,
         )
+        mode = self.state.hubs.mode()
+        live = GaugeMetricFamily(
+            "floorbridge_live_mode",
+            "1 for how other workers' events reach this worker's sockets now: the bus, or "
+            "the shared log (read by polling while the bus subscription is lost)",
+            labels=["mode"],
+        )
+        for name in ("bus", "log"):
+            live.add_metric([name], 1 if mode == name else 0)
+        yield live
+        yield CounterMetricFamily(
+            "floorbridge_log_polls",
+            "Reads of the event log by hubs while the bus subscription was lost",
+            value=self.state.hubs.stats.log_polls,
+        )
+        ownership = self.state.extras.get("ownership")
+        if ownership is not None:
+            changes = CounterMetricFamily(
+                "floorbridge_ownership_changes",
+                "Sessions whose background work this worker took over (acquired), had taken "
+                "from it (lost) or gave back at shut-down (released)",
+                labels=["change"],
+            )
+            for change in ("acquired", "lost", "released"):
+                changes.add_metric([change], getattr(ownership.stats, change))
+            yield changes
+            yield GaugeMetricFamily(
+                "floorbridge_owned_sessions",
+                "Sessions whose background work (connectors, Zoom Q&A polls) this worker runs",
+                value=len(ownership.held),
+            )
         yield CounterMetricFamily(
             "floorbridge_frames_direct",
             "Frames written pre-framed to idle sockets, below ASGI (app/live/direct_write.py)",
@@ -193,7 +224,8 @@ async def _bus_ok(state: AppState) -> str:
 @router.get("/readyz", include_in_schema=False)
 async def readyz(state: StateDep) -> JSONResponse:
     database, bus = await asyncio.gather(_database_ok(state), _bus_ok(state))
-    body: dict[str, str] = {"database": database, "bus": bus}
+    # "live": "bus", or "log" while the bus subscription is lost and the hubs read the log.
+    body: dict[str, str] = {"database": database, "bus": bus, "live": state.hubs.mode()}
     if database == "ok" and bus == "ok":
         return JSONResponse({"status": "ready", **body})
     missing = " and ".join(n for n, v in (("database", database), ("bus", bus)) if v != "ok")

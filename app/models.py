@@ -16,8 +16,14 @@ from sqlmodel import Field, SQLModel
 from app.clock import utc_now
 
 
-def _ts(**kw: Any) -> Any:
+def now_column(**kw: Any) -> Any:
+    """A timezone-aware timestamp set to `utc_now()` on insert; every domain's tables use it."""
     return Field(default_factory=utc_now, sa_type=DateTime(timezone=True), **kw)
+
+
+def when_column(**kw: Any) -> Any:
+    """A timezone-aware timestamp, empty until the thing happens (`opened_at`, `acked_at`)."""
+    return Field(default=None, sa_type=DateTime(timezone=True), **kw)
 
 
 class Role(StrEnum):
@@ -60,7 +66,11 @@ class LiveSession(SQLModel, table=True):
     last_seq: int = 0
     zoom_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     hashtags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = _ts()
+    created_at: datetime = now_column()
+    #: Default language of the pages and the report (app/i18n LANGS); None: the browser's.
+    lang: str | None = Field(default=None, max_length=8)
+    #: The session's live captions (CART, Zoom captions...): linked from the phone and screen.
+    captions_url: str | None = Field(default=None, max_length=500)
 
 
 class Segment(SQLModel, table=True):
@@ -93,7 +103,7 @@ class RoleKey(SQLModel, table=True):
     role: str = Field(max_length=16)
     key_hash: str = Field(max_length=64, unique=True, index=True)
     public_id: str = Field(max_length=32, unique=True, index=True)
-    created_at: datetime = _ts()
+    created_at: datetime = now_column()
 
 
 class Message(SQLModel, table=True):
@@ -111,8 +121,8 @@ class Message(SQLModel, table=True):
     author_name: str | None = Field(default=None, max_length=200)
     text: str
     url: str | None = Field(default=None, max_length=1000)
-    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    received_at: datetime = _ts()
+    sent_at: datetime | None = when_column()
+    received_at: datetime = now_column()
     simulated: bool = False
 
 
@@ -150,8 +160,8 @@ class Question(SQLModel, table=True):
     merged_into_id: int | None = Field(default=None, foreign_key="question.id")
     url: str | None = Field(default=None, max_length=1000)
     simulated: bool = False
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    created_at: datetime = now_column()
+    updated_at: datetime = now_column()
 
 
 class Upvote(SQLModel, table=True):
@@ -163,7 +173,7 @@ class Upvote(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     question_id: int = Field(foreign_key="question.id", index=True)
     audience_id: str = Field(max_length=64)
-    created_at: datetime = _ts()
+    created_at: datetime = now_column()
 
 
 class Event(SQLModel, table=True):
@@ -177,7 +187,7 @@ class Event(SQLModel, table=True):
     seq: int
     type: str = Field(max_length=64)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = _ts()
+    created_at: datetime = now_column()
 
 
 class AuditEntry(SQLModel, table=True):
@@ -191,7 +201,7 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=32)
     role: str = Field(max_length=16)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    at: datetime = _ts()
+    at: datetime = now_column()
 
 
 class MergeRecord(SQLModel, table=True):
@@ -209,4 +219,4 @@ class MergeRecord(SQLModel, table=True):
     #: B's state and queue position before the merge.
     prev_state: str = Field(max_length=16)
     prev_position: int | None = None
-    at: datetime = _ts()
+    at: datetime = now_column()

@@ -15,6 +15,7 @@ from app.clock import utc_now
 from app.errors import Conflict, Invalid, NotFound
 from app.events import audit, emit, lock_session
 from app.models import MergeRecord, QState, Question, Upvote
+from app.rows import renumber, session_object_or_404
 from app.text import clean_text
 from app.views import question_full, sources_of
 
@@ -44,10 +45,7 @@ _WHY = {
 
 
 def _get(db: Session, session_id: int, question_id: int) -> Question:
-    q = db.get(Question, question_id)
-    if q is None or q.session_id != session_id:
-        raise NotFound(f"no question {question_id} in this session")
-    return q
+    return session_object_or_404(db, Question, session_id, question_id, "question")
 
 
 def _queued(db: Session, session_id: int) -> list[Question]:
@@ -62,13 +60,7 @@ def _queued(db: Session, session_id: int) -> list[Question]:
 
 def _renumber(db: Session, session_id: int, order: list[Question], moved: Question | None) -> None:
     """Give queued items positions 1..n; tell clients once if anyone else moved."""
-    others_moved = False
-    for i, q in enumerate(order, start=1):
-        if q.position != i:
-            others_moved = others_moved or q is not moved
-            q.position = i
-            db.add(q)
-    if others_moved:
+    if any(q is not moved for q in renumber(db, order)):
         emit(db, session_id, "queue.reordered", {"ids": [q.id for q in order]})
 
 

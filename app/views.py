@@ -130,6 +130,8 @@ def session_public(s: LiveSession, segments: list[Segment], base_url: str) -> di
             for seg in segments
         ],
         "audience_url": f"{base_url}/s/{s.slug}",
+        "lang": s.lang,
+        "captions_url": s.captions_url,
     }
 
 

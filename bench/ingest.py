@@ -22,7 +22,10 @@ from the same client.
 3. Ours saturated: the ceiling's rate offered to ours for 2 s; what it acknowledges.
 
 Reported per step: acknowledged requests/s (first to last 2xx), acknowledgement latency
-p50/p99 (from the scheduled send time), webhook-to-socket latency p50/p99 (ours only).
+p50/p99 (from the scheduled send time), webhook-to-socket latency p50/p99 (ours only),
+CPU per request of the server process and of the clients' sending (the same for both
+servers: what the client costs is not what the ratio measures);
+`server_cpu_us_per_request` sets ours against the ceiling at the first common rate.
 After the last step our server is killed with SIGKILL (nothing can be flushed late) and
 every acknowledged message is looked up in the database. Targets, as ratios to the
 ceiling: sustained (every message acknowledged, acknowledgements keeping pace at >= 95%
@@ -35,6 +38,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sqlite3
 import sys
 import time
@@ -253,8 +257,10 @@ def client_process(
         for i in range(part, total, parts)
     ]
     deadline = start + seconds + GRACE
+    cpu = time.process_time()  # the sending only: the requests were built above
     client = asyncio.run(_client_run(port, requests, connections, deadline))
     return {
+        "client_cpu_s": time.process_time() - cpu,
         "sent": len(requests),
         "acked": client.acked,
         "ack_ms": client.ack_ms,
@@ -280,6 +286,12 @@ class Step:
     errors: int = 0
     ack_ms: list[float] = field(default_factory=list)
     socket_ms: list[float] = field(default_factory=list)
+    server_cpu_s: float = 0.0
+    client_cpu_s: float = 0.0
+
+    def cpu_us(self, seconds: float) -> float | None:
+        """CPU microseconds per request sent in this step."""
+        return round(seconds * 1e6 / self.sent) if self.sent else None
 
     def acked_rps(self) -> float:
         """The rate acknowledgements came back at, from the first to the last."""
@@ -300,6 +312,10 @@ class Step:
             "ack_p50_ms": ack["p50"],
             "ack_p99_ms": ack["p99"],
             "ack_max_ms": ack["max"],
+            # Per request: the server process (all its threads), and the client processes'
+            # sending (same bytes for both servers, built before the step).
+            "server_cpu_us_per_request": self.cpu_us(self.server_cpu_s),
+            "client_cpu_us_per_request": self.cpu_us(self.client_cpu_s),
         }
         if self.server == "ours":
             sock = percentiles(self.socket_ms)
@@ -340,10 +356,18 @@ async def read_socket(url: str, steps: list[Step]) -> None:
                 step.socket_ms.append((now - step.start - int(index) / step.rate) * 1000)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run_step(
-    pool: ProcessPoolExecutor, port: int, step: Step, procs: int, connections: int
+    pool: ProcessPoolExecutor, port: int, step: Step, procs: int, connections: int,
+    pid: int | None = None,
 ) -> None:
     loop = asyncio.get_running_loop()
+    cpu = cpu_seconds(pid) if pid else 0.0
     step.start = time.perf_counter() + LEAD
     parts = await asyncio.gather(
         *(
@@ -362,7 +386,10 @@ async def run_step(
             for part in range(procs)
         )
     )
+    if pid:
+        step.server_cpu_s = cpu_seconds(pid) - cpu
     for part in parts:
+        step.client_cpu_s += part["client_cpu_s"]
         step.first_ack = min(step.first_ack, part["acked_at"][0])
         step.last_ack = max(step.last_ack, part["acked_at"][1])
         step.sent += part["sent"]
@@ -399,10 +426,12 @@ async def bench(
     await asyncio.sleep(0.5)
     fractions = [float(f) for f in args.fractions.split(",") if f.strip()]
     ports = {"ours": ours.port, "ceiling": bare.port}
+    pids = {"ours": ours.proc.pid if ours.proc else None,
+            "ceiling": bare.proc.pid if bare.proc else None}
 
     async def step(rate: float, server: str, seconds: float | None = None) -> Step:
         s = run.add(int(rate), server, seconds)
-        await run_step(pool, ports[server], s, args.procs, args.connections)
+        await run_step(pool, ports[server], s, args.procs, args.connections, pids[server])
         await asyncio.sleep(1.0)  # let the socket drain before the next step
         return s
 
@@ -439,6 +468,18 @@ def report(run: Run, stored: set[str], args: argparse.Namespace) -> dict[str, An
     bare_sat = run.steps[0]
     ceiling_steps = [s for s in run.steps if s.server == "ceiling"]
     bare_sustained = max((s.rate for s in ceiling_steps if s.passed()), default=0)
+    # CPU per request at the first rate both kept pace with: what the rates' ratio comes
+    # down to when the cores are the limit (on a loaded machine, the usual case).
+    pairs = [(c, o) for c, o in zip(ceiling_steps[1:], ours, strict=False) if c.rate == o.rate]
+    cpu = {"offered_rps": None, "ceiling": None, "ours": None, "ceiling_over_ours": None}
+    if pairs:
+        c, o = pairs[0]
+        cpu = {
+            "offered_rps": c.rate,
+            "ceiling": c.cpu_us(c.server_cpu_s),
+            "ours": o.cpu_us(o.server_cpu_s),
+            "ceiling_over_ours": ratio(c.server_cpu_s, o.server_cpu_s),
+        }
     return {
         "what": "signed Zoom chat webhooks, one session, moderator socket open, SQLite "
         "(WAL, synchronous=FULL), one server process; the same client and requests against "
@@ -455,6 +496,7 @@ def report(run: Run, stored: set[str], args: argparse.Namespace) -> dict[str, An
             "sustained_rps": bare_sustained,
             "sustained_ratio": ratio(bare_sustained, ceiling),
         },
+        "server_cpu_us_per_request": cpu,
         "steps": [s.summary(ceiling) for s in run.steps],
         "acked_total": len(acked),
         "stored_total": len(stored),

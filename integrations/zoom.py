@@ -81,7 +81,8 @@ class SignatureCheck:
 def sign(secret: str, timestamp: str | int, raw_body: bytes) -> str:
     """The `x-zm-signature` value Zoom sends for this body and timestamp."""
     message = b"v0:" + str(timestamp).encode("ascii") + b":" + raw_body
-    return "v0=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    # hmac.digest: OpenSSL's one-shot HMAC, equal to hmac.new(...).hexdigest(), and cheaper.
+    return "v0=" + hmac.digest(secret.encode(), message, "sha256").hex()
 
 
 def verify_signature(

@@ -37,6 +37,12 @@ def test_ingest_reports_ratios_to_the_same_runs_ceiling(tmp_path):
     for name, t in result["targets"].items():
         assert isinstance(t["met"], bool), name
     assert result["saturated_ratio"] == round(result["saturated_rps"] / ceiling, 3)
+    # CPU per request, both servers, same offered rate: the figure load cannot skew much.
+    cpu = result["server_cpu_us_per_request"]
+    assert cpu["offered_rps"] == result["steps"][1]["offered_rps"]
+    assert cpu["ceiling"] > 0 and cpu["ours"] > 0
+    for step in result["steps"]:
+        assert step["server_cpu_us_per_request"] > 0 and step["client_cpu_us_per_request"] > 0
     assert result["machine"]["cores"] and len(result["machine"]["load_after"]) == 3
     # Exit status: 1 exactly when a judged target was missed (speed ones included here).
     assert done.returncode == (0 if all(t["met"] for t in result["targets"].values()) else 1)

@@ -18,6 +18,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.events import audit, emit, lock_session
 from app.inputs import CleanLine, Title
 from app.models import Segment
+from app.rows import renumber
 from app.sessions import SEGMENT_KINDS, AgendaItem
 from app.text import clean_name
 from app.views import segments_of
@@ -45,13 +46,6 @@ class SegmentPatch(BaseModel):
         if v is not None and v not in SEGMENT_KINDS:
             raise ValueError(f"kind must be one of {', '.join(SEGMENT_KINDS)}")
         return v
-
-
-def _renumber(db: Session, segs: list[Segment]) -> None:
-    for i, seg in enumerate(segs):
-        if seg.position != i:
-            seg.position = i
-            db.add(seg)
 
 
 def _done(db: Session, session_id: int, action: str, role: str, **detail: Any) -> dict:
@@ -90,7 +84,7 @@ def add_segment(db: Session, session_id: int, body: SegmentAdd, role: str) -> di
     db.add(seg)
     db.flush()
     segs.insert(at, seg)
-    _renumber(db, segs)
+    renumber(db, segs, start=0)
     return _done(db, session_id, "add", role, segment_id=seg.id)
 
 
@@ -126,7 +120,7 @@ def remove_segment(db: Session, session_id: int, segment_id: int, role: str) -> 
         db.add(t)
     db.delete(seg)
     segs.remove(seg)
-    _renumber(db, segs)
+    renumber(db, segs, start=0)
     return _done(db, session_id, "remove", role, segment_id=segment_id, title=seg.title)
 
 
@@ -136,5 +130,5 @@ def reorder(db: Session, session_id: int, ids: list[int], role: str) -> dict[str
     by_id = {seg.id: seg for seg in segs}
     if sorted(ids) != sorted(by_id):
         raise Invalid("ids must list every segment of the agenda exactly once")
-    _renumber(db, [by_id[i] for i in ids])
+    renumber(db, [by_id[i] for i in ids], start=0)
     return _done(db, session_id, "reorder", role, ids=ids)

@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 from app import lifecycle
 from app.agenda import timer
 from app.agenda.models import TimerState
-from app.agenda.notes import NoteIn, send_note
+from app.agenda.notes import send_note
+from app.agenda.schemas import StageNoteCreate
 from app.agenda.service import current_index, planned_of
 from app.agenda.timer import TState
 from app.clock import utc_now
@@ -54,7 +55,7 @@ def send_wrap_up(db: Session, session_id: int, now: datetime) -> dict[str, Any] 
     t = db.get(TimerState, session_id)
     t.wrap_sent = True
     db.add(t)
-    return send_note(db, session_id, NoteIn(kind="wrap_up"), now, auto=True)
+    return send_note(db, session_id, StageNoteCreate(kind="wrap_up"), now, auto=True)
 
 
 async def _loop(state: Any) -> None:

@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from app.agenda import autonote, views  # noqa: F401 - registers the view filters and the checker
 from app.agenda.agenda import SegmentAdd, SegmentPatch, add_segment, edit_segment, remove_segment
 from app.agenda.agenda import reorder as reorder_segments
-from app.agenda.notes import NoteIn, ack_note, recent_notes, send_note
+from app.agenda.notes import ack_note, recent_notes, send_note
+from app.agenda.schemas import StageNoteCreate, StageNotePublic
 from app.agenda.service import apply_action, timer_view, update_settings
 from app.clock import to_ms, utc_now
 from app.deps import ModeratorDep, PrincipalDep, SessionDep, StageOrModeratorDep, StateDep
@@ -121,21 +122,21 @@ async def put_order(
     )
 
 
-@router.get("/notes")
+@router.get("/notes", response_model=list[StageNotePublic])
 async def list_notes(
     session: SessionDep, state: StateDep, _: StageOrModeratorDep
 ) -> list[dict[str, Any]]:
     return await state.store.read(lambda db: recent_notes(db, session.id))
 
 
-@router.post("/notes", status_code=201)
+@router.post("/notes", status_code=201, response_model=StageNotePublic)
 async def post_note(
-    body: NoteIn, session: SessionDep, state: StateDep, _: ModeratorDep
+    body: StageNoteCreate, session: SessionDep, state: StateDep, _: ModeratorDep
 ) -> dict[str, Any]:
     return await state.store.write(lambda db: send_note(db, session.id, body, utc_now()))
 
 
-@router.post("/notes/{note_id}/ack")
+@router.post("/notes/{note_id}/ack", response_model=StageNotePublic)
 async def post_ack(
     note_id: Id, session: SessionDep, state: StateDep, _: StageOrModeratorDep
 ) -> dict[str, Any]:

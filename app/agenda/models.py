@@ -7,16 +7,11 @@ and every screen can compute the remaining time itself.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
-from app.clock import utc_now
-
-
-def _when(**kw: Any) -> Any:
-    return Field(default=None, sa_type=DateTime(timezone=True), **kw)
+from app.models import now_column, when_column
 
 
 class TimerState(SQLModel, table=True):
@@ -28,18 +23,18 @@ class TimerState(SQLModel, table=True):
     #: The current (or, before the start, the selected) segment; ids survive reordering.
     segment_id: int | None = None
     state: str = Field(default="idle", max_length=16)  # idle | running | paused | finished
-    started_at: datetime | None = _when()
-    paused_at: datetime | None = _when()
+    started_at: datetime | None = when_column()
+    paused_at: datetime | None = when_column()
     paused_total: float = 0.0  # seconds paused in the current run, not counting paused_at
     adjust_seconds: float = 0.0  # time added (or removed) for the current run
     warning_seconds: int = 60
-    scheduled_start: datetime | None = _when()
-    finished_at: datetime | None = _when()
+    scheduled_start: datetime | None = when_column()
+    finished_at: datetime | None = when_column()
     auto_wrap: bool = False  # send "wrap up" to the stage at the warning threshold
     wrap_sent: bool = False  # ... once per run
     questions_gate: bool = False  # audience questions only in segments that accept them
     screen_timer: bool = True  # the room screen shows the timer
-    updated_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
+    updated_at: datetime = now_column()
 
 
 class SegmentRun(SQLModel, table=True):
@@ -53,7 +48,7 @@ class SegmentRun(SQLModel, table=True):
     title: str = Field(max_length=200)
     planned_seconds: float
     started_at: datetime = Field(sa_type=DateTime(timezone=True))
-    ended_at: datetime | None = _when()
+    ended_at: datetime | None = when_column()
     paused_seconds: float = 0.0
     adjust_seconds: float = 0.0
 
@@ -68,5 +63,5 @@ class StageNote(SQLModel, table=True):
     kind: str = Field(max_length=32)
     text: str = Field(max_length=300)
     auto: bool = False
-    created_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
-    acked_at: datetime | None = _when()
+    created_at: datetime = now_column()
+    acked_at: datetime | None = when_column()

@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.agenda.models import StageNote
+from app.agenda.schemas import MAX_NOTE, StageNoteCreate
 from app.clock import iso
-from app.errors import Invalid, NotFound
-from app.events import emit, lock_session
-from app.inputs import CleanLine, CleanText
+from app.errors import Invalid
+from app.events import lock_session
+from app.rows import session_object_or_404, store_and_emit
 from app.text import clean_text
 
 PRESETS = {
@@ -25,13 +25,7 @@ PRESETS = {
     "zoom_next": "Next question is from Zoom",
     "time": "Time is up",
 }
-MAX_NOTE = 280
 RECENT = 20
-
-
-class NoteIn(BaseModel):
-    kind: CleanLine = Field(default="text", max_length=32)
-    text: CleanText | None = Field(default=None, max_length=MAX_NOTE * 4)
 
 
 def note_view(n: StageNote) -> dict[str, Any]:
@@ -46,7 +40,7 @@ def note_view(n: StageNote) -> dict[str, Any]:
 
 
 def send_note(
-    db: Session, session_id: int, body: NoteIn, now: datetime, *, auto: bool = False
+    db: Session, session_id: int, body: StageNoteCreate, now: datetime, *, auto: bool = False
 ) -> dict[str, Any]:
     if body.kind == "text":
         text = clean_text(body.text or "", MAX_NOTE)
@@ -56,24 +50,18 @@ def send_note(
         raise Invalid(f"kind must be text or one of {', '.join(PRESETS)}")
     lock_session(db, session_id)
     note = StageNote(session_id=session_id, kind=body.kind, text=text, auto=auto, created_at=now)
-    db.add(note)
-    db.flush()
-    view = note_view(note)
-    emit(db, session_id, "note.created", {"note": view})
-    return view
+    return store_and_emit(db, session_id, note, "note.created", "note", note_view)
 
 
 def ack_note(db: Session, session_id: int, note_id: int, now: datetime) -> dict[str, Any]:
     """Acknowledge once; a second tap (or a retry) changes nothing and says so quietly."""
     lock_session(db, session_id)
-    note = db.get(StageNote, note_id)
-    if note is None or note.session_id != session_id:
-        raise NotFound("no such note in this session")
+    note = session_object_or_404(
+        db, StageNote, session_id, note_id, "note", missing="no such note in this session"
+    )
     if note.acked_at is None:
         note.acked_at = now
-        db.add(note)
-        db.flush()
-        emit(db, session_id, "note.acked", {"note": note_view(note)})
+        return store_and_emit(db, session_id, note, "note.acked", "note", note_view)
     return note_view(note)
 
 

@@ -24,19 +24,19 @@ import httpx
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlmodel import select
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from app.clock import epoch_seconds, iso, utc_now
+from app.config import ZoomSettings  # a section of the one Settings
 from app.db import Store
 from app.deps import AppState, ModeratorDep, SessionDep, StateDep
 from app.errors import DomainError, ErrorOut
 from app.hot_paths import MAX_BODY, hot_post, read_body
 from app.ingest import ingest, ingest_single
 from app.models import LiveSession
+from app.ownership import JOBS, OWNERSHIP, drop_job, want_job
 from app.sessions import ZOOM_ROUTES
 from integrations.zoom import (
     SIGNATURE_HEADER,
@@ -52,9 +52,6 @@ from integrations.zoom import (
     verify_signature,
 )
 from integrations.zoom_qa import (
-    API_BASE,
-    OAUTH_BASE,
-    Credentials,
     ZoomApiError,
     ZoomQAClient,
     ZoomQuestion,
@@ -74,31 +71,8 @@ ROUTE_TTL = 5.0
 QA_NOTE = "Zoom may return no Q&A until the webinar has ended."
 #: Polling during a webinar stops after this long even without `webinar.ended`.
 POLL_MAX_SECONDS = 12 * 3600.0
-
-
-class ZoomSettings(BaseSettings):
-    """`FLOORBRIDGE_ZOOM_*` settings beyond the secret token (which lives in app Settings)."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="FLOORBRIDGE_ZOOM_", env_file=".env", extra="ignore"
-    )
-
-    #: Server-to-Server OAuth app, for the webinar Q&A report (scope report:read:admin).
-    account_id: str = ""
-    client_id: str = ""
-    client_secret: SecretStr = SecretStr("")  # SecretStr: never shown by repr() or logs
-    #: Drop chat messages not sent to everyone (see `ZoomChat.is_public`).
-    public_only: bool = False
-    #: Import Q&A every N seconds while a webinar is live (0 = only when it ends).
-    qa_poll_seconds: float = 0.0
-    oauth_base: str = OAUTH_BASE
-    api_base: str = API_BASE
-
-    def credentials(self) -> Credentials | None:
-        secret = self.client_secret.get_secret_value()
-        if self.account_id and self.client_id and secret:
-            return Credentials(self.account_id, self.client_id, secret)
-        return None
+#: The ownership job kind of the Q&A poller (one owner per session runs it).
+QA_JOB = "zoom_qa"
 
 
 @dataclass
@@ -194,7 +168,8 @@ def _load_routes(db: Any) -> dict[int, list[int]]:
 
 def configure(state: AppState, settings: ZoomSettings | None = None) -> ZoomRuntime:
     """Set up (or replace) the app's Zoom runtime; tests pass their own settings."""
-    rt = ZoomRuntime(parse_secrets(state.settings.zoom_secret_token), settings or ZoomSettings())
+    settings = settings or state.settings.zoom
+    rt = ZoomRuntime(parse_secrets(state.settings.zoom_secret_token), settings)
     state.extras["zoom"] = rt
     if not state.extras.get("zoom_routes_watched"):
         state.extras["zoom_routes_watched"] = True
@@ -345,10 +320,42 @@ async def _lifecycle(state: AppState, rt: ZoomRuntime, event: ZoomLifecycle) -> 
     if event.kind == "webinar" and rt.settings.credentials() is not None:
         if event.state == "ended":
             _stop_poller(rt, event.zoom_id)
+            await _poll_jobs(state, event.zoom_id, sessions, on=False)
             _spawn(state, _import_after_end(state, rt, event.zoom_id, sessions))
-        elif rt.settings.qa_poll_seconds > 0:
-            _start_poller(state, rt, event.zoom_id)
+        elif rt.settings.qa_poll_seconds > 0 and not await _poll_jobs(
+            state, event.zoom_id, sessions, on=True
+        ):
+            _start_poller(state, rt, event.zoom_id)  # no ownership: this worker polls
     return _ack("ok", live=link.live)
+
+
+async def _poll_jobs(state: AppState, zoom_id: int, sessions: list[int], *, on: bool) -> bool:
+    """With several workers, each session's owner polls (app/ownership.py): the wish is
+    stored as a job, so a new owner picks it up after a failover. False: no ownership."""
+    ownership = state.extras.get("ownership")
+    if ownership is None:
+        return False
+    name, until = f"{QA_JOB}:{zoom_id}", epoch_seconds() + POLL_MAX_SECONDS
+
+    def change(db: Any) -> None:
+        for sid in sessions:
+            (want_job(db, sid, name, until) if on else drop_job(db, sid, name))
+
+    await state.store.write(change)
+    await ownership.tick()
+    state.bus.signal(OWNERSHIP)
+    return True
+
+
+async def _qa_job(state: AppState, session_id: int, zoom_id: str) -> None:
+    """Run by the session's owner while the webinar is live: import its Q&A every N s."""
+    rt = runtime(state)
+    while True:
+        await asyncio.sleep(rt.settings.qa_poll_seconds or 60.0)
+        await import_qa(state, [session_id], [int(zoom_id)])
+
+
+JOBS[QA_JOB] = _qa_job
 
 
 # ---------------------------------------------------------------- Q&A import

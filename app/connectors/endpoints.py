@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
-from app.auth import check_admin
+from app.admin import OrganiserDep
 from app.connectors import service
 from app.connectors.runtime import ConnectorRuntime
-from app.deps import ModeratorDep, ReaderDep, SessionDep, StateDep, get_principal
-from app.errors import Forbidden, NotFound, Unauthorized
+from app.deps import ModeratorDep, ReaderDep, SessionDep, StateDep
+from app.errors import NotFound
 from app.inputs import CleanJson
-from app.models import Role
 
 router = APIRouter(prefix="/api/sessions/{slug}/connectors")
 #: A connector (mastodon, x...) or a webhook channel name: checked before any lookup.
@@ -30,21 +29,6 @@ class ConnectorIn(BaseModel):
 
 def runtime_of(state: Any) -> ConnectorRuntime:
     return state.extras["connectors"]
-
-
-async def organiser(request: Request, state: StateDep, session: SessionDep) -> str:
-    """The admin token or the moderator's key/cookie: both may set up a session's channels."""
-    if check_admin(request, state.admin_token):
-        return "admin"
-    principal = await get_principal(request, state, session)
-    if principal.role == Role.moderator:
-        return principal.role
-    if principal.role == Role.audience:
-        raise Unauthorized("setting up channels needs the admin token or the moderator link")
-    raise Forbidden(f"the {principal.role} role may not set up channels")
-
-
-OrganiserDep = Annotated[str, Depends(organiser)]
 
 
 @router.get("")
@@ -86,5 +70,5 @@ async def pause_connector(
     out = await state.store.write(
         lambda db: service.set_paused(db, session.id, channel, paused, principal.role)
     )
-    runtime_of(state).pause(session.id, channel, paused)
+    await runtime_of(state).apply(session.id, channel)  # the owner, wherever it runs
     return out

@@ -7,6 +7,7 @@ from typing import Any
 from app.connectors.crypto import SettingsBox
 from app.connectors.runtime import ConnectorRuntime
 from app.lifecycle import on_shutdown, on_startup
+from app.ownership import Ownership
 
 
 def settings_box(state: Any) -> SettingsBox:
@@ -17,7 +18,17 @@ def settings_box(state: Any) -> SettingsBox:
 
 @on_startup
 async def start_connectors(state: Any) -> None:
-    runtime = ConnectorRuntime(state.store, settings_box(state))
+    """One owner per session runs its connectors (app/ownership.py): the lease is shared by
+    every worker through the database; the others stand by."""
+    ownership = Ownership(
+        state.store,
+        state.bus,
+        state.settings.worker_name,
+        ttl=state.settings.owner_lease_seconds,
+        context=state,
+    )
+    state.extras["ownership"] = ownership
+    runtime = ConnectorRuntime(state.store, settings_box(state), ownership=ownership)
     state.extras["connectors"] = runtime
     await runtime.start_all()
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from app.clock import utc_now
+from app.models import now_column
 
 
 class ConnectorConfig(SQLModel, table=True):
@@ -32,7 +32,7 @@ class ConnectorConfig(SQLModel, table=True):
     simulated: bool = False
     #: Last published status (state, reason, last item, items today) for snapshots.
     status: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    updated_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
+    updated_at: datetime = now_column()
 
 
 class ConnectorCursor(SQLModel, table=True):
@@ -43,7 +43,7 @@ class ConnectorCursor(SQLModel, table=True):
     session_id: int = Field(foreign_key="live_session.id", primary_key=True)
     key: str = Field(max_length=200, primary_key=True)
     value: str = Field(sa_type=Text)
-    updated_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
+    updated_at: datetime = now_column()
 
 
 class Crosspost(SQLModel, table=True):
@@ -67,4 +67,4 @@ class TextPrint(SQLModel, table=True):
     session_id: int = Field(foreign_key="live_session.id")
     print: str = Field(max_length=32)
     channel: str = Field(max_length=64)
-    created_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
+    created_at: datetime = now_column()

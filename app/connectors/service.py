@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -225,6 +227,18 @@ def fingerprint(author_name: str | None, text: str) -> str:
 
 
 _PRINTS = BulkInsert(TextPrint.__table__)  # type: ignore[attr-defined]
+_TP = TextPrint.__table__  # type: ignore[attr-defined]
+#: Built once, run on the connection: through the ORM (a `Session.exec` per stored batch)
+#: this lookup cost the writer thread more than inserting the batch's prints.
+_EARLIER = (
+    sa_select(_TP.c.print, _TP.c.question_id, _TP.c.channel, _TP.c.created_at)
+    .where(
+        _TP.c.session_id == bindparam("sid"),
+        _TP.c.print.in_(bindparam("prints", expanding=True)),
+        _TP.c.created_at >= bindparam("since"),
+    )
+    .order_by(_TP.c.question_id)
+)
 _CROSSPOSTS = BulkInsert(Crosspost.__table__)  # type: ignore[attr-defined]
 
 
@@ -252,15 +266,10 @@ def flag_crossposts(
         return
     since = min(q.created_at for q, _ in todo) - CROSSPOST_WINDOW
     earlier: dict[str, list[tuple[int, str, datetime]]] = {}
-    for mark, qid, channel, at in db.exec(
-        select(TextPrint.print, TextPrint.question_id, TextPrint.channel, TextPrint.created_at)
-        .where(
-            TextPrint.session_id == session.id,
-            col(TextPrint.print).in_({mark for _, mark in todo}),
-            col(TextPrint.created_at) >= since,
-        )
-        .order_by(col(TextPrint.question_id))
-    ).all():
+    rows = db.connection().execute(
+        _EARLIER, {"sid": session.id, "prints": list({mark for _, mark in todo}), "since": since}
+    )
+    for mark, qid, channel, at in rows:
         earlier.setdefault(mark, []).append((qid, channel, aware(at)))
     prints, flags = [], []
     for q, mark in todo:

@@ -8,18 +8,18 @@ from sqlmodel import Session
 
 from app.connectors import service
 from app.models import LiveSession, Role
+from app.ownership import owner_of
+from app.role_views import part_for, passes_for
 from app.views import register_view
 
 READERS = (Role.moderator, Role.rapporteur)
 
 
-def event_filter(role: str, type_: str, data: dict[str, Any]) -> tuple[str, dict] | None:
-    return (type_, data) if role in READERS else None
+event_filter = passes_for(READERS)
 
 
+@part_for(READERS)
 def snapshot_part(db: Session, session: LiveSession, role: str) -> dict[str, Any] | None:
-    if role not in READERS:
-        return None
     channels = [
         {
             "channel": row.channel,
@@ -30,7 +30,11 @@ def snapshot_part(db: Session, session: LiveSession, role: str) -> dict[str, Any
         }
         for row in service.list_configs(db, session.id)
     ]
-    return {"channels": channels, "crossposts": service.crossposts(db, session.id)}
+    return {
+        "channels": channels,
+        "crossposts": service.crossposts(db, session.id),
+        "owner": owner_of(db, session.id),
+    }
 
 
 register_view("connector.", event_filter, "connectors", snapshot_part)

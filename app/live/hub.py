@@ -49,6 +49,15 @@ SNAPSHOT_MAX_AGE = 2.0
 FANOUT_SLICE = 256
 # Events fanned out together at most (one write per socket for all of them).
 MAX_BATCH = 64
+#: While the bus subscription is lost (Redis down), a hub reads the log this often: the
+#: per-session seq makes each read exact (what follows the last delivered seq).
+LOG_POLL_SECONDS = 0.25
+
+
+def bus_live(bus: Bus) -> bool:
+    """Whether the bus brings other workers' events now (the in-process bus always does)."""
+    connected = getattr(bus, "connected", None)
+    return connected is None or connected.is_set()
 
 
 def events_between(db: Session, session_id: int, after: int, upto: int | None) -> list[Event]:
@@ -86,6 +95,7 @@ class SessionHub:
         self.delivered = 0
         self.dropped_slow = 0
         self._sub = bus.subscribe(session_id)
+        self._polled = float("-inf")  # when the log was last read for want of the bus
         self._task: asyncio.Task[None] | None = None
         # The audience's share of each event, fanned out by its own task: the moderator's
         # console and the stage never wait behind 10,000 phones.
@@ -188,11 +198,30 @@ class SessionHub:
         finally:
             self._loading.pop(key, None)
 
+    async def _next(self) -> CommittedEvent | None:
+        """The next bus item; with the bus away, first whatever the log holds beyond what
+        was delivered, then the bus queue (this worker's own events) for a short while."""
+        sub = self._sub
+        if bus_live(self.bus):
+            return await sub.queue.get()
+        if time.monotonic() - self._polled >= LOG_POLL_SECONDS:
+            self._polled = time.monotonic()
+            self.stats.log_polls += 1
+            await self._catch_up(None)
+        left = LOG_POLL_SECONDS - (time.monotonic() - self._polled)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(max(0.01, left)):
+                return await sub.queue.get()
+        return None
+
     async def _run(self) -> None:
         sub = self._sub
         while True:
             try:
-                events = [await sub.queue.get()]
+                first = await self._next()
+                if first is None:
+                    continue
+                events = [first]
                 if sub.overflowed.is_set():
                     # The bus outran us: drop what is buffered and read the log instead.
                     sub.overflowed.clear()
@@ -336,6 +365,11 @@ class Hubs:
                 )
                 await hub.stop()
             self._hubs.clear()
+
+    def mode(self) -> str:
+        """"bus" (events from other workers come through the bus) or "log" (the bus
+        subscription is lost: the hubs read the shared log until it is back)."""
+        return "bus" if bus_live(self.bus) else "log"
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}

@@ -13,13 +13,12 @@ from sqlmodel import Session
 
 from app.clock import parse_iso
 from app.deps import ModeratorDep, PrincipalDep, SessionDep, StateDep
-from app.errors import Forbidden, Invalid, NotFound
+from app.errors import Forbidden, Invalid
 from app.hot_paths import hot_post
 from app.inputs import CleanLine, Id
 from app.polls import service, views  # noqa: F401 - views registers the role filters
 from app.polls.export import poll_csv
 from app.polls.live import runtime
-from app.polls.models import Poll
 from app.polls.tally import may_see_results, poll_for, poll_full, tally
 from app.polls.voting import post_vote
 
@@ -88,9 +87,7 @@ async def results(
     format: str = "json",
 ) -> Any:
     def read(db: Session) -> dict[str, Any]:
-        poll = db.get(Poll, poll_id)
-        if poll is None or poll.session_id != session.id:
-            raise NotFound(f"no poll {poll_id} in this session")
+        poll = service.poll_of_session(db, session.id, poll_id)
         return poll_full(poll, tally(db, poll))
 
     poll = await state.store.read(read)

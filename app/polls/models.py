@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.clock import utc_now
-
-
-def _ts(**kw: Any) -> Any:
-    return Field(default_factory=utc_now, sa_type=DateTime(timezone=True), **kw)
+from app.models import now_column, when_column
 
 
 class PollKind(StrEnum):
@@ -54,9 +49,9 @@ class Poll(SQLModel, table=True):
     show_audience: bool = False
     #: Count Zoom chat replies ("1", "A") as votes while open.
     zoom_votes: bool = False
-    opened_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    created_at: datetime = _ts()
+    opened_at: datetime | None = when_column()
+    closed_at: datetime | None = when_column()
+    created_at: datetime = now_column()
 
 
 class Ballot(SQLModel, table=True):
@@ -74,7 +69,7 @@ class Ballot(SQLModel, table=True):
     mask: int = 0
     #: Normalised word (wordcloud) or the answer (open); null for choice kinds.
     word: str | None = Field(default=None, max_length=500)
-    updated_at: datetime = _ts()
+    updated_at: datetime = now_column()
 
 
 class PollAccess(SQLModel, table=True):

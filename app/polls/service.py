@@ -25,6 +25,7 @@ from app.events import audit, emit, lock_session
 from app.inputs import CleanLine, CleanText
 from app.polls.models import Poll, PollAccess, PollKind, PollState
 from app.polls.tally import poll_full, tally
+from app.rows import session_object_or_404
 from app.text import clean_text
 
 MAX_OPTIONS = 20
@@ -59,11 +60,8 @@ class PollCreate(BaseModel):
 # ---------------------------------------------------------------- moderator side
 
 
-def _get(db: Session, session_id: int, poll_id: int) -> Poll:
-    poll = db.get(Poll, poll_id)
-    if poll is None or poll.session_id != session_id:
-        raise NotFound(f"no poll {poll_id} in this session")
-    return poll
+def poll_of_session(db: Session, session_id: int, poll_id: int) -> Poll:
+    return session_object_or_404(db, Poll, session_id, poll_id, "poll")
 
 
 def _options(body: PollCreate) -> tuple[list[str], int]:
@@ -97,12 +95,12 @@ def _publish(
     return view
 
 
+#: What a display or state action changes: the `prev` of its `poll.updated`.
+FLAGS = ("state", "show_screen", "show_audience")
+
+
 def _flags(poll: Poll) -> dict[str, Any]:
-    return {
-        "state": poll.state,
-        "show_screen": poll.show_screen,
-        "show_audience": poll.show_audience,
-    }
+    return {name: getattr(poll, name) for name in FLAGS}
 
 
 def create_poll(db: Session, session_id: int, body: PollCreate, role: str) -> dict[str, Any]:
@@ -129,7 +127,7 @@ def apply_action(
     if action not in ACTIONS:
         raise NotFound(f"unknown poll action {action!r}; use one of {', '.join(ACTIONS)}")
     lock_session(db, session_id)
-    poll = _get(db, session_id, poll_id)
+    poll = poll_of_session(db, session_id, poll_id)
     forget_rule(db, poll_id)
     if action == "duplicate":
         copy = Poll(

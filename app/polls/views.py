@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from app.models import LiveSession, Role
 from app.polls.models import Poll, PollAccess
 from app.polls.tally import may_see_results, poll_for, poll_full, tally
+from app.role_views import part_for, passes_for
 from app.views import register_view
 
 
@@ -53,14 +54,12 @@ register_view("poll.", poll_event_for, "polls", polls_part)
 CODE_ROLES = (Role.moderator, Role.rapporteur, Role.stage, Role.screen)
 
 
-def access_event_for(role: str, type_: str, data: dict[str, Any]) -> tuple[str, dict] | None:
-    return (type_, data) if role in CODE_ROLES else None
+access_event_for = passes_for(CODE_ROLES)
 
 
+@part_for(CODE_ROLES)
 def access_part(db: Session, session: LiveSession, role: str) -> dict[str, Any] | None:
     """`{join_code}` for the roles that show or set it, None for everyone else."""
-    if role not in CODE_ROLES:
-        return None
     access = db.get(PollAccess, session.id)
     return {"join_code": access.join_code if access else None}
 

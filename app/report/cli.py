@@ -1,6 +1,7 @@
 """`floorbridge report`, `floorbridge purge`, `floorbridge privacy export|erase`.
 
-Wired into app/cli.py by `add_commands`, so the shared parser needs one line for them.
+Wired into app/cli.py by `add_commands`, so the shared parser needs one line for them; what
+both share is in app/cli_support.py, so this module does not import app/cli.py back.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import json
 import sys
 from pathlib import Path
 
+from app.cli_support import apply_db_url, fail, open_store
+
 
 def _write(text: str | bytes, out: str | None) -> None:
-    from app.cli import _fail
-
     if not out or out == "-":
         if isinstance(text, bytes):
             sys.stdout.buffer.write(text)
@@ -26,18 +27,17 @@ def _write(text: str | bytes, out: str | None) -> None:
         else:
             Path(out).write_text(text, encoding="utf-8")
     except OSError as exc:
-        _fail(f"cannot write {out}: {exc.strerror}")
+        fail(f"cannot write {out}: {exc.strerror}")
     print(f"report written to {out}", file=sys.stderr)
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from app.cli import _apply_db_url, _store
     from app.report.builder import build_report
     from app.report.formats import render
     from app.sessions import get_by_slug
 
-    _apply_db_url(args.database_url)
-    store = _store()
+    apply_db_url(args.database_url)
+    store = open_store()
     try:
         report = store.read_sync(lambda db: build_report(db, get_by_slug(db, args.slug).id))
     finally:
@@ -47,19 +47,16 @@ def cmd_report(args: argparse.Namespace) -> None:
     try:
         body = render(report, args.format)
     except DomainError as exc:
-        from app.cli import _fail
-
-        _fail(str(exc))
+        fail(str(exc))
     _write(body, args.output)
 
 
 def cmd_purge(args: argparse.Namespace) -> None:
-    from app.cli import _apply_db_url, _store
     from app.retention.service import parse_age, purge
 
-    _apply_db_url(args.database_url)
+    apply_db_url(args.database_url)
     older_than = parse_age(args.older_than) if args.older_than else None
-    store = _store()
+    store = open_store()
     try:
         totals = store.write_sync(lambda db: purge(db, older_than=older_than))
     finally:
@@ -68,12 +65,11 @@ def cmd_purge(args: argparse.Namespace) -> None:
 
 
 def cmd_privacy(args: argparse.Namespace) -> None:
-    from app.cli import _apply_db_url, _store
     from app.retention.service import Subject, erase_subject, export_subject
 
-    _apply_db_url(args.database_url)
+    apply_db_url(args.database_url)
     subject = Subject(args.channel, args.handle)
-    store = _store()
+    store = open_store()
     try:
         if args.command == "export":
             out = store.read_sync(lambda db: export_subject(db, args.session, subject))

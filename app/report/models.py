@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.clock import utc_now
+from app.models import now_column
 
 
 class ReportNote(SQLModel, table=True):
@@ -26,7 +26,7 @@ class ReportNote(SQLModel, table=True):
     text: str = ""
     #: Bumped on every save, so a page can tell its own echo from another tab's change.
     rev: int = 0
-    updated_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
+    updated_at: datetime = now_column()
 
 
 class ReportHighlight(SQLModel, table=True):
@@ -38,7 +38,7 @@ class ReportHighlight(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="live_session.id", index=True)
     question_id: int = Field(foreign_key="question.id")
-    created_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
+    created_at: datetime = now_column()
 
 
 class SessionPrivacy(SQLModel, table=True):
@@ -49,4 +49,4 @@ class SessionPrivacy(SQLModel, table=True):
     session_id: int = Field(foreign_key="live_session.id", primary_key=True)
     #: Personal data older than this is purged (names, hashes, raw text of dismissed items).
     retention_days: int = 30
-    updated_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
+    updated_at: datetime = now_column()

@@ -18,6 +18,7 @@ from app.events import emit, lock_session
 from app.models import Question, Segment
 from app.report.models import ReportHighlight, ReportNote
 from app.report.words import valid_zone
+from app.rows import session_object_or_404, store_and_emit
 
 MAX_NOTE = 20_000
 SECTION_RE = re.compile(
@@ -54,9 +55,10 @@ def resolve_section(db: Session, session_id: int, section: str) -> str:
             raise NotFound(f"no segment at position {number} in this session's agenda")
         return segment_section(seg.id)
     if kind == "seg":
-        seg = db.get(Segment, int(number))
-        if seg is None or seg.session_id != session_id:
-            raise NotFound(f"no segment {number} in this session's agenda (was it removed?)")
+        session_object_or_404(
+            db, Segment, session_id, int(number), "segment",
+            missing=f"no segment {number} in this session's agenda (was it removed?)",
+        )  # fmt: skip
     return section
 
 
@@ -89,18 +91,12 @@ def save_note(db: Session, session_id: int, section: str, text: str) -> dict[str
     note.text = text
     note.rev += 1
     note.updated_at = utc_now()
-    db.add(note)
-    db.flush()
-    view = note_view(note)
-    emit(db, session_id, "report.note", {"note": view})
-    return view
+    return store_and_emit(db, session_id, note, "report.note", "note", note_view)
 
 
 def set_highlight(db: Session, session_id: int, question_id: int, on: bool) -> dict[str, Any]:
     lock_session(db, session_id)
-    q = db.get(Question, question_id)
-    if q is None or q.session_id != session_id:
-        raise NotFound(f"no question {question_id} in this session")
+    session_object_or_404(db, Question, session_id, question_id, "question")
     row = db.exec(
         select(ReportHighlight).where(
             ReportHighlight.session_id == session_id, ReportHighlight.question_id == question_id

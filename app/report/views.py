@@ -8,18 +8,17 @@ from sqlmodel import Session
 
 from app.models import LiveSession, Role
 from app.report.notes import highlights_of, notes_of
+from app.role_views import part_for, passes_for
 from app.views import register_view
 
 READERS = (Role.moderator, Role.rapporteur)
 
 
-def report_event(role: str, type_: str, data: dict[str, Any]) -> tuple[str, dict] | None:
-    return (type_, data) if role in READERS else None
+report_event = passes_for(READERS)
 
 
+@part_for(READERS)
 def report_part(db: Session, session: LiveSession, role: str) -> dict[str, Any] | None:
-    if role not in READERS:
-        return None
     return {"notes": notes_of(db, session.id), "highlights": highlights_of(db, session.id)}
 
 

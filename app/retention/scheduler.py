@@ -8,7 +8,6 @@ from typing import Any
 
 from app import lifecycle
 from app.retention.service import purge
-from app.retention.settings import RetentionSettings
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ async def purge_forever(store: Any, interval: float, *, runs: int | None = None)
 
 @lifecycle.on_startup
 async def start_daily_purge(state: Any) -> None:
-    settings = RetentionSettings()
+    settings = state.settings.retention  # read once, at start, with the rest
     if not settings.purge_daily:
         return
     task = asyncio.create_task(purge_forever(state.store, settings.purge_interval))

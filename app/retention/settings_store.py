@@ -7,11 +7,11 @@ from typing import Any
 from sqlmodel import Session
 
 from app.clock import utc_now
+from app.config import get_settings
 from app.errors import Invalid
 from app.events import emit, lock_session
 from app.models import LiveSession
 from app.report.models import SessionPrivacy
-from app.retention.settings import RetentionSettings
 
 MAX_RETENTION_DAYS = 3650
 NAME_WORDS = {
@@ -22,8 +22,10 @@ NAME_WORDS = {
 
 
 def retention_days(db: Session, session_id: int) -> int:
+    """The session's own period, else `FLOORBRIDGE_RETENTION_DAYS` (the server's and the
+    CLI's process settings, read once)."""
     row = db.get(SessionPrivacy, session_id)
-    return row.retention_days if row is not None else RetentionSettings().retention_days
+    return row.retention_days if row is not None else get_settings().retention.retention_days
 
 
 def privacy_view(db: Session, session: LiveSession) -> dict[str, Any]:

@@ -15,8 +15,9 @@ from app.agenda.agenda import (
     reorder,
 )
 from app.agenda.autonote import due_sessions, send_wrap_up
-from app.agenda.notes import NoteIn, ack_note, send_note
+from app.agenda.notes import ack_note, send_note
 from app.agenda.report import report_section
+from app.agenda.schemas import StageNoteCreate
 from app.agenda.service import apply_action, update_settings
 from app.clock import utc_now
 from app.errors import Conflict, Invalid, NotFound
@@ -97,16 +98,16 @@ async def test_questions_record_their_segment_and_the_gate_says_when_it_opens(st
 
 async def test_notes_reach_moderator_and_stage_only_and_ack_once(store):
     sid = await new_session(store)
-    note = await store.write(lambda db: send_note(db, sid, NoteIn(kind="wrap_up"), at(0)))
+    note = await store.write(lambda db: send_note(db, sid, StageNoteCreate(kind="wrap_up"), at(0)))
     assert note["text"] == "Please wrap up" and note["acked_at"] is None
     free = await store.write(
-        lambda db: send_note(db, sid, NoteIn(text="  Ana's <b>mic</b>\x07 is off "), at(1))
+        lambda db: send_note(db, sid, StageNoteCreate(text="  Ana's <b>mic</b>\x07 is off "), at(1))
     )
     assert free["text"] == "Ana's <b>mic</b> is off"
     with pytest.raises(Invalid):
-        await store.write(lambda db: send_note(db, sid, NoteIn(text="   "), at(2)))
+        await store.write(lambda db: send_note(db, sid, StageNoteCreate(text="   "), at(2)))
     with pytest.raises(Invalid, match="kind must be"):
-        await store.write(lambda db: send_note(db, sid, NoteIn(kind="shout"), at(2)))
+        await store.write(lambda db: send_note(db, sid, StageNoteCreate(kind="shout"), at(2)))
     first = await store.write(lambda db: ack_note(db, sid, note["id"], at(5)))
     second = await store.write(lambda db: ack_note(db, sid, note["id"], at(9)))
     assert first["acked_at"] == second["acked_at"] == "2026-11-23T14:00:05.000Z"

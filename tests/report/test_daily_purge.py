@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from sqlalchemy import text as sql
 
 from app import lifecycle
+from app.config import Settings
 from app.ingest import ingest
 from app.retention.scheduler import purge_forever, start_daily_purge
 from app.retention.service import PURGED
@@ -69,11 +70,13 @@ async def test_scheduled_purge_applies_each_sessions_retention(store):
 
 async def test_the_setting_starts_the_task_and_shutdown_cancels_it(store, monkeypatch):
     assert start_daily_purge in lifecycle.STARTUP
-    state = SimpleNamespace(store=store, extras={})
+    state = SimpleNamespace(store=store, extras={}, settings=Settings(_env_file=None))
     await start_daily_purge(state)
     assert state.extras == {}  # off by default
     monkeypatch.setenv("FLOORBRIDGE_PURGE_DAILY", "true")
     monkeypatch.setenv("FLOORBRIDGE_PURGE_INTERVAL", "3600")
+    state.settings = Settings(_env_file=None)  # the server reads them once, at start
+    assert state.settings.retention.purge_interval == 3600
     sid = await _session_with_old_dismissed_question(store, days_old=45)  # default: 30 days
     await start_daily_purge(state)
     (task,) = state.extras["tasks"]
