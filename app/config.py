@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic.fields import FieldInfo
@@ -187,6 +187,10 @@ class Settings(BaseSettings):
     poll_votes_per_ip_minute: float = 6000
     #: Least time between two live result updates of one poll, in seconds.
     poll_results_interval: float = 0.3
+    #: The triage assistant (docs/triage.md): `on` runs it when its model is installed
+    #: (`pip install 'floorbridge[triage]'`; the console says why when it is not), `off`
+    #: never loads it.
+    triage: Literal["on", "off"] = "on"
     #: This worker's name where the console shows who runs a session's channels
     #: (default host:pid).
     worker_name: str = Field("", max_length=200)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from app.limits_net import NetLimits
     from app.ownership import Ownership
     from app.polls.live import PollRuntime
+    from app.triage_live.runtime import TriageRuntime
 
 
 @dataclass
@@ -58,6 +59,8 @@ class AppState:
     #: Which sessions' outside work this worker owns (app/ownership.py), from the
     #: connectors' start-up hook.
     ownership: Ownership | None = None
+    #: The triage assistant's runtime (app/triage_live), from its start-up hook.
+    triage: TriageRuntime | None = None
     #: The per-id and per-address token buckets (app/audience_limits.py), on first use.
     audience_limits: AudienceLimits | None = None
     #: The running demo's {"slug", "keys"} (the landing page shows its links).
