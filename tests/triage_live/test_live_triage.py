@@ -37,10 +37,11 @@ def server(tmp_path_factory):
 def _deliver(server: LiveServer, sid: int, channel: str, ext: str, text: str) -> int:
     """Through the real ingest path, on the server's own loop (as a connector does)."""
     state = server.app.state.fb
-    rt = state.extras["triage"]
+    rt = state.triage
     msg = IncomingMessage(channel=channel, external_id=ext, text=text, author_name="P",
                           sent_at=datetime.now(UTC))
-    fut = asyncio.run_coroutine_threadsafe(ingest(state.store, sid, [msg]), rt.loop)
+    delivery = ingest(state.store, sid, [msg], state.registry.ingest)
+    fut = asyncio.run_coroutine_threadsafe(delivery, rt.loop)
     result = fut.result(10)[0]
     assert asyncio.run_coroutine_threadsafe(rt.idle(30), rt.loop).result(35)
     return result.question_id

@@ -73,11 +73,14 @@ def message(n: int, text: str, author: str = "Remote participant") -> IncomingMe
 
 def feed(server: LiveServer, slug: str, messages: list[IncomingMessage]) -> list[int]:
     """Store messages now (one writer unit); returns the question ids, in order."""
-    store = server.app.state.fb.store
+    state = server.app.state.fb
+    store, hooks = state.store, state.registry.ingest  # the domains' hooks, as in the app
     sid = session_id(server, slug)
     out: list[Any] = []
     # Its own thread and event loop: Playwright's sync API owns this thread's loop.
-    worker = threading.Thread(target=lambda: out.append(asyncio.run(ingest(store, sid, messages))))
+    worker = threading.Thread(
+        target=lambda: out.append(asyncio.run(ingest(store, sid, messages, hooks)))
+    )
     worker.start()
     worker.join(timeout=30)
     assert out, "ingest did not finish"
