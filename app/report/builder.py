@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.clock import aware, iso, utc_now
-from app.models import AuditEntry, LiveSession, QState, Question
+from app.models import AuditEntry, LiveSession, QState, Question, require_id
 from app.privacy import display_name
 from app.report.igf import draft_of, igf_fields
 from app.report.notes import highlights_of, lines, notes_of, segment_section
@@ -307,13 +307,13 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
                 "stakeholder": s.stakeholder,
                 "planned_minutes": s.minutes,
                 "actual_minutes": None,
-                "notes": note(segment_section(s.id)),
+                "notes": note(segment_section(require_id(s))),
                 "questions": sum(arrived_in[q.id] == s.id for q in questions),
             }
             for s in segments
         ],
         "removed_segment_notes": _removed_segment_notes(
-            db, session_id, notes, {segment_section(s.id) for s in segments}
+            db, session_id, notes, {segment_section(require_id(s)) for s in segments}
         ),
         "notes": note("general"),
         "key_takeaways": lines(note("takeaways")),

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from app.cli_support import apply_db_url, fail, open_store
+from app.models import require_id
 
 
 def _write(text: str | bytes, out: str | None) -> None:
@@ -39,7 +40,9 @@ def cmd_report(args: argparse.Namespace) -> None:
     apply_db_url(args.database_url)
     store = open_store()
     try:
-        report = store.read_sync(lambda db: build_report(db, get_by_slug(db, args.slug).id))
+        report = store.read_sync(
+            lambda db: build_report(db, require_id(get_by_slug(db, args.slug)))
+        )
     finally:
         store.stop()
     from app.errors import DomainError
