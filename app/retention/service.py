@@ -14,7 +14,7 @@ from sqlmodel import Session, col, or_, select
 
 from app.clock import iso, utc_now
 from app.events import lock_session
-from app.models import LiveSession, Message, QState, Question, Upvote
+from app.models import LiveSession, Message, QState, Question, Upvote, require_id
 from app.privacy import author_hash
 from app.retention.scrub import (
     GONE,
@@ -48,7 +48,7 @@ class Subject:
 def purge_session(db: Session, session: LiveSession, cutoff: datetime) -> dict[str, int]:
     """Personal data of items that arrived before `cutoff`; aggregates stay."""
     counts = {"questions": 0, "messages": 0, "upvotes": 0, "events": 0}
-    if _anything_before(db, session.id, cutoff):
+    if _anything_before(db, require_id(session), cutoff):
         counts = _purge_core(db, session, cutoff)
     for domain, hook in domain_hooks("purge"):
         counts[domain] = int(hook(db, session, cutoff) or 0)
@@ -56,8 +56,8 @@ def purge_session(db: Session, session: LiveSession, cutoff: datetime) -> dict[s
 
 
 def _purge_core(db: Session, session: LiveSession, cutoff: datetime) -> dict[str, int]:
-    lock_session(db, session.id)  # only sessions with work: live ones are not held up
-    questions = db.exec(select(Question).where(*_unpurged(session.id, cutoff))).all()
+    lock_session(db, require_id(session))  # only sessions with work: live ones are not held up
+    questions = db.exec(select(Question).where(*_unpurged(require_id(session), cutoff))).all()
     changed = {}
     for q in questions:
         dismissed = q.state == QState.dismissed
@@ -88,7 +88,7 @@ def _purge_core(db: Session, session: LiveSession, cutoff: datetime) -> dict[str
         "questions": len(changed),
         "messages": len(messages),
         "upvotes": votes,
-        "events": scrub_events(db, session.id, changed),
+        "events": scrub_events(db, require_id(session), changed),
     }
 
 
@@ -146,7 +146,7 @@ def purge(
         "events": 0,
     }
     for session in db.exec(select(LiveSession).order_by(LiveSession.id)).all():
-        keep = older_than or timedelta(days=retention_days(db, session.id))
+        keep = older_than or timedelta(days=retention_days(db, require_id(session)))
         counts = purge_session(db, session, now - keep)
         if any(counts.values()):
             totals["sessions"] += 1
@@ -230,7 +230,7 @@ def export_subject(db: Session, slug: str, subject: Subject) -> dict[str, Any]:
 def erase_subject(db: Session, slug: str, subject: Subject) -> dict[str, Any]:
     """Remove the person from the session; counts stay (a question is emptied, not deleted)."""
     session = get_by_slug(db, slug)
-    lock_session(db, session.id)
+    lock_session(db, require_id(session))
     messages, questions, upvotes = _theirs(db, session, subject)
     changed = {}
     for q in questions:
@@ -243,7 +243,7 @@ def erase_subject(db: Session, slug: str, subject: Subject) -> dict[str, Any]:
         "questions": len(questions),
         "messages": len(messages),
         "upvotes": forget_upvotes(db, upvotes),
-        "events": scrub_events(db, session.id, changed),
+        "events": scrub_events(db, require_id(session), changed),
     }
     for domain, hook in domain_hooks("erase"):
         counts[domain] = hook(db, session, subject)
