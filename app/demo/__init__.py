@@ -22,7 +22,7 @@ from app.demo.platforms import SOCIAL, DemoPlatforms
 from app.demo.stream import SimMessage, remote_stream
 from app.errors import NotFound
 from app.ingest import ingest
-from app.models import LiveSession
+from app.models import LiveSession, require_id
 from app.polls.demo import add_demo_polls
 from app.sessions import SessionCreate, create_session, get_by_slug, rotate_keys
 from ports.messages import IncomingMessage
@@ -45,7 +45,7 @@ def ensure_demo_session(db: Session) -> tuple[int, str, dict[str, str]]:
         return session.id, session.slug, rotate_keys(db, DEMO_SLUG)
     except NotFound:
         session, keys = create_session(db, demo_session_body())
-        add_demo_polls(db, session.id)
+        add_demo_polls(db, require_id(session))
         return session.id, session.slug, keys
 
 
