@@ -32,7 +32,7 @@ from app.live.hub import (
     to_committed,
 )
 from app.live.outbox import Client
-from app.models import Event, LiveSession
+from app.models import Event, LiveSession, require_id
 from app.views import snapshot
 
 router = APIRouter()
@@ -139,7 +139,7 @@ async def live(ws: WebSocket, slug: str) -> None:
         direct=direct_writer(ws.scope),
         stats=state.hubs.stats,
     )
-    hub = await state.hubs.join(session.id, client, principal.key_id)
+    hub = await state.hubs.join(require_id(session), client, principal.key_id)
     try:
         if _up_to_date(after, hub.delivered):
             # Nothing to read: what comes next reaches it through the hub it just joined.
@@ -154,7 +154,7 @@ async def live(ws: WebSocket, slug: str) -> None:
             client.offer(0, _pong(msg))
         await _receive_loop(ws, client)
     finally:
-        await state.hubs.leave(session.id, client)
+        await state.hubs.leave(require_id(session), client)
         await client.shut(1000, "bye")  # stops the pump; closing twice is harmless
 
 
