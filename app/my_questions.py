@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from app.clock import iso
 from app.deps import AudienceDep, SessionDep, StateDep
-from app.models import LiveSession, QState, Question
+from app.models import LiveSession, QState, Question, require_id
 from app.privacy import author_hash
 from app.views import AUDIENCE_STATES
 
@@ -76,4 +76,4 @@ def my_questions(db: Session, session_id: int, audience_id: str) -> list[dict[st
 async def get_my_questions(
     session: SessionDep, state: StateDep, audience: AudienceDep
 ) -> list[dict[str, Any]]:
-    return await state.store.read(lambda db: my_questions(db, session.id, audience))
+    return await state.store.read(lambda db: my_questions(db, require_id(session), audience))

@@ -6,13 +6,13 @@ here, so the audience can never be sent an inbox item, a dismissed item or an au
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from sqlmodel import Session, col, select
 
 from app.clock import iso
-from app.models import LiveSession, QState, Question, Role, Segment
+from app.models import LiveSession, QState, Question, Role, Segment, require_id
 
 AUDIENCE_STATES = frozenset({QState.queued, QState.on_stage, QState.answered})
 STAGE_STATES = AUDIENCE_STATES
@@ -53,10 +53,16 @@ def question_full(q: Question, sources: list[int]) -> dict[str, Any]:
 
 
 def sources_of(db: Session, question_id: int) -> list[int]:
-    return list(
-        db.exec(
-            select(Question.id).where(Question.merged_into_id == question_id).order_by(Question.id)
-        ).all()
+    # cast: a primary key read back from the database is never NULL.
+    return cast(
+        list[int],
+        list(
+            db.exec(
+                select(col(Question.id))
+                .where(Question.merged_into_id == question_id)
+                .order_by(col(Question.id))
+            ).all()
+        ),
     )
 
 
@@ -138,7 +144,7 @@ def session_public(s: LiveSession, segments: list[Segment], base_url: str) -> di
 def segments_of(db: Session, session_id: int) -> list[Segment]:
     return list(
         db.exec(
-            select(Segment).where(Segment.session_id == session_id).order_by(Segment.position)
+            select(Segment).where(Segment.session_id == session_id).order_by(col(Segment.position))
         ).all()
     )
 
@@ -154,23 +160,27 @@ def all_questions(db: Session, session_id: int, states: set[str] | None = None) 
         stmt = stmt.where(col(Question.state).in_(states))
     rows = sorted(db.exec(stmt).all(), key=queue_sort_key)
     merged: dict[int, list[int]] = {}
-    for src_id, target in db.exec(
+    pairs = db.exec(
         select(Question.id, Question.merged_into_id).where(
             Question.session_id == session_id, col(Question.merged_into_id).is_not(None)
         )
-    ).all():
+    ).all()
+    # cast: both columns are non-NULL here (a primary key, and filtered by the where).
+    for src_id, target in cast("Sequence[tuple[int, int]]", pairs):
         merged.setdefault(target, []).append(src_id)
-    return [question_full(q, sorted(merged.get(q.id, []))) for q in rows]
+    return [question_full(q, sorted(merged.get(require_id(q), []))) for q in rows]
 
 
 def snapshot(db: Session, session: LiveSession, role: str, base_url: str) -> dict[str, Any]:
     """Everything a role's page needs, consistent with `seq` (read in one transaction)."""
     questions = [
-        v for q in all_questions(db, session.id) if (v := question_for(role, q)) is not None
+        v
+        for q in all_questions(db, require_id(session))
+        if (v := question_for(role, q)) is not None
     ]
     on_stage = next((q["id"] for q in questions if q["state"] == QState.on_stage), None)
     data = {
-        "session": session_public(session, segments_of(db, session.id), base_url),
+        "session": session_public(session, segments_of(db, require_id(session)), base_url),
         "questions": questions,
         "on_stage": on_stage,
     }
