@@ -248,7 +248,8 @@ def ballot_of(
 
 
 _SHARE_POLL = (
-    select(Poll.session_id, Poll.state, Poll.kind, Poll.options, Poll.max_choices)
+    # sqlmodel types select() for at most 4 columns; at run time it takes any number.
+    select(Poll.session_id, Poll.state, Poll.kind, Poll.options, Poll.max_choices)  # type: ignore[call-overload]
     .where(Poll.id == bindparam("poll_id"))
     .with_for_update(read=True)
 )

@@ -64,7 +64,7 @@ def zoom_vote(db: Session, session: LiveSession, msg) -> bool:
     who = author_hash(session.hmac_secret, msg.channel, msg.author_id)
     upsert_ballot(db, require_id(poll), f"z:{who}", "zoom_chat", 1 << index, None)
     with _lock:
-        _touched.add((session.id, poll.id))
+        _touched.add((require_id(session), require_id(poll)))
     return True
 
 
