@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.clock import iso, utc_now
 from app.errors import Invalid, NotFound
@@ -125,7 +125,7 @@ def highlights_of(db: Session, session_id: int) -> list[int]:
         db.exec(
             select(ReportHighlight.question_id)
             .where(ReportHighlight.session_id == session_id)
-            .order_by(ReportHighlight.id)
+            .order_by(col(ReportHighlight.id))
         ).all()
     )
 
