@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 import secrets
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +43,11 @@ def ensure_demo_session(db: Session) -> tuple[int, str, dict[str, str]]:
     """Create the demo session, or give the existing one fresh keys (they are only hashes)."""
     try:
         session = get_by_slug(db, DEMO_SLUG)
-        return session.id, session.slug, rotate_keys(db, DEMO_SLUG)
+        return require_id(session), session.slug, rotate_keys(db, DEMO_SLUG)
     except NotFound:
         session, keys = create_session(db, demo_session_body())
         add_demo_polls(db, require_id(session))
-        return session.id, session.slug, keys
+        return require_id(session), session.slug, keys
 
 
 #: `state.extras` key of the running demo: {"slug", "keys"} (the landing page shows its links).
@@ -61,6 +62,11 @@ async def open_demo(state: Any) -> tuple[int, str, dict[str, str]]:
     return session_id, slug, keys
 
 
+def _stored(session: LiveSession | None) -> LiveSession:
+    assert session is not None  # open_demo made or found it before this runs
+    return session
+
+
 async def start_social(store: Store, session_id: int) -> DemoPlatforms | None:
     """Fake platforms on loopback plus the real connectors reading them (marked simulated).
 
@@ -69,14 +75,19 @@ async def start_social(store: Store, session_id: int) -> DemoPlatforms | None:
     runtime = runtime_for(store)
     if runtime is None:
         return None
-    tags = await store.read(lambda db: db.get(LiveSession, session_id).hashtags)
+    tags = await store.read(lambda db: _stored(db.get(LiveSession, session_id)).hashtags)
     platforms = DemoPlatforms(tags[-1] if tags else "DataForGood")
     await platforms.start()
     runtime.closers.append(platforms.stop)  # after the connectors, at shut-down
     for channel, settings in platforms.connector_settings().items():
         await store.write(
-            lambda db, c=channel, s=settings: put_config(
-                db, session_id, c, s, runtime.box, simulated=True
+            partial(
+                put_config,
+                session_id=session_id,
+                channel=channel,
+                settings=settings,
+                box=runtime.box,
+                simulated=True,
             )
         )
         await runtime.apply(session_id, channel)
