@@ -205,7 +205,7 @@ def set_cursor(db: Session, session_id: int, key: str, value: str) -> None:
         index_elements=["session_id", "key"],
         set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
     )
-    db.exec(stmt)  # type: ignore[call-overload]
+    db.exec(stmt)
 
 
 # -- cross-posts ---------------------------------------------------------------------------
