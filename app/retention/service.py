@@ -58,11 +58,11 @@ def purge_session(db: Session, session: LiveSession, cutoff: datetime) -> dict[s
 def _purge_core(db: Session, session: LiveSession, cutoff: datetime) -> dict[str, int]:
     lock_session(db, require_id(session))  # only sessions with work: live ones are not held up
     questions = db.exec(select(Question).where(*_unpurged(require_id(session), cutoff))).all()
-    changed = {}
+    changed: dict[int, Question] = {}
     for q in questions:
         dismissed = q.state == QState.dismissed
         redact_question(db, q, text=PURGED if dismissed else None, action="purge")
-        changed[q.id] = q
+        changed[require_id(q)] = q
     messages = db.exec(
         select(Message).where(
             Message.session_id == session.id,
@@ -76,7 +76,7 @@ def _purge_core(db: Session, session: LiveSession, cutoff: datetime) -> dict[str
         db,
         db.exec(
             select(Upvote)
-            .join(Question, Question.id == Upvote.question_id)
+            .join(Question, col(Question.id) == Upvote.question_id)
             .where(
                 Question.session_id == session.id,
                 Upvote.created_at < cutoff,
@@ -122,7 +122,7 @@ def _anything_before(db: Session, session_id: int, cutoff: datetime) -> bool:
     ).first()
     vote = db.exec(
         select(Upvote.id)
-        .join(Question, Question.id == Upvote.question_id)
+        .join(Question, col(Question.id) == Upvote.question_id)
         .where(
             Question.session_id == session_id,
             Upvote.created_at < cutoff,
@@ -145,7 +145,7 @@ def purge(
         "upvotes": 0,
         "events": 0,
     }
-    for session in db.exec(select(LiveSession).order_by(LiveSession.id)).all():
+    for session in db.exec(select(LiveSession).order_by(col(LiveSession.id))).all():
         keep = older_than or timedelta(days=retention_days(db, require_id(session)))
         counts = purge_session(db, session, now - keep)
         if any(counts.values()):
@@ -166,21 +166,21 @@ def _theirs(db: Session, session: LiveSession, subject: Subject):
     messages = db.exec(
         select(Message)
         .where(Message.session_id == session.id, col(Message.author_hash).in_(hashes))
-        .order_by(Message.id)
+        .order_by(col(Message.id))
     ).all()
     questions = db.exec(
         select(Question)
         .where(Question.session_id == session.id, col(Question.author_hash).in_(hashes))
-        .order_by(Question.id)
+        .order_by(col(Question.id))
     ).all()
     upvotes: list[Upvote] = []
     if subject.channel == "audience":  # the audience page's author id is the audience id
         upvotes = list(
             db.exec(
                 select(Upvote)
-                .join(Question, Question.id == Upvote.question_id)
+                .join(Question, col(Question.id) == Upvote.question_id)
                 .where(Question.session_id == session.id, Upvote.audience_id == subject.handle)
-                .order_by(Upvote.id)
+                .order_by(col(Upvote.id))
             ).all()
         )
     return messages, questions, upvotes
@@ -232,10 +232,10 @@ def erase_subject(db: Session, slug: str, subject: Subject) -> dict[str, Any]:
     session = get_by_slug(db, slug)
     lock_session(db, require_id(session))
     messages, questions, upvotes = _theirs(db, session, subject)
-    changed = {}
+    changed: dict[int, Question] = {}
     for q in questions:
         redact_question(db, q, text=ERASED, action="erase")
-        changed[q.id] = q
+        changed[require_id(q)] = q
     for m in messages:
         redact_message(db, m, ERASED)
     counts: dict[str, Any] = {
