@@ -99,7 +99,9 @@ async def get_snapshot(
 
 
 def _fresh_snapshot(db: Session, session_id: int, role: str, base: str) -> dict[str, Any]:
-    return snapshot(db, db.get(LiveSession, session_id), role, base)
+    session = db.get(LiveSession, session_id)
+    assert session is not None  # resolved by the request's dependency in this request
+    return snapshot(db, session, role, base)
 
 
 @router.post("/sessions/{slug}/questions", status_code=201)

@@ -140,7 +140,7 @@ async def resolve(
         )
         if want in valid:
             return Principal(want, valid[want])
-        if want in Role.__members__ and Role.moderator in valid:
+        if want is not None and want in Role.__members__ and Role.moderator in valid:
             return Principal(want, valid[Role.moderator])
         for role in PRECEDENCE:
             if role in valid:

@@ -36,7 +36,9 @@ STATUS = {
 
 
 def my_questions(db: Session, session_id: int, audience_id: str) -> list[dict[str, Any]]:
-    secret = db.get(LiveSession, session_id).hmac_secret
+    session = db.get(LiveSession, session_id)
+    assert session is not None  # resolved by the request's dependency in this request
+    secret = session.hmac_secret
     mine = author_hash(secret, CHANNEL, audience_id)
     rows = db.exec(
         select(Question)

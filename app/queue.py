@@ -53,7 +53,7 @@ def _queued(db: Session, session_id: int) -> list[Question]:
         db.exec(
             select(Question)
             .where(Question.session_id == session_id, Question.state == QState.queued)
-            .order_by(col(Question.position).asc().nulls_last(), Question.id)
+            .order_by(col(Question.position).asc().nulls_last(), col(Question.id))
         ).all()
     )
 

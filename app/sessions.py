@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.clock import utc_now
 from app.errors import Conflict, Invalid, NotFound
@@ -177,7 +177,7 @@ def rotate_keys(db: Session, slug: str) -> dict[str, str]:
     """
     session = get_by_slug(db, slug)
     lock_session(db, require_id(session))
-    db.exec(delete(RoleKey).where(RoleKey.session_id == session.id))  # type: ignore[call-overload]
+    db.exec(delete(RoleKey).where(col(RoleKey.session_id) == require_id(session)))
     keys = _issue_keys(db, require_id(session))
     emit(db, require_id(session), "session.keys_rotated", {})
     return keys
@@ -253,7 +253,7 @@ def live_key_ids(db: Session, session_id: int) -> set[str]:
 
 
 def links(base_url: str, slug: str, keys: dict[str, str]) -> dict[str, Any]:
-    out = {
+    out: dict[str, Any] = {
         role: f"{base_url}/s/{slug}/{page}?key={keys[role]}" for role, page in ROLE_PAGES.items()
     }
     out["audience"] = f"{base_url}/s/{slug}"

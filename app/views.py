@@ -7,12 +7,15 @@ here, so the audience can never be sent an inbox item, a dismissed item or an au
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlmodel import Session, col, select
 
 from app.clock import iso
 from app.models import LiveSession, QState, Question, Role, Segment, require_id
+
+if TYPE_CHECKING:
+    from app.ingest import StoredQuestion  # ingest imports this module
 
 AUDIENCE_STATES = frozenset({QState.queued, QState.on_stage, QState.answered})
 STAGE_STATES = AUDIENCE_STATES
@@ -31,7 +34,7 @@ _SCREEN_FIELDS = ("id", "text", "channel", "author", "state", "simulated")
 _STAGE_HIDDEN = ("original_text", "url")
 
 
-def question_full(q: Question, sources: list[int]) -> dict[str, Any]:
+def question_full(q: Question | StoredQuestion, sources: list[int]) -> dict[str, Any]:
     return {
         "id": q.id,
         "text": q.text,
