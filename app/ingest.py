@@ -40,8 +40,9 @@ CHUNK = 500
 AFTER_STORE_MANY: list[
     Callable[[Session, LiveSession, list[tuple[StoredQuestion, IncomingMessage]]], None]
 ] = []
-#: Run before a message becomes a question; one returning True consumed it (a poll vote).
-INTERCEPT: list[Callable[[Session, LiveSession, IncomingMessage], bool]] = []
+#: Run before a message becomes a question; one returning True (or what it made of the
+#: message, e.g. "counted as a floor request") consumed it.
+INTERCEPT: list[Callable[[Session, LiveSession, IncomingMessage], bool | str]] = []
 
 Outcome = IngestResult | DomainError
 _MESSAGES = Message.__table__  # type: ignore[attr-defined]
@@ -143,10 +144,10 @@ def ingest_locked(
         if key in seen:
             outcomes[p.index] = IngestResult(p.msg.external_id, None, duplicate=True)
             continue
-        if any(intercept(db, session, p.msg) for intercept in INTERCEPT):
-            outcomes[p.index] = IngestResult(
-                p.msg.external_id, None, duplicate=False, error="counted as a poll vote"
-            )
+        taken = next((t for hook in INTERCEPT if (t := hook(db, session, p.msg))), None)
+        if taken:  # a hook may say what it made of the message
+            reason = taken if isinstance(taken, str) else "counted as a poll vote"
+            outcomes[p.index] = IngestResult(p.msg.external_id, None, duplicate=False, error=reason)
             continue
         segment = _segment(db, session, p.msg.channel, p.now, segments)
         if isinstance(segment, DomainError):  # the box is closed for this channel

@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 import app.agenda.models  # noqa: F401 - timer state, segment runs, stage notes
 import app.connectors.models  # noqa: F401 - connector settings, cursors, cross-posts
+import app.floor.models  # noqa: F401 - floor requests, floor settings
 import app.models  # noqa: F401 - registers the tables
 import app.ownership  # noqa: F401 - the work leases (one owner per session)
 import app.polls.models  # noqa: F401 - polls, ballots, join codes

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 SectionFn = Callable[[Session, LiveSession], dict[str, Any] | None]
 SECTIONS: dict[str, SectionFn] = {}
 #: Domains looked for when they registered nothing themselves, in report order.
-OPTIONAL = ("agenda", "polls")
+OPTIONAL = ("agenda", "polls", "floor")
 
 
 def register_section(name: str, fn: SectionFn) -> None:

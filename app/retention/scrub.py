@@ -20,7 +20,7 @@ from app.views import question_full, sources_of
 #: Prefix of an external id or audience id that no longer points at anybody.
 GONE = "removed:"
 #: Domains that may hold personal data of their own (`app.<name>.privacy` hooks).
-DOMAINS = ("polls", "agenda", "connectors")
+DOMAINS = ("polls", "agenda", "connectors", "floor")
 
 
 def redact_question(db: Session, q: Question, *, text: str | None, action: str) -> None:
