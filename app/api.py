@@ -93,15 +93,18 @@ async def get_snapshot(
     session: SessionDep, principal: PrincipalDep, request: Request, state: StateDep
 ) -> dict[str, Any]:
     base = state.base_url(request)
+    parts = state.registry.parts
     return await state.store.read(
-        lambda db: _fresh_snapshot(db, require_id(session), principal.role, base)
+        lambda db: _fresh_snapshot(db, require_id(session), principal.role, base, parts)
     )
 
 
-def _fresh_snapshot(db: Session, session_id: int, role: str, base: str) -> dict[str, Any]:
+def _fresh_snapshot(
+    db: Session, session_id: int, role: str, base: str, parts: Any
+) -> dict[str, Any]:
     session = db.get(LiveSession, session_id)
     assert session is not None  # resolved by the request's dependency in this request
-    return snapshot(db, session, role, base)
+    return snapshot(db, session, role, base, parts)
 
 
 @router.post("/sessions/{slug}/questions", status_code=201)
@@ -116,7 +119,7 @@ async def ask(
         author_name=clean_name(body.name),
         author_id=audience,
     )
-    result = await ingest_single(state.store, require_id(session), msg)
+    result = await ingest_single(state.store, require_id(session), msg, state.registry.ingest)
     return {"id": result.question_id, "state": QState.inbox.value}
 
 

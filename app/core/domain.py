@@ -203,3 +203,7 @@ def _refuse_duplicates(domains: Sequence[Domain]) -> None:
                 )
     if problems:
         raise RegistryError("domains clash: " + "; ".join(problems))
+
+
+#: No domain at all: the core alone (a caller that passes no registry gets no domain hooks).
+NO_DOMAINS = Registry(())

@@ -16,7 +16,6 @@ from sqlmodel import Session
 from app.floor.service import floor_view
 from app.models import AuthorDisplay, LiveSession, Role, require_id
 from app.privacy import display_name
-from app.views import register_view
 
 FULL_ROLES = frozenset({Role.moderator.value, Role.stage.value, Role.rapporteur.value})
 _PUBLIC = ("id", "position", "state", "group", "where", "hub", "channel", "called_at")
@@ -63,5 +62,3 @@ def floor_filter(role: str, type_: str, data: dict[str, Any]) -> tuple[str, dict
 def floor_part(db: Session, session: LiveSession, role: str) -> dict[str, Any]:
     return floor_for(role, floor_view(db, require_id(session)), session.author_display)
 
-
-register_view("floor.", floor_filter, "floor", floor_part)

@@ -1,6 +1,6 @@
 """A raised hand in the Zoom chat asks for the floor (Zoom's webhooks carry no raise-hand
-event). Hooked into the core's ingest (`app.ingest.INTERCEPT`), as the polls' chat votes
-are: a chat message that starts with a raise-hand emoji or word becomes a floor request
+event). Declared as the floor domain's ingest intercept (`FLOOR.intercept`), as the polls'
+chat votes are: a chat message that starts with a raise-hand emoji or word becomes a floor request
 under the participant's pseudonymous id, not a question. A second one while the person
 waits or speaks changes nothing (and is not a question either).
 """
@@ -13,7 +13,6 @@ from sqlmodel import Session
 
 from app.clock import utc_now
 from app.floor.service import request_from_zoom, settings_of
-from app.ingest import INTERCEPT
 from app.models import LiveSession, require_id
 
 CHANNELS = ("zoom_chat",)
@@ -42,7 +41,3 @@ def zoom_hand(db: Session, session: LiveSession, msg) -> bool | str:
         return False
     request_from_zoom(db, require_id(session), msg.author_id, msg.author_name, utc_now())
     return "counted as a floor request"
-
-
-if zoom_hand not in INTERCEPT:
-    INTERCEPT.append(zoom_hand)

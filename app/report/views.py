@@ -9,7 +9,6 @@ from sqlmodel import Session
 from app.models import LiveSession, Role, require_id
 from app.report.notes import highlights_of, notes_of
 from app.role_views import part_for, passes_for
-from app.views import register_view
 
 READERS = (Role.moderator, Role.rapporteur)
 
@@ -25,4 +24,3 @@ def report_part(db: Session, session: LiveSession, role: str) -> dict[str, Any] 
     }
 
 
-register_view("report.", report_event, "report", report_part)

@@ -11,7 +11,6 @@ from app.admin import AdminDep, OrganiserDep
 from app.deps import SessionDep, StateDep
 from app.inputs import CleanLine
 from app.models import require_id
-from app.retention import scheduler  # noqa: F401 - registers the daily purge hook
 from app.retention.service import Subject, erase_subject, export_subject
 from app.retention.settings_store import MAX_RETENTION_DAYS, privacy_view, set_retention
 
@@ -46,7 +45,8 @@ async def export(
     body: SubjectIn, session: SessionDep, state: StateDep, _: AdminDep
 ) -> dict[str, Any]:
     subject = Subject(body.channel, body.handle)
-    return await state.store.read(lambda db: export_subject(db, session.slug, subject))
+    registry = state.registry
+    return await state.store.read(lambda db: export_subject(db, session.slug, subject, registry))
 
 
 @router.post("/erase")
@@ -54,4 +54,5 @@ async def erase(
     body: SubjectIn, session: SessionDep, state: StateDep, _: AdminDep
 ) -> dict[str, Any]:
     subject = Subject(body.channel, body.handle)
-    return await state.store.write(lambda db: erase_subject(db, session.slug, subject))
+    registry = state.registry
+    return await state.store.write(lambda db: erase_subject(db, session.slug, subject, registry))

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pypdf
 
+from app.domains import default_registry
 from app.report.builder import build_report
 from app.report.formats import render
 
@@ -136,7 +137,8 @@ def pdf_forms(reader: pypdf.PdfReader) -> list[bytes]:
 
 async def test_the_igf_report_of_a_scripted_session_in_every_format(store):
     sc = await scripted_session(store)
-    report = await store.read(lambda db: build_report(db, sc.session_id))
+    sections = default_registry().sections
+    report = await store.read(lambda db: build_report(db, sc.session_id, sections))
 
     # Session, date and time in the session's time zone, not raw UTC.
     s = report["session"]
