@@ -15,6 +15,7 @@ from app.audience_limits import client_ip, limits_of
 from app.clock import iso
 from app.deps import (
     AudienceDep,
+    CachedSessionDep,
     ModeratorDep,
     PrincipalDep,
     ReaderDep,
@@ -109,7 +110,11 @@ def _fresh_snapshot(
 
 @router.post("/sessions/{slug}/questions", status_code=201)
 async def ask(
-    body: QuestionIn, session: SessionDep, state: StateDep, audience: AudienceDep, request: Request
+    body: QuestionIn,
+    session: CachedSessionDep,
+    state: StateDep,
+    audience: AudienceDep,
+    request: Request,
 ) -> dict[str, Any]:
     await limits_of(state).questions(audience, client_ip(request))
     msg = IncomingMessage(
@@ -198,7 +203,11 @@ async def unmerge_question(
 
 @router.post("/sessions/{slug}/questions/{question_id}/upvote")
 async def upvote(
-    question_id: Id, session: SessionDep, state: StateDep, audience: AudienceDep, request: Request
+    question_id: Id,
+    session: CachedSessionDep,
+    state: StateDep,
+    audience: AudienceDep,
+    request: Request,
 ) -> dict[str, Any]:
     await limits_of(state).upvotes(audience, client_ip(request))
     return await state.store.write(

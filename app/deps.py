@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from app.limits_net import NetLimits
     from app.ownership import Ownership
     from app.polls.live import PollRuntime
+    from app.triage_live.runtime import TriageRuntime
 
 
 @dataclass
@@ -58,6 +59,8 @@ class AppState:
     #: Which sessions' outside work this worker owns (app/ownership.py), from the
     #: connectors' start-up hook.
     ownership: Ownership | None = None
+    #: The triage assistant's runtime (app/triage_live), from its start-up hook.
+    triage: TriageRuntime | None = None
     #: The per-id and per-address token buckets (app/audience_limits.py), on first use.
     audience_limits: AudienceLimits | None = None
     #: The running demo's {"slug", "keys"} (the landing page shows its links).
@@ -82,6 +85,19 @@ async def get_session(slug: str, state: StateDep) -> LiveSession:
 
 
 SessionDep = Annotated[LiveSession, Depends(get_session)]
+
+
+async def get_cached_session(slug: str, state: StateDep) -> LiveSession:
+    """The session for the audience's own calls (its page, a question, an upvote): from the
+    slug cache the vote path uses (one read per slug every few seconds), not a database
+    read in a thread per request. They need its id and slug only, which never change, and
+    they are what an id-minting script sends by the thousand."""
+    if len(slug) > 64:
+        raise NotFound("no such session")
+    return await state.sessions.get(slug)
+
+
+CachedSessionDep = Annotated[LiveSession, Depends(get_cached_session)]
 
 
 async def get_principal(request: Request, state: StateDep, session: SessionDep) -> Principal:

@@ -20,6 +20,7 @@ from app.polls.domain import POLLS
 from app.questions.domain import HEALTH, LIVE, MY_QUESTIONS, PAGES, QUESTIONS
 from app.report.domain import REPORT
 from app.retention.domain import PRIVACY
+from app.triage_live.domain import TRIAGE
 
 DOMAINS: tuple[Domain, ...] = (
     QUESTIONS,
@@ -34,6 +35,7 @@ DOMAINS: tuple[Domain, ...] = (
     REPORT,
     MY_QUESTIONS,
     PRIVACY,
+    TRIAGE,
     I18N,
     PAGES,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from app.domains import default_registry
 from app.floor import service
 from app.floor.service import RequestIn
 from app.ingest import ingest_many
@@ -33,7 +34,9 @@ async def zoom_says(store: Any, sid: int, participant: str, text: str, msg_id: s
     msg = IncomingMessage(
         channel="zoom_chat", external_id=msg_id, text=text, author_name=name, author_id=participant
     )
-    (outcome,) = await store.write(lambda db: ingest_many(db, sid, [msg]))
+    (outcome,) = await store.write(
+        lambda db: ingest_many(db, sid, [msg], default_registry().ingest)
+    )
     return outcome
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from app.domains import default_registry
 from app.floor import service
 from app.floor.models import FloorRequest
 from app.models import Event, LiveSession
@@ -21,9 +22,12 @@ async def _demo_turns(store, sid):
     c = await ask(store, sid, "pc", "Chen", where="hub", hub="Nairobi hub", group="civil_society")
     d = await ask(store, sid, "pd", "Dan", group="civil_society")
     e = await ask(store, sid, "pe", "Eve", group="academia")
-    zoe = next(r.id for r in await store.read(
-        lambda db: db.exec(select(FloorRequest).where(FloorRequest.channel == "zoom")).all()
-    ))
+    zoe = next(
+        r.id
+        for r in await store.read(
+            lambda db: db.exec(select(FloorRequest).where(FloorRequest.channel == "zoom")).all()
+        )
+    )
     await act(store, sid, a["id"], "call", 0)
     await act(store, sid, zoe, "call", 120)  # ends Ana's 2 minutes
     await act(store, sid, zoe, "done", 180)
@@ -36,11 +40,14 @@ async def _demo_turns(store, sid):
 async def test_the_report_counts_interventions_by_where_and_by_group(store):
     sid = await new_session(store)
     await _demo_turns(store, sid)
-    report = await store.read(lambda db: build_report(db, sid))
+    report = await store.read(lambda db: build_report(db, sid, default_registry().sections))
     section = report["sections"]["floor"]
     data = section["data"]
     assert (data["requests"], data["interventions"], data["skipped"], data["withdrawn"]) == (
-        5, 3, 1, 1
+        5,
+        3,
+        1,
+        1,
     )
     assert data["remote_share"] == round(2 / 3, 3)
     assert data["by_where"] == {
@@ -69,12 +76,18 @@ async def test_erasure_and_purge_remove_names_everywhere_and_keep_the_counts(sto
     sid = await new_session(store)
     await _demo_turns(store, sid)
     slug = (await store.read(lambda db: db.get(LiveSession, sid))).slug
-    held = await store.read(lambda db: export_subject(db, slug, Subject("audience", "pc")))
+    held = await store.read(
+        lambda db: export_subject(db, slug, Subject("audience", "pc"), default_registry())
+    )
     assert [(r["name"], r["hub"]) for r in held["floor"]] == [("Chen", "Nairobi hub")]
-    zoe = await store.read(lambda db: export_subject(db, slug, Subject("zoom_chat", "zoom-zoe")))
+    zoe = await store.read(
+        lambda db: export_subject(db, slug, Subject("zoom_chat", "zoom-zoe"), default_registry())
+    )
     assert [r["name"] for r in zoe["floor"]] == ["Zoe"]
 
-    counts = await store.write(lambda db: erase_subject(db, slug, Subject("audience", "pc")))
+    counts = await store.write(
+        lambda db: erase_subject(db, slug, Subject("audience", "pc"), default_registry())
+    )
     assert counts["floor"] == 1
 
     def logged_names(db):
@@ -94,7 +107,9 @@ async def test_erasure_and_purge_remove_names_everywhere_and_keep_the_counts(sto
     chen = next(r for r in rows if r.hub == "Nairobi hub")
     assert (chen.name, chen.requester_hash, chen.state) == (None, None, "done")
 
-    await store.write(lambda db: purge_session(db, db.get(LiveSession, sid), at(10**6)))
+    await store.write(
+        lambda db: purge_session(db, db.get(LiveSession, sid), at(10**6), default_registry())
+    )
     assert await store.read(logged_names) <= {None}
-    report = await store.read(lambda db: build_report(db, sid))
+    report = await store.read(lambda db: build_report(db, sid, default_registry().sections))
     assert report["sections"]["floor"]["data"]["interventions"] == 3
