@@ -26,7 +26,7 @@ from app.deps import (
 from app.errors import Forbidden
 from app.ingest import ingest_single
 from app.inputs import CleanLine, CleanText, Id
-from app.models import AuditEntry, LiveSession, QState, Role
+from app.models import AuditEntry, LiveSession, QState, Role, require_id
 from app.sessions import ZOOM_ROUTES, SessionCreate, create_session, links, rotate_keys
 from app.text import MAX_TEXT, clean_name
 from app.views import all_questions, question_for, segments_of, session_public, snapshot
@@ -80,7 +80,7 @@ async def post_rotate_keys(
 
 @router.get("/sessions/{slug}")
 async def get_session_info(session: SessionDep, request: Request, state: StateDep) -> dict:
-    segments = await state.store.read(lambda db: segments_of(db, session.id))
+    segments = await state.store.read(lambda db: segments_of(db, require_id(session)))
     return session_public(session, segments, state.base_url(request))
 
 
@@ -96,8 +96,16 @@ async def get_snapshot(
     base = state.base_url(request)
     parts = state.registry.parts
     return await state.store.read(
-        lambda db: snapshot(db, db.get(LiveSession, session.id), principal.role, base, parts)
+        lambda db: _fresh_snapshot(db, require_id(session), principal.role, base, parts)
     )
+
+
+def _fresh_snapshot(
+    db: Session, session_id: int, role: str, base: str, parts: Any
+) -> dict[str, Any]:
+    session = db.get(LiveSession, session_id)
+    assert session is not None  # resolved by the request's dependency in this request
+    return snapshot(db, session, role, base, parts)
 
 
 @router.post("/sessions/{slug}/questions", status_code=201)
@@ -116,7 +124,7 @@ async def ask(
         author_name=clean_name(body.name),
         author_id=audience,
     )
-    result = await ingest_single(state.store, session.id, msg, state.registry.ingest)
+    result = await ingest_single(state.store, require_id(session), msg, state.registry.ingest)
     return {"id": result.question_id, "state": QState.inbox.value}
 
 
@@ -128,7 +136,7 @@ async def list_questions(
     state_filter: list[QState] | None = Query(default=None, alias="state"),
 ) -> list[dict[str, Any]]:
     states = {s.value for s in state_filter} if state_filter else None
-    rows = await state.store.read(lambda db: all_questions(db, session.id, states))
+    rows = await state.store.read(lambda db: all_questions(db, require_id(session), states))
     return [v for q in rows if (v := question_for(principal.role, q)) is not None]
 
 
@@ -145,7 +153,9 @@ async def act(
         raise Forbidden(f"the stage may only {', '.join(sorted(queue.STAGE_ACTIONS))}")
     swap = body is not None and body.swap
     return await state.store.write(
-        lambda db: queue.apply_action(db, session.id, question_id, action, principal.role, swap)
+        lambda db: queue.apply_action(
+            db, require_id(session), question_id, action, principal.role, swap
+        )
     )
 
 
@@ -153,7 +163,9 @@ async def act(
 async def next_on_stage(
     session: SessionDep, state: StateDep, principal: StageOrModeratorDep
 ) -> dict[str, Any]:
-    return await state.store.write(lambda db: queue.stage_next(db, session.id, principal.role))
+    return await state.store.write(
+        lambda db: queue.stage_next(db, require_id(session), principal.role)
+    )
 
 
 @router.patch("/sessions/{slug}/questions/{question_id}")
@@ -165,7 +177,9 @@ async def patch_question(
     principal: ModeratorDep,
 ) -> dict[str, Any]:
     return await state.store.write(
-        lambda db: queue.edit(db, session.id, question_id, principal.role, body.text, body.position)
+        lambda db: queue.edit(
+            db, require_id(session), question_id, principal.role, body.text, body.position
+        )
     )
 
 
@@ -174,7 +188,7 @@ async def merge_question(
     question_id: Id, body: MergeIn, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     return await state.store.write(
-        lambda db: queue.merge(db, session.id, question_id, body.into, principal.role)
+        lambda db: queue.merge(db, require_id(session), question_id, body.into, principal.role)
     )
 
 
@@ -183,7 +197,7 @@ async def unmerge_question(
     question_id: Id, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     return await state.store.write(
-        lambda db: queue.unmerge(db, session.id, question_id, principal.role)
+        lambda db: queue.unmerge(db, require_id(session), question_id, principal.role)
     )
 
 
@@ -196,7 +210,9 @@ async def upvote(
     request: Request,
 ) -> dict[str, Any]:
     await limits_of(state).upvotes(audience, client_ip(request))
-    return await state.store.write(lambda db: queue.upvote(db, session.id, question_id, audience))
+    return await state.store.write(
+        lambda db: queue.upvote(db, require_id(session), question_id, audience)
+    )
 
 
 @router.get("/sessions/{slug}/audit")

@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import HTTPConnection
 
 from app.db import Store
-from app.models import LiveSession, Role
+from app.models import LiveSession, Role, require_id
 from app.sessions import key_exists, role_for_key
 
 AUDIENCE_COOKIE = "fb_aud"
@@ -122,7 +122,7 @@ async def resolve(
     """
     key = bearer(conn) or (conn.query_params.get("key") if allow_query else None)
     if key:
-        found = await store.read(lambda db: role_for_key(db, session.id, key))
+        found = await store.read(lambda db: role_for_key(db, require_id(session), key))
         if found is None:
             return Principal(Role.audience.value, bad_key=True)
         return Principal(found[0], found[1])
@@ -136,11 +136,11 @@ async def resolve(
             held[role] = parsed[1]
     if held:
         valid = await store.read(
-            lambda db: {r: k for r, k in held.items() if key_exists(db, k, session.id, r)}
+            lambda db: {r: k for r, k in held.items() if key_exists(db, k, require_id(session), r)}
         )
         if want in valid:
             return Principal(want, valid[want])
-        if want in Role.__members__ and Role.moderator in valid:
+        if want is not None and want in Role.__members__ and Role.moderator in valid:
             return Principal(want, valid[Role.moderator])
         for role in PRECEDENCE:
             if role in valid:

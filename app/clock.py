@@ -4,6 +4,7 @@ which the channel code shares (re-exported here, so `app.clock.utc_now` keeps wo
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 from ports.clock import epoch_seconds, parse_iso, utc_now
 
@@ -12,6 +13,14 @@ __all__ = ["aware", "epoch_seconds", "iso", "parse_iso", "to_ms", "utc_now"]
 
 def to_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
+
+
+@overload
+def aware(moment: datetime) -> datetime: ...
+@overload
+def aware(moment: None) -> None: ...
+@overload
+def aware(moment: datetime | None) -> datetime | None: ...
 
 
 def aware(moment: datetime | None) -> datetime | None:
@@ -28,4 +37,3 @@ def iso(moment: datetime | None) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-

@@ -306,7 +306,8 @@ class Store:
     def _commit_batch(self, batch: list[Any]) -> None:
         settled: list[Settled] = []
         with Session(self.write_engine, expire_on_commit=False) as db:
-            db.info["outbox"] = outbox = []
+            outbox: list[Any] = []
+            db.info["outbox"] = outbox
             for jobs in _units(batch):
                 outcomes = self._run_unit(db, jobs)
                 if outcomes is None:  # a group failed as a whole: each item alone

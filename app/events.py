@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.clock import utc_now
 from app.db import BulkInsert, CommittedEvent
@@ -85,11 +85,11 @@ def emit(db: Session, session_id: int, type_: str, data: dict[str, Any]) -> Comm
         committed = CommittedEvent(session_id=session_id, seq=block.head, type=type_, data=data)
         db.info.setdefault("outbox", []).append(committed)
         return committed
-    seq = db.exec(  # type: ignore[call-overload]
+    seq: int = db.exec(
         update(LiveSession)
-        .where(LiveSession.id == session_id)  # type: ignore[arg-type]
-        .values(last_seq=LiveSession.last_seq + 1)
-        .returning(LiveSession.last_seq)
+        .where(col(LiveSession.id) == session_id)
+        .values(last_seq=col(LiveSession.last_seq) + 1)
+        .returning(col(LiveSession.last_seq))
     ).scalar_one()
     db.add(Event(session_id=session_id, seq=seq, type=type_, data=data, created_at=utc_now()))
     committed = CommittedEvent(session_id=session_id, seq=seq, type=type_, data=data)

@@ -200,7 +200,9 @@ async def healthz() -> dict[str, str]:
 async def _database_ok(state: AppState) -> str:
     try:
         await asyncio.wait_for(
-            state.store.read(lambda db: db.exec(text("SELECT 1")).one()), CHECK_TIMEOUT
+            # sqlmodel's exec() is typed for select/update/delete only; SQLAlchemy runs text().
+            state.store.read(lambda db: db.exec(text("SELECT 1")).one()),  # type: ignore[call-overload]
+            CHECK_TIMEOUT,
         )
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready", said plainly
         return f"unreachable ({exc.__class__.__name__})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+from collections.abc import Mapping
 from typing import Any
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -60,7 +61,7 @@ def netloc(address: tuple[str, int] | None) -> str:
     return f"{host}:{port}" if port else host
 
 
-def base_url(settings: Any, scope: dict[str, Any], host_header: str | None) -> str:
+def base_url(settings: Any, scope: Mapping[str, Any], host_header: str | None) -> str:
     if settings.public_url:
         return settings.public_url.rstrip("/")
     scheme = {"ws": "http", "wss": "https"}.get(scope.get("scheme", "http"), scope.get("scheme"))

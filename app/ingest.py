@@ -263,7 +263,7 @@ def _store(
     created: list[tuple[StoredQuestion, IncomingMessage]] = []
     for p, values in stored:
         question = StoredQuestion(id=qids[p.message_id], **values)
-        view = question_full(question, [])  # type: ignore[arg-type] - same fields
+        view = question_full(question, [])
         emit(db, sid, "question.created", {"question": view})
         created.append((question, p.msg))
         outcomes[p.index] = IngestResult(p.msg.external_id, question.id, duplicate=False)

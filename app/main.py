@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,6 +29,9 @@ from app.live.hub import Hubs
 from app.migrate import upgrade
 from app.origin import SameOrigin
 from app.sessions import SlugCache
+
+if TYPE_CHECKING:
+    from fastapi.telemetry import TelemetryConfig
 
 log = logging.getLogger("floorbridge")
 ALWAYS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"))
@@ -69,7 +72,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 started = True
                 headers = message.get("headers") or []
-                extra = ALWAYS
+                extra: Sequence[tuple[bytes, bytes]] = ALWAYS
                 for name, value in headers:
                     if name == b"content-type":
                         if value.startswith(b"text/html"):
@@ -173,7 +176,7 @@ def create_app(
     net = state.net = NetLimits.from_settings(settings)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         upgrade(state.store.url)
         await state.bus.connect()
         state.store.on_commit = state.bus.publish
@@ -194,7 +197,7 @@ def create_app(
 
     # Metrics are Prometheus (app.health); FastAPI's OpenTelemetry hooks asked the global
     # providers on every request (about 2% of a vote's CPU) for nothing.
-    off = {"tracing": False, "metrics": False, "logs": False}
+    off: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
     app = FastAPI(title="Floorbridge", version="1", lifespan=lifespan, telemetry=off)
     app.state.fb = state
 

@@ -8,12 +8,26 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.clock import utc_now
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def require_id(row: _Stored) -> int:
+    """The id of a row that was loaded or flushed. SQLModel types every primary key
+    `int | None` (None until the insert); code past that point uses this instead of an
+    assert at each call, so a row used before its flush fails loudly, here."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet (not flushed)")
+    return row.id
 
 
 def now_column(**kw: Any) -> Any:

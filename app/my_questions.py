@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from app.clock import iso
 from app.deps import AudienceDep, SessionDep, StateDep
-from app.models import LiveSession, QState, Question
+from app.models import LiveSession, QState, Question, require_id
 from app.privacy import author_hash
 from app.views import AUDIENCE_STATES
 
@@ -36,7 +36,9 @@ STATUS = {
 
 
 def my_questions(db: Session, session_id: int, audience_id: str) -> list[dict[str, Any]]:
-    secret = db.get(LiveSession, session_id).hmac_secret
+    session = db.get(LiveSession, session_id)
+    assert session is not None  # resolved by the request's dependency in this request
+    secret = session.hmac_secret
     mine = author_hash(secret, CHANNEL, audience_id)
     rows = db.exec(
         select(Question)
@@ -76,4 +78,4 @@ def my_questions(db: Session, session_id: int, audience_id: str) -> list[dict[st
 async def get_my_questions(
     session: SessionDep, state: StateDep, audience: AudienceDep
 ) -> list[dict[str, Any]]:
-    return await state.store.read(lambda db: my_questions(db, session.id, audience))
+    return await state.store.read(lambda db: my_questions(db, require_id(session), audience))

@@ -128,12 +128,12 @@ def tick(
     wanted session whatever its lease says (one process on SQLite, at start)."""
     table = WorkLease.__table__  # type: ignore[attr-defined]
     expires = now + ttl
-    db.exec(  # type: ignore[call-overload]
+    db.exec(
         update(table)
         .where(table.c.worker == worker, table.c.session_id.in_(wanted or {-1}))
         .values(expires_at=expires)
     )
-    db.exec(  # type: ignore[call-overload]
+    db.exec(
         delete(table).where(table.c.worker == worker, table.c.session_id.not_in(wanted or {-1}))
     )
     held = set(
@@ -144,7 +144,7 @@ def tick(
     for sid in sorted(wanted - held):
         since = utc_now()
         # RETURNING, not rowcount: psycopg reports -1 for these through SQLModel.
-        done = db.exec(  # type: ignore[call-overload]
+        done = db.exec(
             insert(table)
             .values(session_id=sid, worker=worker, since=since, expires_at=expires)
             .on_conflict_do_nothing(index_elements=["session_id"])
@@ -154,7 +154,7 @@ def tick(
             takeover = update(table).where(table.c.session_id == sid)
             if not steal:
                 takeover = takeover.where(table.c.expires_at < now)
-            done = db.exec(  # type: ignore[call-overload]
+            done = db.exec(
                 takeover.values(worker=worker, since=since, expires_at=expires).returning(
                     table.c.session_id
                 )
@@ -167,7 +167,7 @@ def tick(
 
 def release(db: Session, worker: str) -> None:
     table = WorkLease.__table__  # type: ignore[attr-defined]
-    db.exec(delete(table).where(table.c.worker == worker))  # type: ignore[call-overload]
+    db.exec(delete(table).where(table.c.worker == worker))
 
 
 class OwnershipStats:

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.clock import utc_now
 from app.errors import Conflict, Invalid, NotFound
 from app.events import audit, emit, lock_session
-from app.models import MergeRecord, QState, Question, Upvote
+from app.models import MergeRecord, QState, Question, Upvote, require_id
 from app.rows import renumber, session_object_or_404
 from app.text import clean_text
 from app.views import question_full, sources_of
@@ -53,7 +53,7 @@ def _queued(db: Session, session_id: int) -> list[Question]:
         db.exec(
             select(Question)
             .where(Question.session_id == session_id, Question.state == QState.queued)
-            .order_by(col(Question.position).asc().nulls_last(), Question.id)
+            .order_by(col(Question.position).asc().nulls_last(), col(Question.id))
         ).all()
     )
 
@@ -70,7 +70,7 @@ def _changed(
     q.updated_at = utc_now()
     db.add(q)
     db.flush()
-    view = question_full(q, sources_of(db, q.id))
+    view = question_full(q, sources_of(db, require_id(q)))
     emit(
         db,
         q.session_id,
@@ -110,7 +110,7 @@ def apply_action(
             )
         if live is not None:
             # Flushed before the push: one item on stage at every moment (unique index).
-            apply_action(db, session_id, live.id, "back", role)
+            apply_action(db, session_id, require_id(live), "back", role)
             detail["swapped"] = live.id
     queue = [x for x in _queued(db, session_id) if x.id != q.id]
     q.state = target.value
@@ -131,9 +131,9 @@ def stage_next(db: Session, session_id: int, role: str) -> dict[str, Any]:
     live = db.exec(
         select(Question).where(Question.session_id == session_id, Question.state == QState.on_stage)
     ).first()
-    answered = apply_action(db, session_id, live.id, "answer", role) if live else None
+    answered = apply_action(db, session_id, require_id(live), "answer", role) if live else None
     queue = _queued(db, session_id)
-    on_stage = apply_action(db, session_id, queue[0].id, "push", role) if queue else None
+    on_stage = apply_action(db, session_id, require_id(queue[0]), "push", role) if queue else None
     if answered is None and on_stage is None:
         raise Conflict("nothing on stage and the queue is empty")
     audit(db, session_id, "next", role, None)
@@ -188,8 +188,8 @@ def merge(db: Session, session_id: int, question_id: int, into: int, role: str) 
     db.add(
         MergeRecord(
             session_id=session_id,
-            question_id=b.id,
-            into_id=a.id,
+            question_id=require_id(b),
+            into_id=require_id(a),
             votes=b.votes,
             prev_state=prev_b,
             prev_position=b.position,
@@ -249,7 +249,9 @@ def upvote(db: Session, session_id: int, question_id: int, audience_id: str) -> 
     if exists is None:
         try:
             with db.begin_nested():
-                db.add(Upvote(question_id=q.id, audience_id=audience_id, created_at=utc_now()))
+                db.add(
+                    Upvote(question_id=require_id(q), audience_id=audience_id, created_at=utc_now())
+                )
         except IntegrityError:  # another worker won the race: still one vote
             return {"id": q.id, "votes": q.votes}
         q.votes += 1
@@ -260,7 +262,7 @@ def upvote(db: Session, session_id: int, question_id: int, audience_id: str) -> 
             session_id,
             "question.updated",
             {
-                "question": question_full(q, sources_of(db, q.id)),
+                "question": question_full(q, sources_of(db, require_id(q))),
                 "action": "upvote",
                 "prev_state": q.state,
             },

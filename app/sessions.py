@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.clock import utc_now
 from app.errors import Conflict, Invalid, NotFound
 from app.events import emit, lock_session
 from app.inputs import CleanLine, Title, ZoomId
-from app.models import KEYED_ROLES, AuthorDisplay, LiveSession, Role, RoleKey, Segment
+from app.models import KEYED_ROLES, AuthorDisplay, LiveSession, Role, RoleKey, Segment, require_id
 from app.text import clean_name
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def create_session(db: Session, body: SessionCreate) -> tuple[LiveSession, dict[
         open_default = item.kind in ("debate", "qa", "opening", "speaker")
         db.add(
             Segment(
-                session_id=session.id,
+                session_id=require_id(session),
                 position=i,
                 title=item.title,
                 kind=item.kind,
@@ -156,7 +156,7 @@ def create_session(db: Session, body: SessionCreate) -> tuple[LiveSession, dict[
                 questions_open=open_default if item.questions_open is None else item.questions_open,
             )
         )
-    keys = _issue_keys(db, session.id)
+    keys = _issue_keys(db, require_id(session))
     return session, keys
 
 
@@ -176,10 +176,10 @@ def rotate_keys(db: Session, slug: str) -> dict[str, str]:
     publish on this server's bus.
     """
     session = get_by_slug(db, slug)
-    lock_session(db, session.id)
-    db.exec(delete(RoleKey).where(RoleKey.session_id == session.id))  # type: ignore[call-overload]
-    keys = _issue_keys(db, session.id)
-    emit(db, session.id, "session.keys_rotated", {})
+    lock_session(db, require_id(session))
+    db.exec(delete(RoleKey).where(col(RoleKey.session_id) == require_id(session)))
+    keys = _issue_keys(db, require_id(session))
+    emit(db, require_id(session), "session.keys_rotated", {})
     return keys
 
 
@@ -253,7 +253,7 @@ def live_key_ids(db: Session, session_id: int) -> set[str]:
 
 
 def links(base_url: str, slug: str, keys: dict[str, str]) -> dict[str, Any]:
-    out = {
+    out: dict[str, Any] = {
         role: f"{base_url}/s/{slug}/{page}?key={keys[role]}" for role, page in ROLE_PAGES.items()
     }
     out["audience"] = f"{base_url}/s/{slug}"

@@ -6,15 +6,18 @@ here, so the audience can never be sent an inbox item, a dismissed item or an au
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlmodel import Session, col, select
 
 from app.clock import iso
 from app.core.domain import EventFilter, SnapshotPart
-from app.models import LiveSession, QState, Question, Role, Segment
+from app.models import LiveSession, QState, Question, Role, Segment, require_id
+
+if TYPE_CHECKING:
+    from app.ingest import StoredQuestion  # ingest imports this module
 
 AUDIENCE_STATES = frozenset({QState.queued, QState.on_stage, QState.answered})
 STAGE_STATES = AUDIENCE_STATES
@@ -33,7 +36,7 @@ _SCREEN_FIELDS = ("id", "text", "channel", "author", "state", "simulated")
 _STAGE_HIDDEN = ("original_text", "url")
 
 
-def question_full(q: Question, sources: list[int]) -> dict[str, Any]:
+def question_full(q: Question | StoredQuestion, sources: list[int]) -> dict[str, Any]:
     return {
         "id": q.id,
         "text": q.text,
@@ -55,10 +58,16 @@ def question_full(q: Question, sources: list[int]) -> dict[str, Any]:
 
 
 def sources_of(db: Session, question_id: int) -> list[int]:
-    return list(
-        db.exec(
-            select(Question.id).where(Question.merged_into_id == question_id).order_by(Question.id)
-        ).all()
+    # cast: a primary key read back from the database is never NULL.
+    return cast(
+        list[int],
+        list(
+            db.exec(
+                select(col(Question.id))
+                .where(Question.merged_into_id == question_id)
+                .order_by(col(Question.id))
+            ).all()
+        ),
     )
 
 
@@ -139,7 +148,7 @@ def session_public(s: LiveSession, segments: list[Segment], base_url: str) -> di
 def segments_of(db: Session, session_id: int) -> list[Segment]:
     return list(
         db.exec(
-            select(Segment).where(Segment.session_id == session_id).order_by(Segment.position)
+            select(Segment).where(Segment.session_id == session_id).order_by(col(Segment.position))
         ).all()
     )
 
@@ -155,13 +164,15 @@ def all_questions(db: Session, session_id: int, states: set[str] | None = None) 
         stmt = stmt.where(col(Question.state).in_(states))
     rows = sorted(db.exec(stmt).all(), key=queue_sort_key)
     merged: dict[int, list[int]] = {}
-    for src_id, target in db.exec(
+    pairs = db.exec(
         select(Question.id, Question.merged_into_id).where(
             Question.session_id == session_id, col(Question.merged_into_id).is_not(None)
         )
-    ).all():
+    ).all()
+    # cast: both columns are non-NULL here (a primary key, and filtered by the where).
+    for src_id, target in cast("Sequence[tuple[int, int]]", pairs):
         merged.setdefault(target, []).append(src_id)
-    return [question_full(q, sorted(merged.get(q.id, []))) for q in rows]
+    return [question_full(q, sorted(merged.get(require_id(q), []))) for q in rows]
 
 
 def snapshot(
@@ -174,11 +185,13 @@ def snapshot(
     """Everything a role's page needs, consistent with `seq` (read in one transaction);
     `parts` are the domains' shares (`Registry.parts`, key -> reader)."""
     questions = [
-        v for q in all_questions(db, session.id) if (v := question_for(role, q)) is not None
+        v
+        for q in all_questions(db, require_id(session))
+        if (v := question_for(role, q)) is not None
     ]
     on_stage = next((q["id"] for q in questions if q["state"] == QState.on_stage), None)
     data = {
-        "session": session_public(session, segments_of(db, session.id), base_url),
+        "session": session_public(session, segments_of(db, require_id(session)), base_url),
         "questions": questions,
         "on_stage": on_stage,
     }

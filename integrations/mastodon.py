@@ -120,7 +120,8 @@ class MastodonConnector:
         base_params: dict[str, Any] = {"limit": self.config.limit}
         if len(self.tags) > 1:
             base_params["any[]"] = self.tags[1:]
-        params: dict[str, Any] | None = dict(base_params)
+        params: dict[str, Any] | None
+        params = dict(base_params)
         if since:
             params["min_id"] = since
         while True:

@@ -330,12 +330,12 @@ def parse_report(report: Mapping[str, Any]) -> list[ZoomQuestion]:
         for detail in asker.get("question_details") or []:
             if not isinstance(detail, Mapping):
                 continue
-            answers = [
+            found = [
                 _s(a.get("content"))
                 for a in detail.get("answer_details") or []
                 if isinstance(a, Mapping)
             ]
-            answers = [a for a in answers if a]
+            answers = [a for a in found if a]
             if not answers and _s(detail.get("answer")):
                 answers = [_s(detail.get("answer")) or ""]
             rows.append(

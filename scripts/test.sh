@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the tests need (Python packages, Debian's chromium), then run the whole
-# suite: ruff, then pytest. Used as-is by .ci/run. Exit code: pytest's, with "no tests" (5)
+# suite: ruff, mypy, then pytest. Used as-is by .ci/run. Exit code: pytest's, with "no tests" (5)
 # counted as a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +41,8 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && command -v redis-server >/
 fi
 
 .venv/bin/ruff check .
+# Types: app/, integrations/ and ports/ at the strictness [tool.mypy] in pyproject.toml states.
+.venv/bin/python -m mypy
 
 status=0
 .venv/bin/python -m pytest "$@" || status=$?

@@ -17,7 +17,7 @@ from app.agenda.timer import TState
 from app.errors import Conflict, Invalid, NotFound
 from app.events import audit, emit, lock_session
 from app.inputs import CleanLine, Title
-from app.models import Segment
+from app.models import Segment, require_id
 from app.rows import renumber
 from app.sessions import SEGMENT_KINDS, AgendaItem
 from app.text import clean_name
@@ -127,7 +127,7 @@ def remove_segment(db: Session, session_id: int, segment_id: int, role: str) -> 
 def reorder(db: Session, session_id: int, ids: list[int], role: str) -> dict[str, Any]:
     lock_session(db, session_id)
     segs = segments_of(db, session_id)
-    by_id = {seg.id: seg for seg in segs}
+    by_id = {require_id(seg): seg for seg in segs}
     if sorted(ids) != sorted(by_id):
         raise Invalid("ids must list every segment of the agenda exactly once")
     renumber(db, [by_id[i] for i in ids], start=0)

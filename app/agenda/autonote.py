@@ -55,6 +55,7 @@ def send_wrap_up(db: Session, session_id: int, now: datetime) -> dict[str, Any] 
     if session_id not in due_sessions(db, now):
         return None
     t = db.get(TimerState, session_id)
+    assert t is not None  # due_sessions found it
     t.wrap_sent = True
     db.add(t)
     return send_note(db, session_id, StageNoteCreate(kind="wrap_up"), now, auto=True)

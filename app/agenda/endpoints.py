@@ -16,7 +16,7 @@ from app.clock import to_ms, utc_now
 from app.deps import ModeratorDep, PrincipalDep, SessionDep, StageOrModeratorDep, StateDep
 from app.errors import Unauthorized
 from app.inputs import Id, UtcDateTime
-from app.models import Role
+from app.models import Role, require_id
 
 router = APIRouter(prefix="/api/sessions/{slug}")
 
@@ -42,7 +42,7 @@ class OrderIn(BaseModel):
 async def get_timer(session: SessionDep, state: StateDep, principal: PrincipalDep) -> dict:
     if principal.role == Role.audience:
         raise Unauthorized("the timer needs a role link or key of this session")
-    view = await state.store.read(lambda db: timer_view(db, session.id))
+    view = await state.store.read(lambda db: timer_view(db, require_id(session)))
     return {**view, "now": to_ms(utc_now())}
 
 
@@ -58,7 +58,7 @@ async def timer_action(
     view = await state.store.write(
         lambda db: apply_action(
             db,
-            session.id,
+            require_id(session),
             action,
             utc_now(),
             segment=body.segment,
@@ -78,7 +78,7 @@ async def timer_settings(
         if key in changes and changes[key] is None:
             del changes[key]
     view = await state.store.write(
-        lambda db: update_settings(db, session.id, utc_now(), changes, principal.role)
+        lambda db: update_settings(db, require_id(session), utc_now(), changes, principal.role)
     )
     return {**view, "now": to_ms(utc_now())}
 
@@ -87,7 +87,9 @@ async def timer_settings(
 async def post_segment(
     body: SegmentAdd, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
-    return await state.store.write(lambda db: add_segment(db, session.id, body, principal.role))
+    return await state.store.write(
+        lambda db: add_segment(db, require_id(session), body, principal.role)
+    )
 
 
 @router.patch("/agenda/{segment_id}")
@@ -99,7 +101,7 @@ async def patch_segment(
     principal: ModeratorDep,
 ) -> dict[str, Any]:
     return await state.store.write(
-        lambda db: edit_segment(db, session.id, segment_id, body, principal.role)
+        lambda db: edit_segment(db, require_id(session), segment_id, body, principal.role)
     )
 
 
@@ -108,7 +110,7 @@ async def delete_segment(
     segment_id: Id, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     return await state.store.write(
-        lambda db: remove_segment(db, session.id, segment_id, principal.role)
+        lambda db: remove_segment(db, require_id(session), segment_id, principal.role)
     )
 
 
@@ -117,7 +119,7 @@ async def put_order(
     body: OrderIn, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     return await state.store.write(
-        lambda db: reorder_segments(db, session.id, body.ids, principal.role)
+        lambda db: reorder_segments(db, require_id(session), body.ids, principal.role)
     )
 
 
@@ -125,18 +127,18 @@ async def put_order(
 async def list_notes(
     session: SessionDep, state: StateDep, _: StageOrModeratorDep
 ) -> list[dict[str, Any]]:
-    return await state.store.read(lambda db: recent_notes(db, session.id))
+    return await state.store.read(lambda db: recent_notes(db, require_id(session)))
 
 
 @router.post("/notes", status_code=201, response_model=StageNotePublic)
 async def post_note(
     body: StageNoteCreate, session: SessionDep, state: StateDep, _: ModeratorDep
 ) -> dict[str, Any]:
-    return await state.store.write(lambda db: send_note(db, session.id, body, utc_now()))
+    return await state.store.write(lambda db: send_note(db, require_id(session), body, utc_now()))
 
 
 @router.post("/notes/{note_id}/ack", response_model=StageNotePublic)
 async def post_ack(
     note_id: Id, session: SessionDep, state: StateDep, _: StageOrModeratorDep
 ) -> dict[str, Any]:
-    return await state.store.write(lambda db: ack_note(db, session.id, note_id, utc_now()))
+    return await state.store.write(lambda db: ack_note(db, require_id(session), note_id, utc_now()))

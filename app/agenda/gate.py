@@ -13,7 +13,7 @@ from app.agenda.service import current_index, planned_of
 from app.agenda.timer import TState
 from app.clock import aware
 from app.errors import Conflict
-from app.models import LiveSession
+from app.models import LiveSession, require_id
 from app.views import segments_of
 
 GATED_CHANNELS = frozenset({"audience"})
@@ -33,7 +33,7 @@ def question_segment(db: Session, session: LiveSession, channel: str, now: datet
             raise Conflict(closed)
     if t.state not in (TState.running, TState.paused):
         return None
-    return current_index(t, segments_of(db, session.id))
+    return current_index(t, segments_of(db, require_id(session)))
 
 
 def closed_reason(db: Session, t: TimerState, now: datetime) -> str | None:

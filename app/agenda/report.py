@@ -15,13 +15,13 @@ from sqlmodel import Session, col, select
 from app.agenda.models import SegmentRun, TimerState
 from app.agenda.service import planned_of, schedule_delta, timer_view
 from app.clock import aware, iso, utc_now
-from app.models import LiveSession
+from app.models import LiveSession, require_id
 from app.views import segments_of
 
 
 def report_section(db: Session, session: LiveSession, now: datetime | None = None) -> dict:
     now = now or utc_now()
-    segs = segments_of(db, session.id)
+    segs = segments_of(db, require_id(session))
     runs = list(
         db.exec(
             select(SegmentRun)
@@ -49,7 +49,7 @@ def report_section(db: Session, session: LiveSession, now: datetime | None = Non
             rows.append(
                 _row(None, run.title, None, None, run.planned_seconds, None, mine, None, now)
             )
-    view = timer_view(db, session.id)
+    view = timer_view(db, require_id(session))
     return {
         "title": "Agenda: planned vs actual",
         "scheduled_start": iso(origin),

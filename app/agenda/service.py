@@ -17,7 +17,7 @@ from app.agenda.timer import TState
 from app.clock import aware, to_ms
 from app.errors import Conflict, Invalid
 from app.events import audit, emit, lock_session
-from app.models import Segment
+from app.models import Segment, require_id
 from app.views import segments_of
 
 ACTIONS = ("start", "pause", "resume", "next", "jump", "adjust", "restart")
@@ -79,7 +79,7 @@ def timer_view(db: Session, session_id: int) -> dict[str, Any]:
         if run.ended_at is not None:
             closed[run.segment_id] = closed.get(run.segment_id, 0.0) + _wall(run, run.ended_at)
     for seg in segs:
-        planned[seg.id] = planned_of(seg)
+        planned[require_id(seg)] = planned_of(seg)
     done_delta = sum(w - planned[sid] for sid, w in closed.items() if sid != live_id)
     return {
         "state": t.state,
@@ -137,7 +137,7 @@ def _open_run(db: Session, t: TimerState, seg: Segment, now: datetime) -> None:
     db.add(
         SegmentRun(
             session_id=t.session_id,
-            segment_id=seg.id,
+            segment_id=require_id(seg),
             title=seg.title,
             planned_seconds=planned_of(seg),
             started_at=now,
@@ -192,6 +192,7 @@ def apply_action(
     elif action == "restart":
         if not live:
             raise Conflict("Only a running or paused segment can be restarted.")
+        assert idx is not None  # refused above: "the agenda is finished"
         _close_run(db, t, now)
         _open_run(db, t, segs[idx], now)
     elif action == "next":
@@ -208,6 +209,7 @@ def apply_action(
     elif action == "adjust":
         if seconds is None:
             raise Invalid("adjust needs {seconds}: positive adds time, negative removes it")
+        assert idx is not None  # refused above: "the agenda is finished"
         timer.adjust(t, planned_of(segs[idx]), float(seconds))
         detail["seconds"] = seconds
         if timer.remaining(t, planned_of(segs[idx]), now) > t.warning_seconds:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.agenda.notes import recent_notes
 from app.agenda.service import timer_view
-from app.models import LiveSession, Role
+from app.models import LiveSession, Role, require_id
 
 NOTE_ROLES = frozenset({Role.moderator.value, Role.stage.value})
 
@@ -26,10 +26,10 @@ def note_filter(role: str, type_: str, data: dict[str, Any]) -> tuple[str, dict]
 
 
 def timer_part(db: Session, session: LiveSession, role: str) -> dict[str, Any]:
-    return timer_view(db, session.id)
+    return timer_view(db, require_id(session))
 
 
 def notes_part(db: Session, session: LiveSession, role: str) -> list[dict[str, Any]] | None:
-    return recent_notes(db, session.id) if role in NOTE_ROLES else None
+    return recent_notes(db, require_id(session)) if role in NOTE_ROLES else None
 
 

@@ -36,6 +36,8 @@ async def webhook(channel: str, request: Request, state: StateDep) -> JSONRespon
     try:
         check_channel(channel)
         body = await _body(request)
+        # Set by the connectors' start-up hook; the webhooks domain is deployed with it.
+        assert state.connectors is not None
         box = state.connectors.box
         rows = await state.store.read(lambda db: service.webhook_secrets(db, channel))
         if not rows:

@@ -17,6 +17,7 @@ from app.connectors.runtime import ConnectorRuntime
 from app.deps import AppState, ModeratorDep, ReaderDep, SessionDep, StateDep
 from app.errors import NotFound
 from app.inputs import CleanJson
+from app.models import require_id
 
 router = APIRouter(prefix="/api/sessions/{slug}/connectors")
 #: A connector (mastodon, x...) or a webhook channel name: checked before any lookup.
@@ -38,7 +39,7 @@ async def list_connectors(
     session: SessionDep, state: StateDep, _: ReaderDep
 ) -> list[dict[str, Any]]:
     box = runtime_of(state).box
-    rows = await state.store.read(lambda db: service.list_configs(db, session.id))
+    rows = await state.store.read(lambda db: service.list_configs(db, require_id(session)))
     return [service.public(row, box) for row in rows]
 
 
@@ -48,9 +49,9 @@ async def put_connector(
 ) -> dict[str, Any]:
     runtime = runtime_of(state)
     out = await state.store.write(
-        lambda db: service.put_config(db, session.id, channel, body.settings, runtime.box)
+        lambda db: service.put_config(db, require_id(session), channel, body.settings, runtime.box)
     )
-    await runtime.apply(session.id, channel)
+    await runtime.apply(require_id(session), channel)
     return out
 
 
@@ -58,8 +59,8 @@ async def put_connector(
 async def delete_connector(
     channel: Channel, session: SessionDep, state: StateDep, _: OrganiserDep
 ) -> None:
-    await state.store.write(lambda db: service.delete_config(db, session.id, channel))
-    await runtime_of(state).apply(session.id, channel)
+    await state.store.write(lambda db: service.delete_config(db, require_id(session), channel))
+    await runtime_of(state).apply(require_id(session), channel)
 
 
 @router.post("/{channel}/{action}")
@@ -70,7 +71,7 @@ async def pause_connector(
         raise NotFound(f"no connector action {action!r} (pause or resume)")
     paused = action == "pause"
     out = await state.store.write(
-        lambda db: service.set_paused(db, session.id, channel, paused, principal.role)
+        lambda db: service.set_paused(db, require_id(session), channel, paused, principal.role)
     )
-    await runtime_of(state).apply(session.id, channel)  # the owner, wherever it runs
+    await runtime_of(state).apply(require_id(session), channel)  # the owner, wherever it runs
     return out

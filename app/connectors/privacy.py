@@ -20,7 +20,7 @@ from app.models import LiveSession, Question
 
 def purge(db: Session, session: LiveSession, cutoff: datetime) -> int:
     """Fingerprints of questions that arrived before `cutoff`."""
-    result = db.exec(  # type: ignore[call-overload]
+    result = db.exec(
         delete(TextPrint).where(
             col(TextPrint.session_id) == session.id, col(TextPrint.created_at) < cutoff
         )
@@ -42,7 +42,7 @@ def erase(db: Session, session: LiveSession, subject: Any) -> int:
         col(Question.author_name).is_(None),
         col(Question.author_hash).is_(None),
     )
-    result = db.exec(  # type: ignore[call-overload]
+    result = db.exec(
         delete(TextPrint).where(
             col(TextPrint.session_id) == session.id, col(TextPrint.question_id).in_(anonymous)
         )

@@ -26,7 +26,7 @@ from app.db import BulkInsert
 from app.errors import Invalid, NotFound
 from app.events import audit, emit, lock_session
 from app.ingest import StoredQuestion
-from app.models import LiveSession
+from app.models import LiveSession, require_id
 from integrations import registry
 from integrations.webhook_generic import WebhookError, check_channel
 from ports.messages import IncomingMessage
@@ -205,7 +205,7 @@ def set_cursor(db: Session, session_id: int, key: str, value: str) -> None:
         index_elements=["session_id", "key"],
         set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
     )
-    db.exec(stmt)  # type: ignore[call-overload]
+    db.exec(stmt)
 
 
 # -- cross-posts ---------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def flag_crossposts(
     for flag in flags:
         emit(
             db,
-            session.id,
+            require_id(session),
             "connector.crosspost",
             {"question_id": flag["question_id"], "of": flag["of_question_id"]},
         )

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.connectors import service
-from app.models import LiveSession, Role
+from app.models import LiveSession, Role, require_id
 from app.ownership import owner_of
 from app.role_views import part_for, passes_for
 
@@ -27,12 +27,12 @@ def snapshot_part(db: Session, session: LiveSession, role: str) -> dict[str, Any
             "simulated": row.simulated,
             "status": row.status or {"channel": row.channel, "state": "stopped"},
         }
-        for row in service.list_configs(db, session.id)
+        for row in service.list_configs(db, require_id(session))
     ]
     return {
         "channels": channels,
-        "crossposts": service.crossposts(db, session.id),
-        "owner": owner_of(db, session.id),
+        "crossposts": service.crossposts(db, require_id(session)),
+        "owner": owner_of(db, require_id(session)),
     }
 
 

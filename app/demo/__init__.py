@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 import secrets
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from app.demo.platforms import SOCIAL, DemoPlatforms
 from app.demo.stream import SimMessage, remote_stream
 from app.errors import NotFound
 from app.ingest import ingest
-from app.models import LiveSession
+from app.models import LiveSession, require_id
 from app.polls.demo import add_demo_polls
 from app.sessions import SessionCreate, create_session, get_by_slug, rotate_keys
 from ports.messages import IncomingMessage
@@ -43,11 +44,11 @@ def ensure_demo_session(db: Session) -> tuple[int, str, dict[str, str]]:
     """Create the demo session, or give the existing one fresh keys (they are only hashes)."""
     try:
         session = get_by_slug(db, DEMO_SLUG)
-        return session.id, session.slug, rotate_keys(db, DEMO_SLUG)
+        return require_id(session), session.slug, rotate_keys(db, DEMO_SLUG)
     except NotFound:
         session, keys = create_session(db, demo_session_body())
-        add_demo_polls(db, session.id)
-        return session.id, session.slug, keys
+        add_demo_polls(db, require_id(session))
+        return require_id(session), session.slug, keys
 
 
 async def open_demo(state: Any) -> tuple[int, str, dict[str, str]]:
@@ -58,6 +59,11 @@ async def open_demo(state: Any) -> tuple[int, str, dict[str, str]]:
     return session_id, slug, keys
 
 
+def _stored(session: LiveSession | None) -> LiveSession:
+    assert session is not None  # open_demo made or found it before this runs
+    return session
+
+
 async def start_social(state: AppState, session_id: int) -> DemoPlatforms | None:
     """Fake platforms on loopback plus the real connectors reading them (marked simulated).
 
@@ -66,14 +72,19 @@ async def start_social(state: AppState, session_id: int) -> DemoPlatforms | None
     store, runtime = state.store, state.connectors
     if runtime is None:
         return None
-    tags = await store.read(lambda db: db.get(LiveSession, session_id).hashtags)
+    tags = await store.read(lambda db: _stored(db.get(LiveSession, session_id)).hashtags)
     platforms = DemoPlatforms(tags[-1] if tags else "DataForGood")
     await platforms.start()
     runtime.closers.append(platforms.stop)  # after the connectors, at shut-down
     for channel, settings in platforms.connector_settings().items():
         await store.write(
-            lambda db, c=channel, s=settings: put_config(
-                db, session_id, c, s, runtime.box, simulated=True
+            partial(
+                put_config,
+                session_id=session_id,
+                channel=channel,
+                settings=settings,
+                box=runtime.box,
+                simulated=True,
             )
         )
         await runtime.apply(session_id, channel)

@@ -167,8 +167,8 @@ class DemoPlatforms:
                     queue.put_nowait(frame)
         self.listeners.append(queue)
         try:
-            while (frame := await queue.get()) is not None:
-                await ws.send_text(frame)
+            while (item := await queue.get()) is not None:
+                await ws.send_text(item)
             await ws.close()
         except (WebSocketDisconnect, RuntimeError):
             pass
@@ -200,7 +200,8 @@ class DemoPlatforms:
         )
         self._server = uvicorn.Server(config)
         # Ctrl-C belongs to the real server; this one stops when the demo task ends.
-        self._server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+        # (Replacing a method: uvicorn types it as its own generator context manager.)
+        self._server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
         self._task = asyncio.create_task(self._server.serve())
         for _ in range(500):
             if self._server.started or self._task.done():

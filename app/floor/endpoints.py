@@ -23,7 +23,7 @@ from app.floor import service
 from app.floor.service import RequestIn, SettingsIn
 from app.floor.views import floor_for
 from app.inputs import Id
-from app.models import Role
+from app.models import Role, require_id
 
 router = APIRouter(prefix="/api/sessions/{slug}/floor")
 
@@ -38,7 +38,7 @@ async def ask(
 ) -> dict[str, Any]:
     await limits_of(state).questions(audience, client_ip(request))
     return await state.store.write(
-        lambda db: service.request_floor(db, session.id, body, audience, utc_now())
+        lambda db: service.request_floor(db, require_id(session), body, audience, utc_now())
     )
 
 
@@ -47,13 +47,13 @@ async def list_floor(session: SessionDep, state: StateDep, principal: PrincipalD
     """The whole floor in order, as the caller's role may see it."""
     if principal.role == Role.audience:
         raise Unauthorized("the floor list needs a role link or key of this session")
-    view = await state.store.read(lambda db: service.floor_view(db, session.id))
+    view = await state.store.read(lambda db: service.floor_view(db, require_id(session)))
     return {**floor_for(principal.role, view, session.author_display), "now": to_ms(utc_now())}
 
 
 @router.get("/mine")
 async def my_request(session: SessionDep, state: StateDep, audience: AudienceDep) -> dict:
-    found = await state.store.read(lambda db: service.mine(db, session.id, audience))
+    found = await state.store.read(lambda db: service.mine(db, require_id(session), audience))
     return {"request": found, "now": to_ms(utc_now())}
 
 
@@ -62,7 +62,7 @@ async def withdraw(
     request_id: Id, session: SessionDep, state: StateDep, audience: AudienceDep
 ) -> dict[str, Any]:
     return await state.store.write(
-        lambda db: service.withdraw(db, session.id, request_id, audience)
+        lambda db: service.withdraw(db, require_id(session), request_id, audience)
     )
 
 
@@ -71,13 +71,15 @@ async def add(
     body: RequestIn, session: SessionDep, state: StateDep, p: StageOrModeratorDep
 ) -> dict[str, Any]:
     return await state.store.write(
-        lambda db: service.add_from_room(db, session.id, body, p.role, utc_now())
+        lambda db: service.add_from_room(db, require_id(session), body, p.role, utc_now())
     )
 
 
 @router.post("/next")
 async def call_next(session: SessionDep, state: StateDep, p: StageOrModeratorDep) -> dict:
-    return await state.store.write(lambda db: service.call_next(db, session.id, p.role, utc_now()))
+    return await state.store.write(
+        lambda db: service.call_next(db, require_id(session), p.role, utc_now())
+    )
 
 
 @router.post("/{request_id}/actions/{action}")
@@ -85,7 +87,9 @@ async def act(
     request_id: Id, action: str, session: SessionDep, state: StateDep, p: StageOrModeratorDep
 ) -> dict[str, Any]:
     return await state.store.write(
-        lambda db: service.apply_action(db, session.id, request_id, action, p.role, utc_now())
+        lambda db: service.apply_action(
+            db, require_id(session), request_id, action, p.role, utc_now()
+        )
     )
 
 
@@ -94,7 +98,7 @@ async def move(
     request_id: Id, body: MoveIn, session: SessionDep, state: StateDep, p: ModeratorDep
 ) -> dict[str, Any]:
     return await state.store.write(
-        lambda db: service.move(db, session.id, request_id, body.position, p.role)
+        lambda db: service.move(db, require_id(session), request_id, body.position, p.role)
     )
 
 
@@ -102,4 +106,6 @@ async def move(
 async def settings(
     body: SettingsIn, session: SessionDep, state: StateDep, p: ModeratorDep
 ) -> dict[str, Any]:
-    return await state.store.write(lambda db: service.update_settings(db, session.id, body, p.role))
+    return await state.store.write(
+        lambda db: service.update_settings(db, require_id(session), body, p.role)
+    )

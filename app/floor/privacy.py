@@ -15,19 +15,19 @@ from sqlmodel import Session, col, select
 from app.clock import iso
 from app.floor.models import FloorRequest
 from app.floor.service import ZOOM_CHANNEL
-from app.models import Event, LiveSession
+from app.models import Event, LiveSession, require_id
 from app.privacy import author_hash
 
 _PERSONAL = ("name", "affiliation")
 
 
 def _forget(db: Session, session_id: int, rows: list[FloorRequest]) -> int:
-    ids = set()
+    ids: set[int] = set()
     for r in rows:
         r.name = r.affiliation = r.requester_hash = None
         r.public = False
         db.add(r)
-        ids.add(r.id)
+        ids.add(require_id(r))
     if ids:
         _scrub_events(db, session_id, ids)
     return len(ids)
@@ -67,7 +67,7 @@ def purge(db: Session, session: LiveSession, cutoff: datetime) -> int:
             col(FloorRequest.name).is_not(None) | col(FloorRequest.requester_hash).is_not(None),
         )
     ).all()
-    return _forget(db, session.id, list(rows))
+    return _forget(db, require_id(session), list(rows))
 
 
 def _hashes(session: LiveSession, subject: Any) -> set[str]:
@@ -112,7 +112,7 @@ def export(db: Session, session: LiveSession, subject: Any) -> list[dict[str, An
 
 
 def erase(db: Session, session: LiveSession, subject: Any) -> int:
-    return _forget(db, session.id, _theirs(db, session, subject))
+    return _forget(db, require_id(session), _theirs(db, session, subject))
 
 
 #: The name the target design's `PrivacyHooks(access=...)` expects.

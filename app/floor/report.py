@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.floor.models import FloorRequest, FState, Where
 from app.floor.service import spoken_seconds
-from app.models import LiveSession
+from app.models import LiveSession, require_id
 
 GROUP_WORDS = {
     "government": "Government",
@@ -88,7 +88,7 @@ def summary_lines(stats: dict[str, Any]) -> list[str]:
 
 
 def report_section(db: Session, session: LiveSession) -> dict[str, Any] | None:
-    stats = floor_stats(db, session.id)
+    stats = floor_stats(db, require_id(session))
     if not stats["requests"]:
         return None
 

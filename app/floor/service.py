@@ -21,7 +21,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import audit, emit, lock_session
 from app.floor.models import ACTIVE, FloorRequest, FloorSettings, FState, Policy, Where
 from app.floor.order import Slot, insertion_index, is_remote, policy_order
-from app.models import LiveSession, Role
+from app.models import LiveSession, Role, require_id
 from app.privacy import author_hash
 from app.text import clean_name
 
@@ -400,8 +400,9 @@ def call_next(db: Session, session_id: int, role: str, now: datetime) -> dict[st
     if not waiting and current is None:
         raise Conflict("nobody is waiting for the floor")
     if not waiting:
-        return apply_action(db, session_id, current.id, "done", role, now)
-    return apply_action(db, session_id, waiting[0].id, "call", role, now)
+        assert current is not None  # refused above: nobody waiting and nobody speaking
+        return apply_action(db, session_id, require_id(current), "done", role, now)
+    return apply_action(db, session_id, require_id(waiting[0]), "call", role, now)
 
 
 def move(db: Session, session_id: int, rid: int, position: int, role: str) -> dict[str, Any]:
@@ -449,5 +450,5 @@ def update_settings(
             _spoken(db, session_id),
         )
         _renumber(db, [by_ticket[o.ticket] for o in order])
-    audit(db, session_id, "floor.settings", role, **{k: str(v) for k, v in changes.items()})
+    audit(db, session_id, "floor.settings", role, None, **{k: str(v) for k, v in changes.items()})
     return _changed(db, session_id, "settings", None)

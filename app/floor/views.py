@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.floor.service import floor_view
-from app.models import AuthorDisplay, LiveSession, Role
+from app.models import AuthorDisplay, LiveSession, Role, require_id
 from app.privacy import display_name
 
 FULL_ROLES = frozenset({Role.moderator.value, Role.stage.value, Role.rapporteur.value})
@@ -60,5 +60,5 @@ def floor_filter(role: str, type_: str, data: dict[str, Any]) -> tuple[str, dict
 
 
 def floor_part(db: Session, session: LiveSession, role: str) -> dict[str, Any]:
-    return floor_for(role, floor_view(db, session.id), session.author_display)
+    return floor_for(role, floor_view(db, require_id(session)), session.author_display)
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from app.clock import utc_now
 from app.floor.service import request_from_zoom, settings_of
-from app.models import LiveSession
+from app.models import LiveSession, require_id
 
 CHANNELS = ("zoom_chat",)
 #: Raised-hand emoji (any skin tone follows as a modifier), then words in the six UN
@@ -37,7 +37,7 @@ def is_raised_hand(text: str | None) -> bool:
 def zoom_hand(db: Session, session: LiveSession, msg) -> bool | str:
     if msg.channel not in CHANNELS or not msg.author_id or not is_raised_hand(msg.text):
         return False
-    if not settings_of(db, session.id).zoom_hands:
+    if not settings_of(db, require_id(session)).zoom_hands:
         return False
-    request_from_zoom(db, session.id, msg.author_id, msg.author_name, utc_now())
+    request_from_zoom(db, require_id(session), msg.author_id, msg.author_name, utc_now())
     return "counted as a floor request"

@@ -19,7 +19,7 @@ from app.auth import check_admin
 from app.deps import SessionDep, StateDep, get_principal
 from app.errors import Forbidden
 from app.events import emit, lock_session
-from app.models import LiveSession, Role
+from app.models import LiveSession, Role, require_id
 from app.views import segments_of, session_public
 
 router = APIRouter(prefix="/api/sessions/{slug}")
@@ -83,5 +83,5 @@ async def put_settings(
         if principal.role != Role.moderator:
             raise Forbidden("session settings need the moderator link or the admin token")
     base = state.base_url(request)
-    out = await state.store.write(lambda db: _apply(db, session.id, body, base))
+    out = await state.store.write(lambda db: _apply(db, require_id(session), body, base))
     return out

@@ -19,7 +19,7 @@ whose queue fills is closed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -36,7 +36,7 @@ def text_frame(text: str) -> bytes:
     return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
 
 
-def direct_writer(scope: dict[str, Any]) -> DirectWrite | None:
+def direct_writer(scope: Mapping[str, Any]) -> DirectWrite | None:
     ext = (scope.get("extensions") or {}).get(EXTENSION)
     return ext.get("write") if ext else None
 

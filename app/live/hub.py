@@ -107,7 +107,7 @@ class SessionHub:
         self._task: asyncio.Task[None] | None = None
         # The audience's share of each event, fanned out by its own task: the moderator's
         # console and the stage never wait behind 10,000 phones.
-        self._crowd: asyncio.Queue[tuple[CommittedEvent, list[Client]]] = asyncio.Queue()
+        self._crowd: asyncio.Queue[tuple[list[CommittedEvent], list[Client]]] = asyncio.Queue()
         self._crowd_task: asyncio.Task[None] | None = None
         # (role, base url) -> (seq, frame, read at); and the read in flight, shared.
         self._snapshots: dict[tuple[str, str], tuple[int, str, float]] = {}

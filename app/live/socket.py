@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Mapping
 from datetime import UTC, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -32,7 +33,7 @@ from app.live.hub import (
     to_committed,
 )
 from app.live.outbox import Client
-from app.models import Event, LiveSession
+from app.models import Event, LiveSession, require_id
 from app.views import snapshot
 
 router = APIRouter()
@@ -75,6 +76,7 @@ def _snapshot(
     db: Session, session_id: int, role: str, base: str, parts: Any
 ) -> dict[str, Any]:
     session = db.get(LiveSession, session_id)
+    assert session is not None  # the socket resolved this session before it asked
     return snapshot(db, session, role, base, parts)
 
 
@@ -144,7 +146,8 @@ async def live(ws: WebSocket, slug: str) -> None:
         direct=direct_writer(ws.scope),
         stats=state.hubs.stats,
     )
-    hub = await state.hubs.join(session.id, client, principal.key_id)
+    hub = await state.hubs.join(require_id(session), client, principal.key_id)
+    frames: list[tuple[int, str]]
     try:
         if _up_to_date(after, hub.delivered):
             # Nothing to read: what comes next reaches it through the hub it just joined.
@@ -159,11 +162,11 @@ async def live(ws: WebSocket, slug: str) -> None:
             client.offer(0, _pong(msg))
         await _receive_loop(ws, client)
     finally:
-        await state.hubs.leave(session.id, client)
+        await state.hubs.leave(require_id(session), client)
         await client.shut(1000, "bye")  # stops the pump; closing twice is harmless
 
 
-def _up_to_date(after: Any, delivered: int) -> bool:
+def _up_to_date(after: Any, delivered: int) -> TypeGuard[int]:
     return isinstance(after, int) and not isinstance(after, bool) and 0 < after == delivered
 
 
@@ -171,7 +174,7 @@ def _pong(msg: dict[str, Any]) -> str:
     return encode({"type": "pong", "t": msg.get("t"), "server": to_ms(utc_now())})
 
 
-def _parse(message: dict[str, Any]) -> dict[str, Any] | int:
+def _parse(message: Mapping[str, Any]) -> dict[str, Any] | int:
     """A client frame as a dict, or the close code it deserves."""
     if message.get("type") == "websocket.disconnect":
         return 1000

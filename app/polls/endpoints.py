@@ -15,6 +15,7 @@ from app.clock import parse_iso
 from app.deps import ModeratorDep, PrincipalDep, SessionDep, StateDep
 from app.errors import Forbidden, Invalid
 from app.inputs import CleanLine, Id
+from app.models import require_id
 from app.polls import service
 from app.polls.export import poll_csv
 from app.polls.live import runtime
@@ -29,7 +30,7 @@ class AccessIn(BaseModel):
 
 @router.get("/sessions/{slug}/polls")
 async def list_polls(session: SessionDep, state: StateDep, principal: PrincipalDep) -> list[dict]:
-    polls = await state.store.read(lambda db: service.session_polls(db, session.id))
+    polls = await state.store.read(lambda db: service.session_polls(db, require_id(session)))
     return [v for p in polls if (v := poll_for(principal.role, p)) is not None]
 
 
@@ -38,7 +39,7 @@ async def create_poll(
     body: service.PollCreate, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     poll = await state.store.write(
-        lambda db: service.create_poll(db, session.id, body, principal.role)
+        lambda db: service.create_poll(db, require_id(session), body, principal.role)
     )
     return {"id": poll["id"], "poll": poll}
 
@@ -48,12 +49,15 @@ async def poll_action(
     poll_id: Id, action: str, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     poll = await state.store.write(
-        lambda db: service.apply_action(db, session.id, poll_id, action, principal.role)
+        lambda db: service.apply_action(db, require_id(session), poll_id, action, principal.role)
     )
     if action == "open":
         state.sessions.remember(session)  # the votes to come skip that read
         runtime(state).schedule_close(
-            session.id, poll["id"], parse_iso(poll["opened_at"]), poll["auto_close_seconds"]
+            require_id(session),
+            poll["id"],
+            parse_iso(poll["opened_at"]),
+            poll["auto_close_seconds"],
         )
     return poll
 
@@ -63,7 +67,7 @@ async def set_access(
     body: AccessIn, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     return await state.store.write(
-        lambda db: service.set_join_code(db, session.id, body.join_code, principal.role)
+        lambda db: service.set_join_code(db, require_id(session), body.join_code, principal.role)
     )
 
 
@@ -82,7 +86,7 @@ async def results(
     format: str = "json",
 ) -> Any:
     def read(db: Session) -> dict[str, Any]:
-        poll = service.poll_of_session(db, session.id, poll_id)
+        poll = service.poll_of_session(db, require_id(session), poll_id)
         return poll_full(poll, tally(db, poll))
 
     poll = await state.store.read(read)

@@ -18,7 +18,7 @@ from app.retention.scrub import GONE
 def _ballots(db: Session, session: LiveSession):
     return (
         select(Ballot, Poll.question, Poll.kind)
-        .join(Poll, Poll.id == Ballot.poll_id)
+        .join(Poll, col(Poll.id) == Ballot.poll_id)
         .where(Poll.session_id == session.id, col(Ballot.voter).not_like(f"{GONE}%"))
     )
 

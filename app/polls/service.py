@@ -23,6 +23,7 @@ from app.clock import utc_now
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.events import audit, emit, lock_session
 from app.inputs import CleanLine, CleanText
+from app.models import require_id
 from app.polls.models import Poll, PollAccess, PollKind, PollState
 from app.polls.tally import poll_full, tally
 from app.rows import session_object_or_404
@@ -155,7 +156,7 @@ def apply_action(
         for field, value in DISPLAY_ACTIONS[action].items():
             setattr(poll, field, value)
         if DISPLAY_ACTIONS[action].get("show_screen"):
-            _clear_screen(db, session_id, poll.id, role)
+            _clear_screen(db, session_id, require_id(poll), role)
     view = _publish(db, poll, action, role, prev)
     if action == "close":
         # The exact final tally, after every vote committed before the close.
@@ -247,7 +248,8 @@ def ballot_of(
 
 
 _SHARE_POLL = (
-    select(Poll.session_id, Poll.state, Poll.kind, Poll.options, Poll.max_choices)
+    # sqlmodel types select() for at most 4 columns; at run time it takes any number.
+    select(Poll.session_id, Poll.state, Poll.kind, Poll.options, Poll.max_choices)  # type: ignore[call-overload]
     .where(Poll.id == bindparam("poll_id"))
     .with_for_update(read=True)
 )

@@ -6,11 +6,12 @@ coalescer runs this a few times a second at most, whatever the vote rate.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.clock import iso
 from app.models import Role
@@ -23,8 +24,11 @@ MAX_WORDS = 60
 def tally(db: Session, poll: Poll) -> dict[str, Any]:
     """`{total, turnout, options: [{label, count, percent, channels}], words, mean, final}`."""
     by_channel = {c: 0 for c in CHANNELS}
-    options = [{"label": label, "count": 0, "channels": dict(by_channel)} for label in poll.options]
+    options: list[dict[str, Any]] = [
+        {"label": label, "count": 0, "channels": dict(by_channel)} for label in poll.options
+    ]
     words: dict[str, int] = {}
+    rows: Sequence[tuple[str, int, str | None, int]]
     if poll.kind == PollKind.open:
         counted = db.exec(
             select(Ballot.channel, func.count())
@@ -36,7 +40,7 @@ def tally(db: Session, poll: Poll) -> dict[str, Any]:
         rows = db.exec(
             select(Ballot.channel, Ballot.mask, Ballot.word, func.count())
             .where(Ballot.poll_id == poll.id)
-            .group_by(Ballot.channel, Ballot.mask, Ballot.word)
+            .group_by(col(Ballot.channel), col(Ballot.mask), col(Ballot.word))
         ).all()
     for channel, mask, word, count in rows:
         by_channel[channel] = by_channel.get(channel, 0) + count

@@ -23,6 +23,7 @@ from app.auth import AUDIENCE_COOKIE
 from app.deps import NO_AUDIENCE_ID, AppState
 from app.errors import DomainError, Invalid, NotFound, Unauthorized
 from app.hot_paths import MAX_BODY, read_body
+from app.models import require_id
 from app.polls import service
 from app.polls.live import runtime
 
@@ -63,7 +64,7 @@ async def _vote(scope: Scope, receive: Receive) -> tuple[int, bytes]:
     limits = limits_of(state)
     slug: str = scope["path_params"]["slug"]
     poll_id: int = scope["path_params"]["poll_id"]
-    session_id = (await state.sessions.get(slug)).id
+    session_id = require_id(await state.sessions.get(slug))
     voter = state.signer.read_audience(_cookie(scope))
     if voter is None:  # missing or forged: no ballot, and no new id (the page issues those)
         raise Unauthorized(NO_AUDIENCE_ID)

@@ -14,7 +14,7 @@ import threading
 
 from sqlmodel import Session, col, select
 
-from app.models import LiveSession
+from app.models import LiveSession, require_id
 from app.polls.models import Poll, PollKind, PollState
 from app.polls.service import upsert_ballot
 from app.privacy import author_hash
@@ -61,9 +61,9 @@ def zoom_vote(db: Session, session: LiveSession, msg) -> bool:
     if not 0 <= index < len(poll.options):
         return False
     who = author_hash(session.hmac_secret, msg.channel, msg.author_id)
-    upsert_ballot(db, poll.id, f"z:{who}", "zoom_chat", 1 << index, None)
+    upsert_ballot(db, require_id(poll), f"z:{who}", "zoom_chat", 1 << index, None)
     with _lock:
-        _touched.add((session.id, poll.id))
+        _touched.add((require_id(session), require_id(poll)))
     return True
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import LiveSession
+from app.models import LiveSession, require_id
 from app.report.words import plural
 
 
@@ -98,7 +98,7 @@ def polls_section(db: Session, session: LiveSession) -> dict[str, Any] | None:
     """Every poll with its results: a table and a bar chart per poll."""
     from app.polls.service import session_polls  # declared by the polls domain, so present
 
-    everything = session_polls(db, session.id)
+    everything = session_polls(db, require_id(session))
     # A poll still in draft never ran: nobody saw it, so it is not part of the session.
     polls = [p for p in everything if p["state"] != "draft"]
     drafts = len(everything) - len(polls)

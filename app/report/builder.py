@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.clock import aware, iso, utc_now
-from app.models import AuditEntry, LiveSession, QState, Question
+from app.models import AuditEntry, LiveSession, QState, Question, require_id
 from app.privacy import display_name
 from app.report.igf import draft_of, igf_fields
 from app.report.notes import highlights_of, lines, notes_of, segment_section
@@ -83,7 +83,7 @@ def scrub_emails(value: Any) -> Any:
     return value
 
 
-def _channel_rows(questions: list[Question], pushed: set[int]) -> list[dict[str, Any]]:
+def _channel_rows(questions: list[Question], pushed: set[int | None]) -> list[dict[str, Any]]:
     total = len(questions)
     answered_total = sum(q.state == QState.answered for q in questions)
     rows = []
@@ -192,9 +192,8 @@ def _draft_polls(db: Session, session_id: int) -> set[int]:
         from app.polls.models import Poll
     except ImportError:  # the polls domain is optional
         return set()
-    return set(
-        db.exec(select(Poll.id).where(Poll.session_id == session_id, Poll.state == "draft")).all()
-    )
+    ids = db.exec(select(Poll.id).where(Poll.session_id == session_id, Poll.state == "draft"))
+    return cast("set[int]", set(ids.all()))  # primary keys read back are never NULL
 
 
 def _moderation(db: Session, session_id: int, simulated: set[int], tz) -> dict[str, Any]:
@@ -245,19 +244,22 @@ def build_report(
 ) -> dict[str, Any]:
     """The session report; `sections` are the domains' (`Registry.sections`, in order)."""
     session = db.get(LiveSession, session_id)
+    assert session is not None  # callers found it by slug first
     every = list(
-        db.exec(select(Question).where(Question.session_id == session_id).order_by(Question.id))
+        db.exec(
+            select(Question).where(Question.session_id == session_id).order_by(col(Question.id))
+        )
     )
     # Statistics count people, not the demo simulator: its items are listed (labelled)
     # but left out of every number, and the report says how many.
     questions = [q for q in every if not is_simulated(q)]
-    simulated_ids = {q.id for q in every if is_simulated(q)}
+    simulated_ids = {require_id(q) for q in every if is_simulated(q)}
     segments = segments_of(db, session_id)
     arrived_in = segment_ids(db, session_id, every, segments)
     notes = notes_of(db, session_id)
     starred = highlights_of(db, session_id)
     starred_set = set(starred)
-    by_id = {q.id: q for q in every}
+    by_id = {require_id(q): q for q in every}
 
     def note(section: str) -> str:
         return notes.get(section, {}).get("text", "")
@@ -285,7 +287,7 @@ def build_report(
     )
     sources = Counter(q.merged_into_id for q in questions if q.state == QState.merged)
 
-    report = {
+    report: dict[str, Any] = {
         "session": {
             "title": session.title,
             "slug": session.slug,
@@ -311,13 +313,13 @@ def build_report(
                 "stakeholder": s.stakeholder,
                 "planned_minutes": s.minutes,
                 "actual_minutes": None,
-                "notes": note(segment_section(s.id)),
-                "questions": sum(arrived_in[q.id] == s.id for q in questions),
+                "notes": note(segment_section(require_id(s))),
+                "questions": sum(arrived_in[require_id(q)] == s.id for q in questions),
             }
             for s in segments
         ],
         "removed_segment_notes": _removed_segment_notes(
-            db, session_id, notes, {segment_section(s.id) for s in segments}
+            db, session_id, notes, {segment_section(require_id(s)) for s in segments}
         ),
         "notes": note("general"),
         "key_takeaways": lines(note("takeaways")),
@@ -339,7 +341,7 @@ def build_report(
         "moderation": _moderation(db, session_id, simulated_ids, tz),
         "sections": plugin_sections(db, session, sections),
         "all_questions": [
-            question_row(q, policy, starred_set, arrived_in[q.id], tz) for q in every
+            question_row(q, policy, starred_set, arrived_in[require_id(q)], tz) for q in every
         ],
     }
     _merge_agenda_actuals(report)
@@ -348,7 +350,10 @@ def build_report(
     )
     report["igf"] = igf_fields(report, note)
     report["draft"] = draft_of(
-        report, [r for r in report["all_questions"] if not r["simulated"]], dict(sources)
+        report,
+        [r for r in report["all_questions"] if not r["simulated"]],
+        # cast: a merged question always names the one it went into.
+        dict(cast("Counter[int]", sources)),
     )
     return scrub_emails(report)
 

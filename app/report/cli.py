@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from app.cli_support import apply_db_url, fail, open_store
+from app.models import require_id
 
 
 def _write(text: str | bytes, out: str | None) -> None:
@@ -42,7 +43,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     try:
         report = store.read_sync(
             lambda db: build_report(
-                db, get_by_slug(db, args.slug).id, default_registry().sections
+                db, require_id(get_by_slug(db, args.slug)), default_registry().sections
             )
         )
     finally:

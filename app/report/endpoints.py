@@ -12,6 +12,7 @@ from app import i18n
 from app.deps import ReaderDep, SessionDep, StateDep
 from app.errors import Invalid
 from app.inputs import Id
+from app.models import require_id
 from app.report.builder import build_report
 from app.report.formats import FORMATS, MEDIA, file_name, render
 from app.report.notes import highlights_of, notes_of, save_note, set_highlight
@@ -41,7 +42,7 @@ async def get_report(
         raise Invalid("lang must be one of " + ", ".join(i18n.LANGS))
     lang = lang or session.lang or i18n.DEFAULT
     sections = state.registry.sections
-    report = await state.store.read(lambda db: build_report(db, session.id, sections))
+    report = await state.store.read(lambda db: build_report(db, require_id(session), sections))
     if fmt == "json":
         return JSONResponse(report)
     headers = {"Content-Disposition": f'attachment; filename="{file_name(session.slug, fmt)}"'}
@@ -55,7 +56,10 @@ async def get_report(
 @router.get("/report/notes", response_model=NotesPublic)
 async def get_notes(session: SessionDep, state: StateDep, _: ReaderDep) -> dict[str, Any]:
     def read(db):
-        return {"notes": notes_of(db, session.id), "highlights": highlights_of(db, session.id)}
+        return {
+            "notes": notes_of(db, require_id(session)),
+            "highlights": highlights_of(db, require_id(session)),
+        }
 
     return await state.store.read(read)
 
@@ -64,7 +68,9 @@ async def get_notes(session: SessionDep, state: StateDep, _: ReaderDep) -> dict[
 async def put_note(
     section: str, body: NoteUpdate, session: SessionDep, state: StateDep, _: ReaderDep
 ) -> dict[str, Any]:
-    return await state.store.write(lambda db: save_note(db, session.id, section, body.text))
+    return await state.store.write(
+        lambda db: save_note(db, require_id(session), section, body.text)
+    )
 
 
 @router.put("/report/highlights/{question_id}", response_model=HighlightPublic)
@@ -72,5 +78,5 @@ async def put_highlight(
     question_id: Id, body: HighlightUpdate, session: SessionDep, state: StateDep, _: ReaderDep
 ) -> dict[str, Any]:
     return await state.store.write(
-        lambda db: set_highlight(db, session.id, question_id, body.highlighted)
+        lambda db: set_highlight(db, require_id(session), question_id, body.highlighted)
     )

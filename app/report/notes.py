@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.clock import iso, utc_now
 from app.errors import Invalid, NotFound
 from app.events import emit, lock_session
-from app.models import Question, Segment
+from app.models import Question, Segment, require_id
 from app.report.models import ReportHighlight, ReportNote
 from app.report.words import valid_zone
 from app.rows import session_object_or_404, store_and_emit
@@ -53,7 +53,7 @@ def resolve_section(db: Session, session_id: int, section: str) -> str:
         ).first()
         if seg is None:
             raise NotFound(f"no segment at position {number} in this session's agenda")
-        return segment_section(seg.id)
+        return segment_section(require_id(seg))
     if kind == "seg":
         session_object_or_404(
             db, Segment, session_id, int(number), "segment",
@@ -125,7 +125,7 @@ def highlights_of(db: Session, session_id: int) -> list[int]:
         db.exec(
             select(ReportHighlight.question_id)
             .where(ReportHighlight.session_id == session_id)
-            .order_by(ReportHighlight.id)
+            .order_by(col(ReportHighlight.id))
         ).all()
     )
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from app.agenda.models import SegmentRun
 from app.clock import aware
-from app.models import AuditEntry, Question, Segment
+from app.models import AuditEntry, Question, Segment, require_id
 
 #: Audit actions that move segments to other indexes.
 MOVES = ("agenda.add", "agenda.remove", "agenda.reorder")
@@ -46,15 +46,15 @@ def segment_ids(
     out: dict[int, int | None] = {}
     for q in questions:
         if q.segment is None:
-            out[q.id] = None
+            out[require_id(q)] = None
             continue
         at = aware(q.created_at)
         if last_move is None or at >= last_move:  # the agenda is as it was then
-            out[q.id] = by_position.get(q.segment)
+            out[require_id(q)] = by_position.get(q.segment)
             continue
         found = None
         for start, end, seg_id in spans:
             if start <= at and (end is None or at < end):
                 found = seg_id  # the latest run that covers it (runs are in start order)
-        out[q.id] = found if found is not None else by_position.get(q.segment)
+        out[require_id(q)] = found if found is not None else by_position.get(q.segment)
     return out

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.models import LiveSession, Role
+from app.models import LiveSession, Role, require_id
 from app.report.notes import highlights_of, notes_of
 from app.role_views import part_for, passes_for
 
@@ -18,6 +18,9 @@ report_event = passes_for(READERS)
 
 @part_for(READERS)
 def report_part(db: Session, session: LiveSession, role: str) -> dict[str, Any] | None:
-    return {"notes": notes_of(db, session.id), "highlights": highlights_of(db, session.id)}
+    return {
+        "notes": notes_of(db, require_id(session)),
+        "highlights": highlights_of(db, require_id(session)),
+    }
 
 

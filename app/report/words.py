@@ -46,6 +46,7 @@ def local(moment: datetime | str | None, tz: ZoneInfo) -> datetime | None:
         return None
     if isinstance(moment, str):
         moment = parse_iso(moment)
+        assert moment is not None  # the report passes its own stored ISO strings
     return aware(moment).astimezone(tz)
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from app.admin import AdminDep, OrganiserDep
 from app.deps import SessionDep, StateDep
 from app.inputs import CleanLine
+from app.models import require_id
 from app.retention.service import Subject, erase_subject, export_subject
 from app.retention.settings_store import MAX_RETENTION_DAYS, privacy_view, set_retention
 
@@ -34,7 +35,9 @@ async def get_privacy(session: SessionDep, state: StateDep) -> dict[str, Any]:
 async def put_privacy(
     body: RetentionIn, session: SessionDep, state: StateDep, _: OrganiserDep
 ) -> dict[str, Any]:
-    return await state.store.write(lambda db: set_retention(db, session.id, body.retention_days))
+    return await state.store.write(
+        lambda db: set_retention(db, require_id(session), body.retention_days)
+    )
 
 
 @router.post("/export")

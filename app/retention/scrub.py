@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from sqlmodel import Session, col, select
 
 from app.events import emit
-from app.models import Event, Message, Question, Upvote
+from app.models import Event, Message, Question, Upvote, require_id
 from app.views import question_full, sources_of
 
 #: Prefix of an external id or audience id that no longer points at anybody.
@@ -36,7 +36,7 @@ def redact_question(db: Session, q: Question, *, text: str | None, action: str) 
         q.session_id,
         "question.updated",
         {
-            "question": question_full(q, sources_of(db, q.id)),
+            "question": question_full(q, sources_of(db, require_id(q))),
             "action": action,
             "prev_state": q.state,
         },

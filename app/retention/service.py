@@ -15,7 +15,7 @@ from sqlmodel import Session, col, or_, select
 from app.clock import iso, utc_now
 from app.core.domain import NO_DOMAINS, Registry
 from app.events import lock_session
-from app.models import LiveSession, Message, QState, Question, Upvote
+from app.models import LiveSession, Message, QState, Question, Upvote, require_id
 from app.privacy import author_hash
 from app.retention.scrub import (
     GONE,
@@ -51,7 +51,7 @@ def purge_session(
     """Personal data of items that arrived before `cutoff`; aggregates stay (the
     domains' own data too: their `privacy.purge` hooks in `registry`)."""
     counts = {"questions": 0, "messages": 0, "upvotes": 0, "events": 0}
-    if _anything_before(db, session.id, cutoff):
+    if _anything_before(db, require_id(session), cutoff):
         counts = _purge_core(db, session, cutoff)
     for domain, hook in registry.privacy("purge"):
         counts[domain] = int(hook(db, session, cutoff) or 0)
@@ -59,13 +59,13 @@ def purge_session(
 
 
 def _purge_core(db: Session, session: LiveSession, cutoff: datetime) -> dict[str, int]:
-    lock_session(db, session.id)  # only sessions with work: live ones are not held up
-    questions = db.exec(select(Question).where(*_unpurged(session.id, cutoff))).all()
-    changed = {}
+    lock_session(db, require_id(session))  # only sessions with work: live ones are not held up
+    questions = db.exec(select(Question).where(*_unpurged(require_id(session), cutoff))).all()
+    changed: dict[int, Question] = {}
     for q in questions:
         dismissed = q.state == QState.dismissed
         redact_question(db, q, text=PURGED if dismissed else None, action="purge")
-        changed[q.id] = q
+        changed[require_id(q)] = q
     messages = db.exec(
         select(Message).where(
             Message.session_id == session.id,
@@ -79,7 +79,7 @@ def _purge_core(db: Session, session: LiveSession, cutoff: datetime) -> dict[str
         db,
         db.exec(
             select(Upvote)
-            .join(Question, Question.id == Upvote.question_id)
+            .join(Question, col(Question.id) == Upvote.question_id)
             .where(
                 Question.session_id == session.id,
                 Upvote.created_at < cutoff,
@@ -91,7 +91,7 @@ def _purge_core(db: Session, session: LiveSession, cutoff: datetime) -> dict[str
         "questions": len(changed),
         "messages": len(messages),
         "upvotes": votes,
-        "events": scrub_events(db, session.id, changed),
+        "events": scrub_events(db, require_id(session), changed),
     }
 
 
@@ -125,7 +125,7 @@ def _anything_before(db: Session, session_id: int, cutoff: datetime) -> bool:
     ).first()
     vote = db.exec(
         select(Upvote.id)
-        .join(Question, Question.id == Upvote.question_id)
+        .join(Question, col(Question.id) == Upvote.question_id)
         .where(
             Question.session_id == session_id,
             Upvote.created_at < cutoff,
@@ -152,8 +152,8 @@ def purge(
         "upvotes": 0,
         "events": 0,
     }
-    for session in db.exec(select(LiveSession).order_by(LiveSession.id)).all():
-        keep = older_than or timedelta(days=retention_days(db, session.id))
+    for session in db.exec(select(LiveSession).order_by(col(LiveSession.id))).all():
+        keep = older_than or timedelta(days=retention_days(db, require_id(session)))
         counts = purge_session(db, session, now - keep, registry)
         if any(counts.values()):
             totals["sessions"] += 1
@@ -173,21 +173,21 @@ def _theirs(db: Session, session: LiveSession, subject: Subject):
     messages = db.exec(
         select(Message)
         .where(Message.session_id == session.id, col(Message.author_hash).in_(hashes))
-        .order_by(Message.id)
+        .order_by(col(Message.id))
     ).all()
     questions = db.exec(
         select(Question)
         .where(Question.session_id == session.id, col(Question.author_hash).in_(hashes))
-        .order_by(Question.id)
+        .order_by(col(Question.id))
     ).all()
     upvotes: list[Upvote] = []
     if subject.channel == "audience":  # the audience page's author id is the audience id
         upvotes = list(
             db.exec(
                 select(Upvote)
-                .join(Question, Question.id == Upvote.question_id)
+                .join(Question, col(Question.id) == Upvote.question_id)
                 .where(Question.session_id == session.id, Upvote.audience_id == subject.handle)
-                .order_by(Upvote.id)
+                .order_by(col(Upvote.id))
             ).all()
         )
     return messages, questions, upvotes
@@ -241,12 +241,12 @@ def erase_subject(
 ) -> dict[str, Any]:
     """Remove the person from the session; counts stay (a question is emptied, not deleted)."""
     session = get_by_slug(db, slug)
-    lock_session(db, session.id)
+    lock_session(db, require_id(session))
     messages, questions, upvotes = _theirs(db, session, subject)
-    changed = {}
+    changed: dict[int, Question] = {}
     for q in questions:
         redact_question(db, q, text=ERASED, action="erase")
-        changed[q.id] = q
+        changed[require_id(q)] = q
     for m in messages:
         redact_message(db, m, ERASED)
     counts: dict[str, Any] = {
@@ -254,7 +254,7 @@ def erase_subject(
         "questions": len(questions),
         "messages": len(messages),
         "upvotes": forget_upvotes(db, upvotes),
-        "events": scrub_events(db, session.id, changed),
+        "events": scrub_events(db, require_id(session), changed),
     }
     for domain, hook in registry.privacy("erase"):
         counts[domain] = hook(db, session, subject)

@@ -10,7 +10,7 @@ from app.clock import utc_now
 from app.config import get_settings
 from app.errors import Invalid
 from app.events import emit, lock_session
-from app.models import LiveSession
+from app.models import LiveSession, require_id
 from app.report.models import SessionPrivacy
 
 MAX_RETENTION_DAYS = 3650
@@ -29,7 +29,7 @@ def retention_days(db: Session, session_id: int) -> int:
 
 
 def privacy_view(db: Session, session: LiveSession) -> dict[str, Any]:
-    days = retention_days(db, session.id)
+    days = retention_days(db, require_id(session))
     return {
         "author_display": session.author_display,
         "email_stored": False,

@@ -14,7 +14,7 @@ from app.deps import ModeratorDep, ReaderDep, SessionDep, StateDep
 from app.errors import NotFound
 from app.events import audit, emit
 from app.inputs import Id
-from app.models import Question
+from app.models import Question, require_id
 from app.triage import DEFAULT_THRESHOLD
 from app.triage_live.models import TriageResult, TriageSetting
 from app.triage_live.runtime import TriageRuntime, result_view
@@ -47,7 +47,7 @@ class ThresholdIn(BaseModel):
 
 @router.get("/sessions/{slug}/triage")
 async def get_triage(session: SessionDep, state: StateDep, _: ReaderDep) -> dict[str, Any]:
-    threshold = await state.store.read(lambda db: _threshold(db, session.id))
+    threshold = await state.store.read(lambda db: _threshold(db, require_id(session)))
     return {"features": _features(state), "threshold": threshold}
 
 
@@ -57,17 +57,17 @@ async def put_triage(
 ) -> dict[str, Any]:
     def change(db: Session) -> float:
         setting = db.get(TriageSetting, session.id) or TriageSetting(
-            session_id=session.id, threshold=body.threshold
+            session_id=require_id(session), threshold=body.threshold
         )
         setting.threshold = body.threshold
         db.add(setting)
-        audit(db, session.id, "triage.threshold", principal.role, threshold=body.threshold)
+        audit(db, require_id(session), "triage.threshold", principal.role, threshold=body.threshold)
         return body.threshold
 
     threshold = await state.store.write(change)
     rt = _runtime(state)
     if rt is not None:
-        rt.set_threshold(session.id, threshold)
+        rt.set_threshold(require_id(session), threshold)
     return {"features": _features(state), "threshold": threshold}
 
 
@@ -85,7 +85,7 @@ async def get_similar(
     """The suggestions of one question, with the channel, language and text of each."""
 
     def read(db: Session) -> dict[str, Any]:
-        _question(db, session.id, question_id)
+        _question(db, require_id(session), question_id)
         row = db.get(TriageResult, question_id)
         if row is None:
             return {"id": question_id, "analysed": False, "similar": []}
@@ -118,10 +118,10 @@ async def accept_similar(
     kept, unmerge splits it back), audited as an accepted suggestion."""
 
     def change(db: Session) -> dict[str, Any]:
-        row = _suggested(db, session.id, question_id, other)
+        row = _suggested(db, require_id(session), question_id, other)
         score = next(s["score"] for s in row.similar if s["id"] == other)
-        merged = queue.merge(db, session.id, question_id, other, principal.role)
-        audit(db, session.id, "triage.accepted", principal.role, question_id,
+        merged = queue.merge(db, require_id(session), question_id, other, principal.role)
+        audit(db, require_id(session), "triage.accepted", principal.role, question_id,
               into=other, score=score)
         return merged
 
@@ -135,15 +135,15 @@ async def reject_similar(
     """Not the same question: the suggestion leaves the card for good, audited."""
 
     def change(db: Session) -> dict[str, Any]:
-        row = _suggested(db, session.id, question_id, other)
+        row = _suggested(db, require_id(session), question_id, other)
         score = next(s["score"] for s in row.similar if s["id"] == other)
         row.similar = [s for s in row.similar if s["id"] != other]
         row.rejected = [*row.rejected, other]
         db.add(row)
-        audit(db, session.id, "triage.rejected", principal.role, question_id,
+        audit(db, require_id(session), "triage.rejected", principal.role, question_id,
               of=other, score=score)
         view = result_view(row)
-        emit(db, session.id, "triage.updated", {"questions": [view]})
+        emit(db, require_id(session), "triage.updated", {"questions": [view]})
         return view
 
     return await state.store.write(change)

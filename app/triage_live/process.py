@@ -43,7 +43,7 @@ def _child(conn: Any) -> None:
         by_key: dict[str, list[Message]] = {}
         for key, message in items:
             by_key.setdefault(key, []).append(message)
-        out = []
+        out: list[tuple[str, Any]] = []  # the analyses, or the error that stopped them
         for key, messages in by_key.items():
             index = indexes.get(key)
             if index is None:

@@ -17,7 +17,8 @@ import contextlib
 import logging
 import os
 import weakref
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from sqlmodel import Session, col, select
 
@@ -98,9 +99,10 @@ class TriageRuntime:
             .order_by(col(Question.id).desc())
             .limit(SEED_MAX)
         ).all()
-        for qid, text, channel in reversed(rows):
+        # cast: a primary key read back from the database is never NULL.
+        for qid, text, channel in reversed(cast("Sequence[tuple[int, str, str]]", rows)):
             self.seeding.add(qid)
-            self.worker.submit(str(sid), Message(qid, text, channel))  # type: ignore[union-attr]
+            self.worker.submit(str(sid), Message(qid, text, channel))
 
     def set_threshold(self, session_id: int, threshold: float) -> None:
         if self.worker is not None:
@@ -182,8 +184,8 @@ def save_results(db: Session, session_id: int, analyses: list[Analysis]) -> int:
     langs = {a.id: a.lang for a in analyses}
     earlier = [i for i in ids if i not in langs]
     if earlier:
-        for row in db.exec(select(TriageResult).where(col(TriageResult.question_id).in_(earlier))):
-            langs[row.question_id] = row.lang
+        for seen in db.exec(select(TriageResult).where(col(TriageResult.question_id).in_(earlier))):
+            langs[seen.question_id] = seen.lang
     out = []
     for a in analyses:
         if a.id not in questions:  # its batch was rolled back, or it was erased meanwhile
