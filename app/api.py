@@ -15,6 +15,7 @@ from app.audience_limits import client_ip, limits_of
 from app.clock import iso
 from app.deps import (
     AudienceDep,
+    CachedSessionDep,
     ModeratorDep,
     PrincipalDep,
     ReaderDep,
@@ -102,7 +103,11 @@ def _fresh_snapshot(db: Session, session_id: int, role: str, base: str) -> dict[
 
 @router.post("/sessions/{slug}/questions", status_code=201)
 async def ask(
-    body: QuestionIn, session: SessionDep, state: StateDep, audience: AudienceDep, request: Request
+    body: QuestionIn,
+    session: CachedSessionDep,
+    state: StateDep,
+    audience: AudienceDep,
+    request: Request,
 ) -> dict[str, Any]:
     await limits_of(state).questions(audience, client_ip(request))
     msg = IncomingMessage(
@@ -185,7 +190,11 @@ async def unmerge_question(
 
 @router.post("/sessions/{slug}/questions/{question_id}/upvote")
 async def upvote(
-    question_id: Id, session: SessionDep, state: StateDep, audience: AudienceDep, request: Request
+    question_id: Id,
+    session: CachedSessionDep,
+    state: StateDep,
+    audience: AudienceDep,
+    request: Request,
 ) -> dict[str, Any]:
     await limits_of(state).upvotes(audience, client_ip(request))
     return await state.store.write(lambda db: queue.upvote(db, session.id, question_id, audience))

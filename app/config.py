@@ -156,6 +156,9 @@ class Settings(BaseSettings):
     #: Concurrent HTTP connections one address may hold (proxies uvicorn trusts for
     #: X-Forwarded-For are exempt); 0 = no cap.
     max_connections_per_ip: int = Field(4096, ge=0)
+    #: Largest body (bytes) an anonymous write (question, upvote, vote, floor request) may
+    #: declare; chunked bodies there get 411. Others keep the 1 MiB cap; 0 = only that.
+    anonymous_max_body: int = Field(64 * 1024, ge=0, le=1024 * 1024)
     #: Seconds a connection may take to send a request's line and headers.
     header_timeout: float = Field(10.0, gt=0)
     #: Seconds a request body may pause between two pieces (the whole body: 3 times that).

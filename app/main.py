@@ -46,6 +46,7 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, net: NetLimits | None = None) -> None:
         self.app = app
         self.net = net or NetLimits()
+        self.anonymous_cap = self.net.anonymous_max_body
         self.html_headers = [(b"content-security-policy", pages.CSP.encode()), *ALWAYS]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -57,7 +58,7 @@ class SecurityHeaders:
                     return
             await self.app(scope, receive, send)
             return
-        guarded = guard_body(scope["headers"], receive)
+        guarded = guard_body(scope["headers"], receive, scope["path"], self.anonymous_cap)
         if guarded.__class__ is BodyRefused:
             await _json(send, guarded.status_code, guarded.detail)
             return

@@ -26,7 +26,7 @@ import moderator_ui
 from app import i18n, landing
 from app.audience_limits import client_ip, limits_of
 from app.auth import AUDIENCE_COOKIE, resolve, role_cookie_name
-from app.deps import SessionDep, StateDep, set_audience_cookie
+from app.deps import CachedSessionDep, SessionDep, StateDep, set_audience_cookie
 from app.models import Role
 from app.sessions import get_by_slug
 
@@ -142,7 +142,9 @@ async def readme() -> Response:
 
 
 @router.get("/s/{slug}", response_class=HTMLResponse)
-async def audience_page(session: SessionDep, request: Request, state: StateDep) -> Response:
+async def audience_page(
+    session: CachedSessionDep, request: Request, state: StateDep
+) -> Response:
     """The audience page, and the only place an audience id is issued (signed, HttpOnly).
 
     New ids are throttled per address (`FLOORBRIDGE_AUDIENCE_IDS_PER_IP_MINUTE`): past it
