@@ -16,8 +16,7 @@ import httpx
 import orjson
 import pytest
 
-from app.auth import AUDIENCE_COOKIE, Signer
-from tests.net_support import COOKIE_KEY, ServerProcess, head, read_response, send_chunked
+from tests.net_support import ServerProcess, head, read_response, send_chunked
 from tests.servers import audience_cookies, audience_header
 
 MIB = 1024 * 1024
