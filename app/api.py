@@ -94,11 +94,10 @@ async def get_snapshot(
     session: SessionDep, principal: PrincipalDep, request: Request, state: StateDep
 ) -> dict[str, Any]:
     base = state.base_url(request)
-    return await state.store.read(lambda db: _fresh_snapshot(db, session.id, principal.role, base))
-
-
-def _fresh_snapshot(db: Session, session_id: int, role: str, base: str) -> dict[str, Any]:
-    return snapshot(db, db.get(LiveSession, session_id), role, base)
+    parts = state.registry.parts
+    return await state.store.read(
+        lambda db: snapshot(db, db.get(LiveSession, session.id), principal.role, base, parts)
+    )
 
 
 @router.post("/sessions/{slug}/questions", status_code=201)
@@ -117,7 +116,7 @@ async def ask(
         author_name=clean_name(body.name),
         author_id=audience,
     )
-    result = await ingest_single(state.store, session.id, msg)
+    result = await ingest_single(state.store, session.id, msg, state.registry.ingest)
     return {"id": result.question_id, "state": QState.inbox.value}
 
 

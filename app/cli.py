@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import os
@@ -138,10 +137,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         announcement.append("Remote messages are simulated (labelled so on every page).\n")
         if not args.no_simulator:
             pace = (args.pace * 0.5, args.pace * 1.5)
-            task = asyncio.create_task(
-                simulate_remote_audience(state.store, session_id, pace=pace)
-            )
-            state.extras.setdefault("tasks", []).append(task)
+            state.tasks.spawn(simulate_remote_audience(state, session_id, pace=pace))
 
     def on_listening() -> None:  # the links, once they can be opened
         print("\n".join(announcement), flush=True)

@@ -14,6 +14,7 @@ from app.agenda.domain import AGENDA
 from app.channels.domain import CHANNELS, WEBHOOKS
 from app.connectors.domain import CONNECTORS
 from app.core.domain import Domain, Registry
+from app.floor.domain import FLOOR
 from app.i18n.domain import I18N
 from app.polls.domain import POLLS
 from app.questions.domain import HEALTH, LIVE, MY_QUESTIONS, PAGES, QUESTIONS
@@ -29,6 +30,7 @@ DOMAINS: tuple[Domain, ...] = (
     WEBHOOKS,
     AGENDA,
     POLLS,
+    FLOOR,
     REPORT,
     MY_QUESTIONS,
     PRIVACY,

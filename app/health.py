@@ -26,7 +26,6 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.deps import AppState, StateDep
-from app.lifecycle import on_startup
 
 router = APIRouter()
 CHECK_TIMEOUT = 3.0
@@ -108,7 +107,7 @@ class _Live:
             "Reads of the event log by hubs while the bus subscription was lost",
             value=self.state.hubs.stats.log_polls,
         )
-        ownership = self.state.extras.get("ownership")
+        ownership = self.state.ownership
         if ownership is not None:
             changes = CounterMetricFamily(
                 "floorbridge_ownership_changes",
@@ -178,15 +177,13 @@ class Timing:
 
 def instrument(app: FastAPI, state: AppState) -> None:
     """Called once by create_app (the routes come with the domains): registry and timer."""
-    metrics = Metrics(state)
-    state.extras["metrics"] = metrics
+    metrics = state.metrics = Metrics(state)
     app.add_middleware(Timing, metrics=metrics)
 
 
-@on_startup
 async def count_events(state: AppState) -> None:
     """Wrap the publish-after-commit hook (set just before start-up hooks run) to count."""
-    metrics: Metrics | None = state.extras.get("metrics")
+    metrics = state.metrics
     if metrics is None:
         return
     publish = state.store.on_commit
@@ -238,5 +235,6 @@ async def readyz(state: StateDep) -> JSONResponse:
 
 @router.get("/metrics", include_in_schema=False)
 async def metrics(state: StateDep) -> Response:
-    registry = state.extras["metrics"].registry
+    assert state.metrics is not None  # set by create_app (instrument)
+    registry = state.metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -123,7 +123,7 @@ def _denied(role: Role, request: Request, session_lang: str | None = None) -> HT
 @router.get("/", response_class=HTMLResponse)
 async def landing_page(request: Request, state: StateDep) -> Response:
     """What this is; in demo mode, where the demo's pages are (role keys only for loopback)."""
-    demo = state.extras.get("demo")
+    demo = state.demo
     title = ""
     if demo is not None:
         title = (await state.store.read(lambda db: get_by_slug(db, demo["slug"]))).title

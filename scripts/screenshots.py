@@ -17,7 +17,6 @@ same way): `<page>-<lang>-<width>x<height>.png`; English keeps the plain names.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import secrets
 import shutil
 import subprocess
@@ -76,10 +75,9 @@ class DemoServer:
 
         async def on_start(state: Any) -> None:
             session_id, self.slug, self.keys = await open_demo(state)
-            task = asyncio.create_task(
-                simulate_remote_audience(state.store, session_id, pace=self.pace, seed=2023)
+            state.tasks.spawn(
+                simulate_remote_audience(state, session_id, pace=self.pace, seed=2023)
             )
-            state.extras.setdefault("tasks", []).append(task)
 
         settings = Settings(
             data_dir=self.data_dir,

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
@@ -24,6 +23,7 @@ from app.clock import utc_now
 from app.connectors import service
 from app.connectors.crypto import SettingsBox
 from app.connectors.models import ConnectorConfig
+from app.core.domain import NO_INGEST_HOOKS, IngestHooks
 from app.db import Store
 from app.ingest import ingest
 from app.models import Message
@@ -97,14 +97,6 @@ class StatusPublisher:
         await self.flush()
 
 
-_BY_STORE: weakref.WeakKeyDictionary[Store, ConnectorRuntime] = weakref.WeakKeyDictionary()
-
-
-def runtime_for(store: Store) -> ConnectorRuntime | None:
-    """The runtime serving `store` (for code that only has the store, like the demo)."""
-    return _BY_STORE.get(store)
-
-
 class ConnectorRuntime:
     """The connectors this worker runs: those of the sessions it owns (app/ownership.py).
 
@@ -122,8 +114,10 @@ class ConnectorRuntime:
         box: SettingsBox,
         settings: SupervisorSettings | None = None,
         ownership: Ownership | None = None,
+        hooks: IngestHooks = NO_INGEST_HOOKS,
     ) -> None:
         self.store = store
+        self.hooks = hooks  # the domains' ingest hooks (cross-post flags, ...)
         self.box = box
         self.settings = settings
         self.ownership = ownership
@@ -136,7 +130,6 @@ class ConnectorRuntime:
         self._lock = asyncio.Lock()
         #: Awaited at shut-down after the connectors stopped (e.g. the demo's fake platforms).
         self.closers: list[Callable[[], Awaitable[None]]] = []
-        _BY_STORE[store] = self
         if ownership is not None:
             ownership.wants.append(_sessions_with_connectors)
             ownership.listeners.append(self.sync)
@@ -248,7 +241,7 @@ class ConnectorRuntime:
         async def sink(batch: Sequence[IncomingMessage]) -> Sequence[IngestResult]:
             if simulated:
                 batch = [dataclasses.replace(m, simulated=True) for m in batch]
-            return await ingest(self.store, session_id, batch)
+            return await ingest(self.store, session_id, batch, self.hooks)
 
         return sink
 

@@ -10,7 +10,6 @@ from app.connectors import service
 from app.models import LiveSession, Role
 from app.ownership import owner_of
 from app.role_views import part_for, passes_for
-from app.views import register_view
 
 READERS = (Role.moderator, Role.rapporteur)
 
@@ -37,4 +36,3 @@ def snapshot_part(db: Session, session: LiveSession, role: str) -> dict[str, Any
     }
 
 
-register_view("connector.", event_filter, "connectors", snapshot_part)

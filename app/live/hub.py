@@ -21,17 +21,19 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.core.domain import EventFilter
 from app.db import CommittedEvent, Store
 from app.live.bus import Bus
 from app.live.frames import Outgoing, encode, outgoing
 from app.live.outbox import Client, HubStats
 from app.models import Event, LiveSession
 from app.sessions import live_key_ids
+from app.views import NONE
 
 log = logging.getLogger(__name__)
 CLOSE_TOO_SLOW = 4408
@@ -77,9 +79,15 @@ def to_committed(e: Event) -> CommittedEvent:
 
 class SessionHub:
     def __init__(
-        self, session_id: int, store: Store, bus: Bus, stats: HubStats | None = None
+        self,
+        session_id: int,
+        store: Store,
+        bus: Bus,
+        stats: HubStats | None = None,
+        filters: Mapping[str, EventFilter] = NONE,
     ) -> None:
         self.session_id = session_id
+        self.filters = filters  # the domains' event filters (Registry.filters)
         self.store = store
         self.bus = bus
         self.stats = stats or HubStats()
@@ -310,7 +318,7 @@ class SessionHub:
                 continue
             role = client.role
             if role not in frames:
-                frames[role] = outgoing(role, batch)
+                frames[role] = outgoing(role, batch, self.filters)
             out = frames[role]
             if out is not None and not client.offer_batch(out):
                 slow.append(client)
@@ -326,9 +334,12 @@ class SessionHub:
 class Hubs:
     """The process's hubs, created with the first socket of a session, dropped with the last."""
 
-    def __init__(self, store: Store, bus: Bus) -> None:
+    def __init__(
+        self, store: Store, bus: Bus, filters: Mapping[str, EventFilter] = NONE
+    ) -> None:
         self.store = store
         self.bus = bus
+        self.filters = filters
         self._hubs: dict[int, SessionHub] = {}
         self._lock = asyncio.Lock()
         self.stats = HubStats()
@@ -339,7 +350,7 @@ class Hubs:
         async with self._lock:
             hub = self._hubs.get(session_id)
             if hub is None:
-                hub = SessionHub(session_id, self.store, self.bus, self.stats)
+                hub = SessionHub(session_id, self.store, self.bus, self.stats, self.filters)
                 await hub.start()
                 self._hubs[session_id] = hub
             hub.add(client, key_id)

@@ -12,7 +12,6 @@ from app import i18n
 from app.deps import ReaderDep, SessionDep, StateDep
 from app.errors import Invalid
 from app.inputs import Id
-from app.report import views  # noqa: F401 - registers the report's role views
 from app.report.builder import build_report
 from app.report.formats import FORMATS, MEDIA, file_name, render
 from app.report.notes import highlights_of, notes_of, save_note, set_highlight
@@ -41,7 +40,8 @@ async def get_report(
     if lang is not None and lang not in i18n.LANGS:
         raise Invalid("lang must be one of " + ", ".join(i18n.LANGS))
     lang = lang or session.lang or i18n.DEFAULT
-    report = await state.store.read(lambda db: build_report(db, session.id))
+    sections = state.registry.sections
+    report = await state.store.read(lambda db: build_report(db, session.id, sections))
     if fmt == "json":
         return JSONResponse(report)
     headers = {"Content-Disposition": f'attachment; filename="{file_name(session.slug, fmt)}"'}

@@ -7,6 +7,7 @@ import { mountMyQuestions } from "./audience-mine.js";
 import { formatNumber, mountLanguageMenu, t, tn } from "./i18n.js";
 import { boot, titleFrom } from "./page.js";
 import { mountAudiencePolls } from "./polls-audience.js";
+import { mountAudienceFloor } from "./floor-audience.js";
 import { attempt } from "./toast.js";
 
 const { slug, store, api } = boot();
@@ -18,6 +19,7 @@ mountAudiencePolls($("#aud-polls-section"), {
   closedList: $("#aud-polls-closed"),
   closedSummary: $("#aud-polls-closed-summary"),
 });
+mountAudienceFloor($("#aud-floor"), { store, slug });
 const myQuestions = mountMyQuestions({ section: $("#aud-mine-section"), list: $("#aud-mine"), store, slug });
 const MAX = 2000;
 const VOTED_KEY = `fb_voted:${slug}`;

@@ -14,12 +14,14 @@ import { attempt, toast } from "./toast.js";
 import { mountConsoleTimer } from "./timer-console.js";
 import { mountConsolePolls } from "./polls-console.js";
 import { mountZoomPanel } from "./zoom-panel.js";
+import { mountConsoleFloor } from "./floor-console.js";
 
 const { slug, store, live, api } = boot();
 mountLanguageMenu($("#lang"));
 mountConsoleTimer($("#timer-panel"), { store, live, slug });
 mountConnectors({ slug, store, live });
 mountZoomPanel({ slug, store, live });
+mountConsoleFloor($("#floor-panel"), { store, live, slug });
 mountConsolePolls($("#polls-panel"), { store, slug });
 
 const TABS = ["inbox", "queued", "on_stage", "answered", "dismissed", "merged"];

@@ -4,7 +4,8 @@
 // stream version: transparent, everything in the lower third, no banners on air.
 
 import { mountLanguageMenu, t } from "./i18n.js";
-import { $, sourceLabel, lengthClass, setText, showQr } from "./dom.js";
+import { $, el, sourceLabel, lengthClass, setChildren, setText, showQr } from "./dom.js";
+import { drawScreenFloor, watchFloor } from "./floor-core.js";
 import { autoFit } from "./fit-text.js";
 import { boot, titleFrom } from "./page.js";
 import { keepAwake } from "./wakelock.js";
@@ -34,6 +35,7 @@ const { slug, store, live } = boot();
 if (overlay) $("#lang").remove(); // nothing on air but the lower third
 else mountLanguageMenu($("#lang"));
 const joinCode = watchJoinCode(store); // before render subscribes: render reads it
+const floor = watchFloor(store, () => {}); // render (subscribed below) draws it
 mountTimer($("#screen-timer"), { store, live, variant: "screen" });
 const polls = mountScreenPoll($("#screen-poll"), { store, bounds: POLL });
 keepAwake();
@@ -46,9 +48,15 @@ function render() {
   titleFrom(store, t("screen.title"));
   const q = store.stageQuestion;
   const poll = polls.onScreen;
-  const mode = poll ? "poll" : q ? "question" : "idle";
+  const f = floor();
+  // Someone has the floor and nothing else is on screen: the room sees who speaks (and,
+  // when the moderator allows it, who is next).
+  const floorOn = Boolean(f && f.speaking) && !overlay;
+  const mode = poll ? "poll" : q ? "question" : floorOn ? "floor" : "idle";
   const main = $("#screen");
-  main.classList.remove("screen--idle", "screen--question", "screen--poll");
+  main.classList.remove("screen--idle", "screen--question", "screen--poll", "screen--floor");
+  $("#screen-floor").hidden = mode !== "floor";
+  if (mode === "floor") drawScreenFloor($("#screen-floor"), f, el, setChildren);
   main.classList.add(`screen--${mode}`);
 
   $("#screen-question").hidden = mode !== "question";
