@@ -151,6 +151,9 @@ class Timing:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        # One histogram child per kind, looked up once: `labels()` per request takes a
+        # lock and rebuilds the label tuple on the webhook's hot path.
+        self.observe = {k: metrics.requests.labels(k).observe for k in _KINDS.groupindex}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         match = (
@@ -161,12 +164,12 @@ class Timing:
         if match is None:
             await self.app(scope, receive, send)
             return
-        kind = match.lastgroup
+        observe = self.observe[match.lastgroup]
         started = time.perf_counter()
 
         async def timed(message: Message) -> None:
             if message["type"] == "http.response.start":
-                self.metrics.requests.labels(kind).observe(time.perf_counter() - started)
+                observe(time.perf_counter() - started)
             await send(message)
 
         await self.app(scope, receive, timed)
