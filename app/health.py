@@ -164,7 +164,7 @@ class Timing:
         if match is None:
             await self.app(scope, receive, send)
             return
-        observe = self.observe[match.lastgroup]
+        observe = self.observe[match.lastgroup or ""]  # every alternative of _KINDS is named
         started = time.perf_counter()
 
         async def timed(message: Message) -> None:
