@@ -9,11 +9,8 @@ loop ever waits for it.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .abuse import AbuseLexicon
 from .duplicates import DEFAULT_THRESHOLD, Scoring, SessionIndex, Similar
@@ -21,6 +18,7 @@ from .embedder import Embedder, EmbedderLoad, load_embedder
 from .kind import Kind, classify_kind
 from .language import DEFAULT_LANGUAGES, UNDETERMINED, LanguageDetector, load_detector
 from .personal import find_personal_data
+from .pump import Pump
 
 
 @dataclass(frozen=True)
@@ -107,16 +105,7 @@ class Triage:
         return tuple(flags)
 
 
-@dataclass
-class WorkerStats:
-    analysed: int = 0
-    shed: int = 0
-    batches: int = 0
-    busy_seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)
-
-
-class TriageWorker:
+class TriageWorker(Pump):
     """A thread that analyses submitted messages in batches; the queue sheds oldest-first.
 
     `submit()` never blocks: when `max_pending` messages wait, the oldest is dropped (a
@@ -128,19 +117,13 @@ class TriageWorker:
     def __init__(self, triage: Triage, on_result: Callable[[str, list[Analysis]], None],
                  max_pending: int = 2000, batch_size: int = 32,
                  threshold: float = DEFAULT_THRESHOLD, index_capacity: int = 5000) -> None:
+        super().__init__(max_pending, batch_size, name="triage")
         self.triage = triage
         self.on_result = on_result
-        self.batch_size = batch_size
         self.default_threshold = threshold
         self.index_capacity = index_capacity
-        self.stats = WorkerStats()
-        self._pending: deque[tuple[str, Message]] = deque(maxlen=max_pending)
         self._indexes: dict[str, SessionIndex] = {}
-        self._cond = threading.Condition()
-        self._busy = False
-        self._stopped = False
-        self._thread = threading.Thread(target=self._run, name="triage", daemon=True)
-        self._thread.start()
+        self._start()
 
     def index(self, session: str) -> SessionIndex:
         with self._cond:
@@ -156,63 +139,11 @@ class TriageWorker:
         with self._cond:
             self._indexes.pop(session, None)
 
-    def submit(self, session: str, message: Message) -> None:
-        with self._cond:
-            if len(self._pending) == self._pending.maxlen:
-                self.stats.shed += 1
-            self._pending.append((session, message))
-            self._cond.notify()
-
-    @property
-    def pending(self) -> int:
-        with self._cond:
-            return len(self._pending)
-
-    def wait_idle(self, timeout: float) -> bool:
-        """True once the queue is empty and nothing is being analysed (for tests, shutdown)."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._pending or self._busy:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-            return True
-
-    def stop(self, timeout: float = 5.0) -> None:
-        with self._cond:
-            self._stopped = True
-            self._cond.notify_all()
-        self._thread.join(timeout)
-
-    def _take(self) -> list[tuple[str, Message]] | None:
-        with self._cond:
-            while not self._pending and not self._stopped:
-                self._cond.wait()
-            if self._stopped:
-                return None
-            batch = [self._pending.popleft()
-                     for _ in range(min(self.batch_size, len(self._pending)))]
-            self._busy = True
-            return batch
-
-    def _run(self) -> None:
-        while (batch := self._take()) is not None:
-            started = time.perf_counter()
-            try:
-                by_session: dict[str, list[Message]] = {}
-                for session, message in batch:
-                    by_session.setdefault(session, []).append(message)
-                for session, messages in by_session.items():
-                    results = self.triage.analyse(self.index(session), messages)
-                    self.stats.analysed += len(results)
-                    self.on_result(session, results)
-            except Exception as exc:  # one bad batch must not stop the worker
-                self.stats.errors.append(f"{type(exc).__name__}: {exc}")
-                del self.stats.errors[:-20]
-            finally:
-                self.stats.batches += 1
-                self.stats.busy_seconds += time.perf_counter() - started
-                with self._cond:
-                    self._busy = False
-                    self._cond.notify_all()
+    def _analyse(self, batch: list[tuple[str, Message]]) -> None:
+        by_session: dict[str, list[Message]] = {}
+        for session, message in batch:
+            by_session.setdefault(session, []).append(message)
+        for session, messages in by_session.items():
+            results = self.triage.analyse(self.index(session), messages)
+            self.stats.analysed += len(results)
+            self.on_result(session, results)

@@ -13,13 +13,11 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import threading
-import time
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from app.triage import DEFAULT_THRESHOLD, Analysis, Features, Message
-from app.triage.engine import WorkerStats
+from app.triage.pump import Pump
 
 OnResult = Callable[[str, list[Analysis]], None]
 
@@ -56,98 +54,46 @@ def _child(conn: Any) -> None:
         conn.send(out)
 
 
-class ProcessWorker:
+class ProcessWorker(Pump):
     """A `TriageWorker` look-alike whose analysis runs in the shared child process."""
 
     def __init__(self, start_child: Callable[[], _Child], on_result: OnResult,
                  max_pending: int = 2000) -> None:
         """`start_child` runs on the pump thread, so the server starts while the model
         loads; what arrives meanwhile waits in the queue."""
+        super().__init__(max_pending, batch_size=32, name="triage-pump")
         self.start_child = start_child
         self.child: _Child | None = None
         self.on_result = on_result
-        self.stats = WorkerStats()
         self.features: Features | None = None  # None while loading
         self.failed = ""
-        self._pending: deque[tuple[str, Message]] = deque(maxlen=max_pending)
         self._thresholds: dict[str, float] = {}
-        self._cond = threading.Condition()
-        self._busy = False
-        self._stopped = False
-        self._thread = threading.Thread(target=self._run, name="triage-pump", daemon=True)
-        self._thread.start()
+        self._start()
 
     def set_threshold(self, session: str, threshold: float) -> None:
         self._thresholds[session] = threshold
 
-    def submit(self, session: str, message: Message) -> None:
-        with self._cond:
-            if len(self._pending) == self._pending.maxlen:
-                self.stats.shed += 1
-            self._pending.append((session, message))
-            self._cond.notify()
-
-    @property
-    def pending(self) -> int:
-        with self._cond:
-            return len(self._pending)
-
-    def wait_idle(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._pending or self._busy:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-            return True
-
-    def stop(self, timeout: float = 5.0) -> None:
-        with self._cond:
-            self._stopped = True
-            self._cond.notify_all()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        prefix = f"{id(self)}:"
+    def _prepare(self) -> bool:
         try:
             self.child = self.start_child()
             self.features = self.child.features
         except Exception as exc:  # no model process: the features say why, ingest goes on
             self.failed = f"the triage process did not start: {type(exc).__name__}: {exc}"
-            with self._cond:
-                self._stopped = True
-                self._pending.clear()
-                self._cond.notify_all()
-            return
-        while True:
-            with self._cond:
-                while not self._pending and not self._stopped:
-                    self._cond.wait()
-                if self._stopped:
-                    return
-                batch = [self._pending.popleft() for _ in range(min(32, len(self._pending)))]
-                self._busy = True
-            started = time.perf_counter()
-            try:
-                items = [(prefix + s, m) for s, m in batch]
-                thresholds = {prefix + s: t for s, t in self._thresholds.items()}
-                assert self.child is not None
-                for key, result in self.child.analyse(items, thresholds):
-                    if isinstance(result, str):
-                        self.stats.errors.append(result)
-                        continue
-                    self.stats.analysed += len(result)
-                    self.on_result(key.removeprefix(prefix), result)
-            except Exception as exc:  # the child died: say so in the stats, keep the server
-                self.stats.errors.append(f"{type(exc).__name__}: {exc}")
-                del self.stats.errors[:-20]
-            finally:
-                self.stats.batches += 1
-                self.stats.busy_seconds += time.perf_counter() - started
-                with self._cond:
-                    self._busy = False
-                    self._cond.notify_all()
+            self._give_up()
+            return False
+        return True
+
+    def _analyse(self, batch: list[tuple[str, Message]]) -> None:
+        prefix = f"{id(self)}:"
+        items = [(prefix + s, m) for s, m in batch]
+        thresholds = {prefix + s: t for s, t in self._thresholds.items()}
+        assert self.child is not None
+        for key, result in self.child.analyse(items, thresholds):
+            if isinstance(result, str):
+                self.stats.error(result)
+                continue
+            self.stats.analysed += len(result)
+            self.on_result(key.removeprefix(prefix), result)
 
 
 class _Child:
