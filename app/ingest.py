@@ -86,6 +86,7 @@ class StoredQuestion:
     merged_into_id: int | None
     url: str | None
     simulated: bool
+    in_room: bool
     created_at: datetime
     updated_at: datetime
 
@@ -280,6 +281,7 @@ def _question_row(p: _Pending, message: dict[str, Any], segment: int | None) -> 
         "merged_into_id": None,
         "url": message["url"],
         "simulated": msg.simulated,
+        "in_room": msg.in_room,
         "created_at": p.now,
         "updated_at": p.now,
     }

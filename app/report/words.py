@@ -128,6 +128,16 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
     "poll.join_code": ("Poll join code changed", "Changed the poll join code"),
 }
 
+#: Why a question was declined (app.queue.DECLINE_REASONS), as the report says it.
+REASON_WORDS = {
+    "off_topic": "off-topic",
+    "duplicate": "duplicate",
+    "abusive": "abusive",
+    "answered_elsewhere": "answered elsewhere",
+    "other": "other reason",
+    "none": "no reason given",
+}
+
 ROLE_WORDS = {
     "moderator": "online moderator",
     "stage": "onsite moderator",
@@ -155,6 +165,8 @@ def action_label(kind: str) -> str:
 def action_sentence(kind: str, question_id: int | None, detail: dict[str, Any] | None) -> str:
     detail = detail if isinstance(detail, dict) else {}
     template = ACTION_WORDS.get(kind, ("", ""))[1] or action_label(kind)
+    if kind == "dismiss" and detail.get("reason") in REASON_WORDS:
+        template += f" ({REASON_WORDS[detail['reason']]})"
     values = {
         "q": question_id if question_id is not None else "?",
         "into": detail.get("into", "?"),
@@ -164,6 +176,11 @@ def action_sentence(kind: str, question_id: int | None, detail: dict[str, Any] |
         "poll": f"#{detail['poll_id']}" if detail.get("poll_id") is not None else "",
     }
     return " ".join(template.format(**values).split())
+
+
+def reasons_phrase(by_reason: dict[str, int]) -> str:
+    """`off-topic: 1, duplicate: 2`, in the order of the reasons list."""
+    return ", ".join(f"{REASON_WORDS.get(k, k)}: {n}" for k, n in by_reason.items())
 
 
 def role_label(role: str) -> str:
