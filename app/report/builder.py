@@ -137,7 +137,7 @@ def _channel_rows(
                 "forwarded": sum(q.id in pushed for q in mine),
                 "answered": answered,
                 "dismissed": states[QState.dismissed],
-                "declined_by_reason": {r: why[r] for r in DECLINE_REASONS if why[r]},
+                "declined_by_reason": {r: why[r] for r in (*DECLINE_REASONS, "none") if why[r]},
                 "merged": states[QState.merged],
                 "open": sum(states[s] for s in OPEN_STATES),
                 "share_received": _share(len(mine), total),
