@@ -106,6 +106,11 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
     "timer.resume": ("Timer resumed", "Resumed the timer"),
     "timer.stop": ("Timer stopped", "Stopped the timer"),
     "timer.extend": ("Timer extended", "Extended the segment"),
+    "timer.jump": ("Timer: jumped to a segment", "Moved the timer to another segment"),
+    "timer.adjust": ("Timer adjusted", "Adjusted the time of the segment"),
+    "timer.restart": ("Timer restarted", "Restarted the timer"),
+    "connector.pause": ("Channel paused", "Paused the {channel} channel"),
+    "connector.resume": ("Channel resumed", "Resumed the {channel} channel"),
     "timer.settings": ("Timer settings changed", "Changed the timer settings"),
     "poll.create": ("Poll created", "Created poll {poll}"),
     "poll.open": ("Poll opened", "Opened poll {poll}"),
@@ -150,8 +155,9 @@ ROLE_WORDS = {
 
 def audit_kind(action: str, detail: dict[str, Any] | None) -> str | None:
     """What an audit entry counts as: an edit that only moved an item is a reorder; the
-    `merged_in` twin of a merge is the same merge seen from the other side (not counted)."""
-    if action == "merged_in":
+    `merged_in` twin of a merge (and `unmerged_out` of an unmerge) is the same change seen
+    from the other side (not counted)."""
+    if action in ("merged_in", "unmerged_out"):
         return None
     if action == "edit" and isinstance(detail, dict) and not detail.get("text"):
         return "reorder" if "position" in detail else "edit"
@@ -173,6 +179,7 @@ def action_sentence(kind: str, question_id: int | None, detail: dict[str, Any] |
         "source": detail.get("source", "?"),
         "position": detail.get("position", "?"),
         "title": detail.get("title", ""),
+        "channel": detail.get("channel", ""),
         "poll": f"#{detail['poll_id']}" if detail.get("poll_id") is not None else "",
     }
     return " ".join(template.format(**values).split())
