@@ -15,6 +15,7 @@ from app.audience_limits import client_ip, limits_of
 from app.clock import iso
 from app.deps import (
     AudienceDep,
+    CachedSessionDep,
     ModeratorDep,
     PrincipalDep,
     ReaderDep,
@@ -97,16 +98,19 @@ async def get_snapshot(
     session: SessionDep, principal: PrincipalDep, request: Request, state: StateDep
 ) -> dict[str, Any]:
     base = state.base_url(request)
-    return await state.store.read(lambda db: _fresh_snapshot(db, session.id, principal.role, base))
-
-
-def _fresh_snapshot(db: Session, session_id: int, role: str, base: str) -> dict[str, Any]:
-    return snapshot(db, db.get(LiveSession, session_id), role, base)
+    parts = state.registry.parts
+    return await state.store.read(
+        lambda db: snapshot(db, db.get(LiveSession, session.id), principal.role, base, parts)
+    )
 
 
 @router.post("/sessions/{slug}/questions", status_code=201)
 async def ask(
-    body: QuestionIn, session: SessionDep, state: StateDep, audience: AudienceDep, request: Request
+    body: QuestionIn,
+    session: CachedSessionDep,
+    state: StateDep,
+    audience: AudienceDep,
+    request: Request,
 ) -> dict[str, Any]:
     await limits_of(state).questions(audience, client_ip(request))
     msg = IncomingMessage(
@@ -117,7 +121,7 @@ async def ask(
         author_id=audience,
         in_room=body.in_room,
     )
-    result = await ingest_single(state.store, session.id, msg)
+    result = await ingest_single(state.store, session.id, msg, state.registry.ingest)
     return {"id": result.question_id, "state": QState.inbox.value}
 
 
@@ -193,7 +197,11 @@ async def unmerge_question(
 
 @router.post("/sessions/{slug}/questions/{question_id}/upvote")
 async def upvote(
-    question_id: Id, session: SessionDep, state: StateDep, audience: AudienceDep, request: Request
+    question_id: Id,
+    session: CachedSessionDep,
+    state: StateDep,
+    audience: AudienceDep,
+    request: Request,
 ) -> dict[str, Any]:
     await limits_of(state).upvotes(audience, client_ip(request))
     return await state.store.write(lambda db: queue.upvote(db, session.id, question_id, audience))

@@ -10,11 +10,13 @@ plain sentence and Retry-After.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app import lifecycle
 from app.errors import DomainError
 from app.throttle import LocalBuckets, RedisBuckets, Rule, address_key, make_buckets
+
+if TYPE_CHECKING:
+    from app.deps import AppState
 
 
 class TooMany(DomainError):
@@ -80,10 +82,10 @@ class AudienceLimits:
             )
 
 
-def limits_of(state: Any) -> AudienceLimits:
-    found = state.extras.get("audience_limits")
+def limits_of(state: AppState) -> AudienceLimits:
+    found = state.audience_limits
     if found is None:
-        found = state.extras["audience_limits"] = AudienceLimits(
+        found = state.audience_limits = AudienceLimits(
             state.settings, make_buckets(state.settings.bus_url)
         )
     return found
@@ -96,8 +98,8 @@ def client_ip(conn: Any) -> str | None:
     return client[0] if client else None
 
 
-@lifecycle.on_shutdown
-async def close(state: Any) -> None:
-    found = state.extras.pop("audience_limits", None)
+async def close(state: AppState) -> None:
+    """Shut-down hook (declared by the questions domain): the buckets' connection goes."""
+    found, state.audience_limits = state.audience_limits, None
     if found is not None:
         await found.buckets.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import os
@@ -138,10 +137,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         announcement.append("Remote messages are simulated (labelled so on every page).\n")
         if not args.no_simulator:
             pace = (args.pace * 0.5, args.pace * 1.5)
-            task = asyncio.create_task(
-                simulate_remote_audience(state.store, session_id, pace=pace)
-            )
-            state.extras.setdefault("tasks", []).append(task)
+            state.tasks.spawn(simulate_remote_audience(state, session_id, pace=pace))
 
     def on_listening() -> None:  # the links, once they can be opened
         print("\n".join(announcement), flush=True)
@@ -183,6 +179,8 @@ def cmd_session_create(args: argparse.Namespace) -> None:
     body["zoom_ids"] = args.zoom_id or []
     body["hashtags"] = args.hashtag or []
     body["privacy"] = {"author_display": args.author_display}
+    body["lang"] = args.lang
+    body["captions_url"] = args.captions_url
     try:
         parsed = SessionCreate.model_validate(body)
     except ValidationError as exc:
@@ -304,6 +302,9 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--author-display", default="initials", choices=["full", "initials", "anonymous"]
     )
+    create.add_argument("--lang", choices=["ar", "zh", "en", "fr", "ru", "es"],
+                        help="the pages' and the report's default language (docs/i18n.md)")
+    create.add_argument("--captions-url", help="the session's live captions (https://...)")
     for sp, fn in ((create, cmd_session_create),):
         sp.set_defaults(func=fn)
     lnk = ssub.add_parser("links")

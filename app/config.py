@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic.fields import FieldInfo
@@ -156,6 +156,9 @@ class Settings(BaseSettings):
     #: Concurrent HTTP connections one address may hold (proxies uvicorn trusts for
     #: X-Forwarded-For are exempt); 0 = no cap.
     max_connections_per_ip: int = Field(4096, ge=0)
+    #: Largest body (bytes) an anonymous write (question, upvote, vote, floor request) may
+    #: declare; chunked bodies there get 411. Others keep the 1 MiB cap; 0 = only that.
+    anonymous_max_body: int = Field(64 * 1024, ge=0, le=1024 * 1024)
     #: Seconds a connection may take to send a request's line and headers.
     header_timeout: float = Field(10.0, gt=0)
     #: Seconds a request body may pause between two pieces (the whole body: 3 times that).
@@ -184,6 +187,16 @@ class Settings(BaseSettings):
     poll_votes_per_ip_minute: float = 6000
     #: Least time between two live result updates of one poll, in seconds.
     poll_results_interval: float = 0.3
+    #: The triage assistant (docs/triage.md): `on` runs it when its model is installed
+    #: (`pip install 'floorbridge[triage]'`; the console says why when it is not), `off`
+    #: never loads it.
+    triage: Literal["on", "off"] = "on"
+    #: This worker's name where the console shows who runs a session's channels
+    #: (default host:pid).
+    worker_name: str = Field("", max_length=200)
+    #: Seconds a worker's claim on a session's background work lasts unless renewed: a dead
+    #: owner is replaced within about 1.2 times this (app/ownership.py).
+    owner_lease_seconds: float = Field(5.0, ge=1, le=300)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request, Response
 from starlette.requests import HTTPConnection
@@ -12,12 +12,23 @@ from app import hosts
 from app.auth import AUDIENCE_COOKIE, AUDIENCE_COOKIE_AGE, Principal, Signer, resolve
 from app.config import Settings
 from app.core.domain import Registry
+from app.core.tasks import TaskSet
 from app.db import Store
 from app.errors import Forbidden, NotFound, Unauthorized
 from app.live.bus import Bus
 from app.live.hub import Hubs
 from app.models import LiveSession, Role
 from app.sessions import SlugCache, get_by_slug
+
+if TYPE_CHECKING:
+    from app.audience_limits import AudienceLimits
+    from app.channels.zoom import ZoomRuntime
+    from app.connectors.runtime import ConnectorRuntime
+    from app.health import Metrics
+    from app.limits_net import NetLimits
+    from app.ownership import Ownership
+    from app.polls.live import PollRuntime
+    from app.triage_live.runtime import TriageRuntime
 
 
 @dataclass
@@ -29,8 +40,31 @@ class AppState:
     sessions: SlugCache
     signer: Signer
     admin_token: str
-    extras: dict[str, Any] = field(default_factory=dict)
+    #: What the domains declared (app/domains.py); every reader takes it from here.
     registry: Registry = field(default_factory=lambda: Registry(()))
+    #: Background work, cancelled at shut-down (create_app's lifespan).
+    tasks: TaskSet = field(default_factory=TaskSet)
+    #: The edge limits (app/limits_net.py), set by create_app.
+    net: NetLimits | None = None
+    #: Prometheus metrics (app/health.py), set by create_app.
+    metrics: Metrics | None = None
+    #: The connector runtime, from the connectors' start-up hook.
+    connectors: ConnectorRuntime | None = None
+    #: The coalescing poll runtime (app/polls/live.py), created on first use.
+    polls: PollRuntime | None = None
+    #: The Zoom runtime, created at the first webhook (or by a test's `configure`).
+    zoom: ZoomRuntime | None = None
+    #: The bus signal that drops the Zoom routing cache is subscribed once.
+    zoom_routes_watched: bool = False
+    #: Which sessions' outside work this worker owns (app/ownership.py), from the
+    #: connectors' start-up hook.
+    ownership: Ownership | None = None
+    #: The triage assistant's runtime (app/triage_live), from its start-up hook.
+    triage: TriageRuntime | None = None
+    #: The per-id and per-address token buckets (app/audience_limits.py), on first use.
+    audience_limits: AudienceLimits | None = None
+    #: The running demo's {"slug", "keys"} (the landing page shows its links).
+    demo: dict[str, Any] | None = None
 
     def base_url(self, conn: HTTPConnection) -> str:
         """Of links and QR codes: never an unvetted Host header (app.hosts says why)."""
@@ -51,6 +85,19 @@ async def get_session(slug: str, state: StateDep) -> LiveSession:
 
 
 SessionDep = Annotated[LiveSession, Depends(get_session)]
+
+
+async def get_cached_session(slug: str, state: StateDep) -> LiveSession:
+    """The session for the audience's own calls (its page, a question, an upvote): from the
+    slug cache the vote path uses (one read per slug every few seconds), not a database
+    read in a thread per request. They need its id and slug only, which never change, and
+    they are what an id-minting script sends by the thousand."""
+    if len(slug) > 64:
+        raise NotFound("no such session")
+    return await state.sessions.get(slug)
+
+
+CachedSessionDep = Annotated[LiveSession, Depends(get_cached_session)]
 
 
 async def get_principal(request: Request, state: StateDep, session: SessionDep) -> Principal:

@@ -14,10 +14,13 @@ from app.agenda.domain import AGENDA
 from app.channels.domain import CHANNELS, WEBHOOKS
 from app.connectors.domain import CONNECTORS
 from app.core.domain import Domain, Registry
+from app.floor.domain import FLOOR
+from app.i18n.domain import I18N
 from app.polls.domain import POLLS
 from app.questions.domain import HEALTH, LIVE, MY_QUESTIONS, PAGES, QUESTIONS
 from app.report.domain import REPORT
 from app.retention.domain import PRIVACY
+from app.triage_live.domain import TRIAGE
 
 DOMAINS: tuple[Domain, ...] = (
     QUESTIONS,
@@ -28,9 +31,12 @@ DOMAINS: tuple[Domain, ...] = (
     WEBHOOKS,
     AGENDA,
     POLLS,
+    FLOOR,
     REPORT,
     MY_QUESTIONS,
     PRIVACY,
+    TRIAGE,
+    I18N,
     PAGES,
 )
 

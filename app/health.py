@@ -26,7 +26,6 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.deps import AppState, StateDep
-from app.lifecycle import on_startup
 
 router = APIRouter()
 CHECK_TIMEOUT = 3.0
@@ -93,6 +92,37 @@ class _Live:
             "Sockets closed because they did not read fast enough (they resync on reconnect)",
             value=self.state.hubs.stats.dropped_slow,
         )
+        mode = self.state.hubs.mode()
+        live = GaugeMetricFamily(
+            "floorbridge_live_mode",
+            "1 for how other workers' events reach this worker's sockets now: the bus, or "
+            "the shared log (read by polling while the bus subscription is lost)",
+            labels=["mode"],
+        )
+        for name in ("bus", "log"):
+            live.add_metric([name], 1 if mode == name else 0)
+        yield live
+        yield CounterMetricFamily(
+            "floorbridge_log_polls",
+            "Reads of the event log by hubs while the bus subscription was lost",
+            value=self.state.hubs.stats.log_polls,
+        )
+        ownership = self.state.ownership
+        if ownership is not None:
+            changes = CounterMetricFamily(
+                "floorbridge_ownership_changes",
+                "Sessions whose background work this worker took over (acquired), had taken "
+                "from it (lost) or gave back at shut-down (released)",
+                labels=["change"],
+            )
+            for change in ("acquired", "lost", "released"):
+                changes.add_metric([change], getattr(ownership.stats, change))
+            yield changes
+            yield GaugeMetricFamily(
+                "floorbridge_owned_sessions",
+                "Sessions whose background work (connectors, Zoom Q&A polls) this worker runs",
+                value=len(ownership.held),
+            )
         yield CounterMetricFamily(
             "floorbridge_frames_direct",
             "Frames written pre-framed to idle sockets, below ASGI (app/live/direct_write.py)",
@@ -144,15 +174,13 @@ class Timing:
 
 def instrument(app: FastAPI, state: AppState) -> None:
     """Called once by create_app (the routes come with the domains): registry and timer."""
-    metrics = Metrics(state)
-    state.extras["metrics"] = metrics
+    metrics = state.metrics = Metrics(state)
     app.add_middleware(Timing, metrics=metrics)
 
 
-@on_startup
 async def count_events(state: AppState) -> None:
     """Wrap the publish-after-commit hook (set just before start-up hooks run) to count."""
-    metrics: Metrics | None = state.extras.get("metrics")
+    metrics = state.metrics
     if metrics is None:
         return
     publish = state.store.on_commit
@@ -193,7 +221,8 @@ async def _bus_ok(state: AppState) -> str:
 @router.get("/readyz", include_in_schema=False)
 async def readyz(state: StateDep) -> JSONResponse:
     database, bus = await asyncio.gather(_database_ok(state), _bus_ok(state))
-    body: dict[str, str] = {"database": database, "bus": bus}
+    # "live": "bus", or "log" while the bus subscription is lost and the hubs read the log.
+    body: dict[str, str] = {"database": database, "bus": bus, "live": state.hubs.mode()}
     if database == "ok" and bus == "ok":
         return JSONResponse({"status": "ready", **body})
     missing = " and ".join(n for n, v in (("database", database), ("bus", bus)) if v != "ok")
@@ -203,5 +232,6 @@ async def readyz(state: StateDep) -> JSONResponse:
 
 @router.get("/metrics", include_in_schema=False)
 async def metrics(state: StateDep) -> Response:
-    registry = state.extras["metrics"].registry
+    assert state.metrics is not None  # set by create_app (instrument)
+    registry = state.metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -2,15 +2,15 @@
 
 Why: at thousands of requests a second (poll votes, Zoom chat webhooks), FastAPI's
 routing, exception and request layers cost more CPU than the work itself. A hot endpoint
-is a bare ASGI app registered here with its path (`hot_post`); `HotPaths` hands a matching
-POST straight to it, with `path_params` converted as Starlette's router would. Each is
-also an ordinary route, so other methods still get the router's 405 and an app without
-the middleware still works.
+is a bare ASGI app a domain declares with its path (`Domain.hot_routes`); `HotPaths`, built
+by create_app from the registry, hands a matching POST straight to it, with `path_params`
+converted as Starlette's router would. Each is also an ordinary route, so other methods
+still get the router's 405 and an app without the middleware still works.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from re import Pattern
 from typing import Any
 
@@ -18,10 +18,11 @@ from starlette.requests import ClientDisconnect
 from starlette.routing import Route, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.core.domain import HotRoute
+
 #: The largest request body any endpoint reads (app.limits_net refuses larger as it streams).
 MAX_BODY = 1024 * 1024
 Handler = Callable[[Scope, Receive, Send], Awaitable[None]]
-_HOT: list[tuple[Pattern[str], dict[str, Any], Handler]] = []
 
 
 class _Bare:
@@ -34,15 +35,8 @@ class _Bare:
         await self.handler(scope, receive, send)
 
 
-def hot_post(path: str, handler: Handler, name: str | None = None) -> Route:
-    """Register `handler` for POST `path` (Starlette syntax); the route to mount too."""
-    regex, _format, convertors = compile_path(path)
-    _HOT.append((regex, convertors, handler))
-    return Route(path, _Bare(handler), methods=["POST"], name=name, include_in_schema=False)
-
-
-def hot_route(route: Any) -> Route:
-    """The ordinary Starlette route of a declared `HotRoute` (app.core.domain)."""
+def hot_route(route: HotRoute) -> Route:
+    """The ordinary Starlette route of a declared `HotRoute`, to mount too."""
     return Route(
         route.path, _Bare(route.handler), methods=["POST"], name=route.name, include_in_schema=False
     )
@@ -51,8 +45,12 @@ def hot_route(route: Any) -> Route:
 class HotPaths:
     """Middleware: registered POSTs go to their handler; everything else passes on."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, routes: Sequence[HotRoute] = ()) -> None:
         self.app = app
+        self.hot: list[tuple[Pattern[str], dict[str, Any], Handler]] = []
+        for route in routes:
+            regex, _format, convertors = compile_path(route.path)
+            self.hot.append((regex, convertors, route.handler))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST":
@@ -60,7 +58,7 @@ class HotPaths:
             root = scope.get("root_path")
             if root and path.startswith(root):
                 path = path[len(root) :]
-            for regex, convertors, handler in _HOT:
+            for regex, convertors, handler in self.hot:
                 match = regex.match(path)
                 if match:
                     scope["path_params"] = {

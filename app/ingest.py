@@ -5,8 +5,10 @@ multi-row INSERT for messages and one for questions (`db.BulkInsert`), events nu
 locally and written with one INSERT. Per message it costs what a one-by-one path cannot
 avoid (cleaning the text, hashing the author), not a round of ORM work. The result is the
 same as storing the messages one after another in their order: duplicates (stored before
-or earlier in the batch) are reported, not stored; INTERCEPT hooks run per message in
-order, AFTER_STORE_MANY once with the batch's new questions in order.
+or earlier in the batch) are reported, not stored. The domains' hooks (`IngestHooks`, from
+the registry: `state.registry.ingest`) run too: each intercept per message in order, each
+after-store hook once with the batch's new questions in order. A caller without hooks
+(a test, the core alone) passes none.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlmodel import Session
 
 from app.agenda.gate import question_segment
 from app.clock import utc_now
+from app.core.domain import NO_INGEST_HOOKS, IngestHooks
 from app.db import BulkInsert, Store
 from app.errors import DomainError, Invalid, NotFound
 from app.events import batched_events, emit, lock_session
@@ -35,13 +38,6 @@ MAX_URL = 1000
 MAX_EXTERNAL_ID = 256
 #: Dedupe lookups per query (bound parameters stay far below every engine's limit).
 CHUNK = 500
-#: Run once per stored batch (e.g. cross-post flags), with its new questions in order, in
-#: the same transaction, after their `question.created` events.
-AFTER_STORE_MANY: list[
-    Callable[[Session, LiveSession, list[tuple[StoredQuestion, IncomingMessage]]], None]
-] = []
-#: Run before a message becomes a question; one returning True consumed it (a poll vote).
-INTERCEPT: list[Callable[[Session, LiveSession, IncomingMessage], bool]] = []
 
 Outcome = IngestResult | DomainError
 _MESSAGES = Message.__table__  # type: ignore[attr-defined]
@@ -103,25 +99,35 @@ class _Pending:
     message_id: int | None = None
 
 
-def ingest_one(db: Session, session: LiveSession, msg: IncomingMessage) -> IngestResult:
+def ingest_one(
+    db: Session, session: LiveSession, msg: IncomingMessage, hooks: IngestHooks = NO_INGEST_HOOKS
+) -> IngestResult:
     """Store one message in a locked session. Raises DomainError (Invalid, Conflict)."""
-    (outcome,) = ingest_locked(db, session, [msg])
+    (outcome,) = ingest_locked(db, session, [msg], hooks)
     if isinstance(outcome, DomainError):
         raise outcome
     return outcome
 
 
-def ingest_many(db: Session, session_id: int, messages: Sequence[IncomingMessage]) -> list[Outcome]:
+def ingest_many(
+    db: Session,
+    session_id: int,
+    messages: Sequence[IncomingMessage],
+    hooks: IngestHooks = NO_INGEST_HOOKS,
+) -> list[Outcome]:
     """Lock the session, then store the messages in bulk; see `ingest_locked`."""
     try:
         session = lock_session(db, session_id)
     except NotFound as exc:
         return [exc] * len(messages)
-    return ingest_locked(db, session, messages)
+    return ingest_locked(db, session, messages, hooks)
 
 
 def ingest_locked(
-    db: Session, session: LiveSession, messages: Sequence[IncomingMessage]
+    db: Session,
+    session: LiveSession,
+    messages: Sequence[IncomingMessage],
+    hooks: IngestHooks = NO_INGEST_HOOKS,
 ) -> list[Outcome]:
     """One outcome per message, in order: a result, or the DomainError that refused it
     (with no trace left in the database). Other exceptions fail the whole call."""
@@ -144,10 +150,10 @@ def ingest_locked(
         if key in seen:
             outcomes[p.index] = IngestResult(p.msg.external_id, None, duplicate=True)
             continue
-        if any(intercept(db, session, p.msg) for intercept in INTERCEPT):
-            outcomes[p.index] = IngestResult(
-                p.msg.external_id, None, duplicate=False, error="counted as a poll vote"
-            )
+        taken = next((t for hook in hooks.intercept if (t := hook(db, session, p.msg))), None)
+        if taken:  # a hook may say what it made of the message
+            reason = taken if isinstance(taken, str) else "counted as a poll vote"
+            outcomes[p.index] = IngestResult(p.msg.external_id, None, duplicate=False, error=reason)
             continue
         segment = _segment(db, session, p.msg.channel, p.now, segments)
         if isinstance(segment, DomainError):  # the box is closed for this channel
@@ -157,17 +163,20 @@ def ingest_locked(
         fresh.append(p)
     if fresh:
         with batched_events(db, sid):
-            _store(db, session, fresh, segments, outcomes)
+            _store(db, session, fresh, segments, outcomes, hooks)
     assert all(o is not None for o in outcomes)
     return outcomes  # type: ignore[return-value]
 
 
 def ingest_batch(
-    db: Session, session_id: int, messages: Sequence[IncomingMessage]
+    db: Session,
+    session_id: int,
+    messages: Sequence[IncomingMessage],
+    hooks: IngestHooks = NO_INGEST_HOOKS,
 ) -> list[IngestResult]:
     """For connectors: a bad message is reported in its result, never fails the others."""
     todo = [m for m in messages if not m.is_repost]
-    outcomes = iter(ingest_many(db, session_id, todo))
+    outcomes = iter(ingest_many(db, session_id, todo, hooks))
     results = []
     for msg in messages:
         if msg.is_repost:
@@ -217,6 +226,7 @@ def _store(
     fresh: list[_Pending],
     segments: dict[str, Any],
     outcomes: list[Outcome | None],
+    hooks: IngestHooks,
 ) -> None:
     """Two multi-row INSERTs, then per question in order: its event and the hooks."""
     sid = session.id or 0
@@ -258,7 +268,7 @@ def _store(
         emit(db, sid, "question.created", {"question": view})
         created.append((question, p.msg))
         outcomes[p.index] = IngestResult(p.msg.external_id, question.id, duplicate=False)
-    for many in AFTER_STORE_MANY:
+    for many in hooks.after_store_many:
         many(db, session, created)
 
 
@@ -297,21 +307,28 @@ _INSERT_QUESTIONS = BulkInsert(_QUESTIONS, returning=("message_id", "id"))
 
 
 async def ingest(
-    store: Store, session_id: int, messages: Sequence[IncomingMessage]
+    store: Store,
+    session_id: int,
+    messages: Sequence[IncomingMessage],
+    hooks: IngestHooks = NO_INGEST_HOOKS,
 ) -> list[IngestResult]:
     """Returns once every stored message is committed (durable), before any socket hears of it."""
-    return await store.write(lambda db: ingest_batch(db, session_id, messages))
+    return await store.write(lambda db: ingest_batch(db, session_id, messages, hooks))
 
 
-async def ingest_single(store: Store, session_id: int, msg: IncomingMessage) -> IngestResult:
+async def ingest_single(
+    store: Store, session_id: int, msg: IncomingMessage, hooks: IngestHooks = NO_INGEST_HOOKS
+) -> IngestResult:
     """One message (the audience page, a webhook delivery). Messages for the same session
     that wait for the writer together are stored together (`Store.write_grouped`).
     A refused message raises its DomainError (a 4xx for the caller)."""
-    return await store.write_grouped(("ingest", session_id), msg, _group(session_id))
+    return await store.write_grouped(("ingest", session_id, hooks), msg, _group(session_id, hooks))
 
 
-def _group(session_id: int) -> Callable[[Session, list[IncomingMessage]], list[Outcome]]:
+def _group(
+    session_id: int, hooks: IngestHooks
+) -> Callable[[Session, list[IncomingMessage]], list[Outcome]]:
     def run(db: Session, messages: list[IncomingMessage]) -> list[Outcome]:
-        return ingest_many(db, session_id, messages)
+        return ingest_many(db, session_id, messages, hooks)
 
     return run

@@ -13,6 +13,15 @@ minutes, and uvicorn has no deadline for request headers at all. What is here:
   stops reading instead of draining the rest of a 200 MB upload. A request with a
   `Content-Length` needs no wrapper: over the cap it is refused before its body, and
   httptools reads no more than the length said.
+- `guard_body` also refuses, at the headers, a chunked body (411) or a declared length
+  over `anonymous_max_body` (64 KiB, 413) on the routes anyone reaches without a role
+  key or a webhook signature (`ANONYMOUS_WRITES`: questions, upvotes, votes, floor
+  requests). A browser's `fetch` always sends a length and a question is 2,000
+  characters at most, so no honest phone is refused; an upload costs a header parse
+  instead of a 1 MiB read (twenty reconnecting 200 MB uploads made the server read
+  ~100 MB/s). The answer comes before any body byte is asked for, with `connection:
+  close`, so uvicorn reads no more of it. 411 for chunked: the precise answer ("send a
+  length"), which is all a legitimate streaming client needs to change.
 - `EdgeHttp`, uvicorn's httptools protocol with deadlines (request line and headers;
   a body that pauses longer than `body_timeout` or takes more than
   `BODY_TIMEOUT_FACTOR` times that), a size cap for headers and a cap on concurrent
@@ -30,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +69,27 @@ class BodyRefused(HTTPException):
 
 def too_large() -> BodyRefused:
     return BodyRefused(413, TOO_LARGE)
+
+
+#: Default of `FLOORBRIDGE_ANONYMOUS_MAX_BODY`: the largest body an anonymous write may
+#: declare. A question (2,000 characters, 4-byte UTF-8 at worst, JSON-escaped) fits
+#: with room to spare.
+ANONYMOUS_MAX_BODY = 64 * 1024
+#: The writes anyone may send without a role key or a webhook signature (the audience's):
+#: ask, upvote, vote, raise a hand (`/floor`). Matched against the path only when a body
+#: is chunked or declares more than the anonymous cap, so a vote never pays for it.
+ANONYMOUS_WRITES = re.compile(
+    r"/api/sessions/[^/]+/(?:questions(?:/[^/]+/upvote)?|polls/[^/]+/votes|floor(?:/[^/]+)?)/?\Z"
+)
+#: The same, for the raw request target the protocol sees (`EdgeHttp`), query included.
+_ANONYMOUS_TARGET = re.compile(ANONYMOUS_WRITES.pattern.replace(r"/?\Z", r"/?(?:\?.*)?\Z").encode())
+LENGTH_REQUIRED = BodyRefused(
+    411, "send this request with a Content-Length (chunked bodies are not accepted here)"
+)
+
+
+def anonymous_too_large(cap: int) -> BodyRefused:
+    return BodyRefused(413, f"request body too large ({cap // 1024} KiB at most here)")
 
 
 class GuardedReceive:
@@ -95,17 +126,75 @@ class GuardedReceive:
         return message
 
 
-def guard_body(headers: list[tuple[bytes, bytes]], receive: Receive) -> Any:
-    """`receive` itself, a `GuardedReceive` for a chunked body, or the 413 to answer at
-    once when `Content-Length` is over the cap or not a number."""
+def refusal_at_the_headers(
+    headers: list[tuple[bytes, bytes]], target: bytes, anonymous_cap: int
+) -> BodyRefused | None:
+    """The 411/413 that `guard_body` would answer on an anonymous write, decided by the
+    protocol from the raw headers and request target, before an ASGI task exists (an
+    upload then costs a header parse: no task, no middleware, no body byte read)."""
+    length = -1
+    for name, value in headers:
+        if name == b"transfer-encoding":
+            length = -2
+            break
+        if name == b"content-length":
+            length = int(value) if value.isdigit() else 0  # odd ones: ASGI answers them
+    if length == -2:
+        refusal = LENGTH_REQUIRED
+    elif length > anonymous_cap:
+        refusal = anonymous_too_large(anonymous_cap)
+    else:
+        return None
+    return refusal if _ANONYMOUS_TARGET.search(target) else None
+
+
+class _Refused:
+    """Stands in for the request cycle of a request refused at the headers: uvicorn's
+    parser callbacks for the rest of the bytes already received see a finished response
+    and drop them."""
+
+    response_complete = True
+    more_body = False
+    disconnected = False
+    response_started = True
+
+    class message_event:  # noqa: N801 - the attribute uvicorn's connection_lost sets
+        @staticmethod
+        def set() -> None:
+            return None
+
+
+REFUSED = _Refused()
+
+
+def guard_body(
+    headers: list[tuple[bytes, bytes]],
+    receive: Receive,
+    path: str = "",
+    anonymous_cap: int = ANONYMOUS_MAX_BODY,
+) -> Any:
+    """`receive` itself, a `GuardedReceive` for a chunked body, or the refusal (411/413)
+    to answer at once, before any body byte is read: `Content-Length` over the cap or not a
+    number; on an anonymous write (`ANONYMOUS_WRITES`) a chunked body, or a length over
+    `anonymous_cap` (0: no separate anonymous cap)."""
     chunked = False
+    length = 0
     for name, value in headers:
         if name == b"content-length":
-            if not value.isdigit() or int(value) > MAX_BODY:
+            if not value.isdigit():
+                return too_large()
+            length = int(value)
+            if length > MAX_BODY:
                 return too_large()
         elif name == b"transfer-encoding":
             chunked = True  # wins over a Content-Length, as in every HTTP/1.1 parser
-    return GuardedReceive(receive) if chunked else receive
+    if chunked:
+        if anonymous_cap and ANONYMOUS_WRITES.search(path):
+            return LENGTH_REQUIRED
+        return GuardedReceive(receive)
+    if length > anonymous_cap > 0 and ANONYMOUS_WRITES.search(path):
+        return anonymous_too_large(anonymous_cap)
+    return receive
 
 
 # ---------------------------------------------------------------- per address
@@ -144,6 +233,8 @@ class NetLimits:
     """One server's (one process's) limits and its live per-address counts."""
 
     connections_per_ip: int = 4096
+    #: The largest body an anonymous write may declare; chunked ones are refused (411).
+    anonymous_max_body: int = ANONYMOUS_MAX_BODY
     header_timeout: float = 10.0
     body_timeout: float = 10.0
     ws_opens: WsOpens = field(default_factory=lambda: WsOpens(3000))
@@ -153,6 +244,8 @@ class NetLimits:
     exempt: Any = None
     connections: dict[str, int] = field(default_factory=dict)
     refused_connections: int = 0
+    #: Anonymous writes refused at the headers by the protocol (chunked, or too long).
+    refused_bodies: int = 0
 
     def ws_open_allowed(self, address: str | None) -> bool:
         """A new WebSocket from `address` (the client behind a trusted proxy, if any).
@@ -168,6 +261,7 @@ class NetLimits:
     def from_settings(cls, settings: Any) -> NetLimits:
         return cls(
             connections_per_ip=settings.max_connections_per_ip,
+            anonymous_max_body=settings.anonymous_max_body,
             header_timeout=settings.header_timeout,
             body_timeout=settings.body_timeout,
             ws_opens=WsOpens(settings.ws_connects_per_ip_minute),
@@ -294,7 +388,31 @@ class EdgeHttp(HttpToolsProtocol):
         if self._header_timer is not None:
             self._header_timer.cancel()
             self._header_timer = None
+        net = self._net
+        if net is not None:
+            if self.transport.is_closing():  # a request pipelined after a refused one
+                self.cycle = REFUSED  # type: ignore[assignment]
+                return
+            if net.anonymous_max_body:
+                refused = refusal_at_the_headers(self.headers, self.url, net.anonymous_max_body)
+                if refused is not None:
+                    self._refuse(refused)
+                    return
         super().on_headers_complete()
+
+    def _refuse(self, refused: BodyRefused) -> None:
+        """Answer `refused` now and hang up: the body is never read (the kernel drops what
+        the client still sends)."""
+        net = self._net
+        assert net is not None
+        net.refused_bodies += 1
+        status = b"%d %s" % (
+            refused.status_code,
+            b"Length Required" if refused.status_code == 411 else b"Content Too Large",
+        )
+        self.transport.write(_raw_answer(status, orjson.dumps({"detail": refused.detail})))
+        self.transport.close()
+        self.cycle = REFUSED  # type: ignore[assignment]
 
     _body_timer: asyncio.TimerHandle | None = None
     _body_cycle: Any = None  # the request whose body the timer watches

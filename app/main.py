@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -15,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import health, lifecycle, openapi, pages, redact
+from app import health, openapi, pages, redact
 from app.auth import Signer
 from app.config import Settings, get_settings
 from app.core.domain import Domain, Registry
@@ -46,6 +45,7 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, net: NetLimits | None = None) -> None:
         self.app = app
         self.net = net or NetLimits()
+        self.anonymous_cap = self.net.anonymous_max_body
         self.html_headers = [(b"content-security-policy", pages.CSP.encode()), *ALWAYS]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -57,7 +57,7 @@ class SecurityHeaders:
                     return
             await self.app(scope, receive, send)
             return
-        guarded = guard_body(scope["headers"], receive)
+        guarded = guard_body(scope["headers"], receive, scope["path"], self.anonymous_cap)
         if guarded.__class__ is BodyRefused:
             await _json(send, guarded.status_code, guarded.detail)
             return
@@ -141,7 +141,7 @@ def _validation_detail(exc: RequestValidationError) -> tuple[int, str]:
     return 422, "; ".join(parts) or "invalid request"
 
 
-def build_state(settings: Settings) -> AppState:
+def build_state(settings: Settings, registry: Registry) -> AppState:
     store = Store(settings.resolved_database_url())
     bus = make_bus(settings.bus_url)
     admin, admin_new = settings.persistent_secret("admin_token", settings.admin_token)
@@ -152,32 +152,12 @@ def build_state(settings: Settings) -> AppState:
         settings=settings,
         store=store,
         bus=bus,
-        hubs=Hubs(store, bus),
+        hubs=Hubs(store, bus, registry.filters),
         sessions=SlugCache(store),
         signer=Signer(secret),
         admin_token=admin,
+        registry=registry,
     )
-
-
-def _feed_old_registries(registry: Registry) -> None:
-    """Issue 16 step 7 only: the module-level registries still read by the code get what
-    the domains declare (step 8 makes every reader take the registry instead)."""
-    from app import ingest, views
-    from app.hot_paths import _HOT, hot_post
-    from app.report import sections
-
-    views.EVENT_FILTERS.update(registry.filters)
-    views.SNAPSHOT_PARTS.update(registry.parts)
-    for hook in registry.ingest.intercept:
-        if hook not in ingest.INTERCEPT:
-            ingest.INTERCEPT.append(hook)
-    for many in registry.ingest.after_store_many:
-        if many not in ingest.AFTER_STORE_MANY:
-            ingest.AFTER_STORE_MANY.append(many)
-    sections.SECTIONS.update(registry.sections)
-    for route in registry.hot_routes:
-        if all(handler is not route.handler for _, _, handler in _HOT):
-            hot_post(route.path, route.handler, route.name)
 
 
 def create_app(
@@ -189,10 +169,8 @@ def create_app(
     settings = settings or get_settings()
     redact.install()  # role keys in socket URLs never reach a log line
     registry = Registry(tuple(domains))  # refuses clashing domains, before anything starts
-    _feed_old_registries(registry)
-    state = build_state(settings)
-    state.registry = registry
-    net = state.extras["net"] = NetLimits.from_settings(settings)
+    state = build_state(settings, registry)
+    net = state.net = NetLimits.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -200,22 +178,16 @@ def create_app(
         await state.bus.connect()
         state.store.on_commit = state.bus.publish
         state.store.start()
-        startup = [*registry.startup, *(h for h in lifecycle.STARTUP if h not in registry.startup)]
-        for hook in startup:
+        for hook in registry.startup:
             await hook(state)
         if on_start is not None:
             await on_start(state)
         try:
             yield {STATE_KEY: net}  # uvicorn hands this to each connection (limits_net.EdgeHttp)
         finally:
-            old = [h for h in reversed(lifecycle.SHUTDOWN) if h not in registry.shutdown]
-            for hook in [*registry.shutdown, *old]:
+            for hook in registry.shutdown:
                 await hook(state)
-            tasks = state.extras.pop("tasks", [])
-            for task in tasks:
-                task.cancel()
-            if tasks:  # let a read they had in a thread finish before the engines go away
-                await asyncio.wait(tasks, timeout=5)
+            await state.tasks.cancel_all(wait=5)  # a read in a thread ends first
             await state.hubs.close_all()
             await state.bus.disconnect()
             state.store.stop()
@@ -243,7 +215,8 @@ def create_app(
             detail = "no such page or API call"
         return JSONResponse({"detail": detail}, status_code=exc.status_code)
 
-    app.add_middleware(HotPaths)  # votes and webhooks skip routing (app.hot_paths); timed
+    # Votes and webhooks skip routing (app.hot_paths); timed.
+    app.add_middleware(HotPaths, routes=registry.hot_routes)
     health.instrument(app, state)
     for route in registry.hot_routes:  # the ordinary route too (other methods get a 405)
         app.router.routes.append(hot_route(route))

@@ -67,6 +67,10 @@ class LiveSession(SQLModel, table=True):
     zoom_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     hashtags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = now_column()
+    #: Default language of the pages and the report (app/i18n LANGS); None: the browser's.
+    lang: str | None = Field(default=None, max_length=8)
+    #: The session's live captions (CART, Zoom captions...): linked from the phone and screen.
+    captions_url: str | None = Field(default=None, max_length=500)
 
 
 class Segment(SQLModel, table=True):

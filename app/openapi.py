@@ -2,7 +2,7 @@
 
 FastAPI documents a 422 as its own `HTTPValidationError` (an array of details) and no other
 error; the app answers every error as `{"detail": "<sentence>"}` (app.main's handlers), and
-also 400 (malformed JSON), 401/403 (keys), 404, 409 (state), 413 (body cap), 429 (rate
+also 400 (malformed JSON), 401/403 (keys), 404, 409 (state), 411/413 (body cap), 429 (rate
 limits), and what the connection layer answers on any route (408 slow, 431 headers, 503
 connection cap). A route's own extra error (415 on the CSV upload) is declared on it.
 Generated clients and schemathesis read this document, so it must be exact.
@@ -22,6 +22,7 @@ ERRORS = {
     403: "This role may not do this",
     404: "No such session, item or page",
     409: "Not allowed in the item's current state",
+    411: "A chunked body where a Content-Length is required (anonymous writes)",
     413: "Request body too large",
     422: "A value is missing, out of range or not valid",
     429: "Too many requests: slow down",

@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import math
 import random
+from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
 
 import segno
+from babel import Locale
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
 from fastapi.responses import (
     FileResponse,
@@ -23,7 +26,7 @@ import moderator_ui
 from app import i18n, landing
 from app.audience_limits import client_ip, limits_of
 from app.auth import AUDIENCE_COOKIE, resolve, role_cookie_name
-from app.deps import SessionDep, StateDep, set_audience_cookie
+from app.deps import CachedSessionDep, SessionDep, StateDep, set_audience_cookie
 from app.models import Role
 from app.sessions import get_by_slug
 
@@ -49,33 +52,37 @@ ROLE_NAMES = {
 
 
 #: Pages whose every string comes from the catalogues (the rest follow in the next slice).
-TRANSLATED = {"console.html", "stage.html", "screen.html", "index.html"}
+TRANSLATED = {"console.html", "stage.html", "screen.html", "index.html", "audience.html",
+              "report.html"}
 
 
-def page_language(request: Request) -> str:
-    """The language a page opens in: ?lang=, else the browser's Accept-Language, else English.
+def page_language(request: Request, session_lang: str | None = None) -> str:
+    """The language a page opens in: ?lang=, else the session's default language (set by the
+    organiser), else the browser's Accept-Language, else English.
 
     The page itself then prefers what this role chose before (localStorage, see js/i18n.js).
     """
     asked = request.query_params.get("lang", "")
     if asked in i18n.LANGS:
         return asked
+    if session_lang in i18n.LANGS:
+        return session_lang
     return i18n.negotiate(request.headers.get("accept-language"))
 
 
-def _localised(html: str, request: Request) -> str:
-    lang = page_language(request)
+def _localised(html: str, request: Request, session_lang: str | None = None) -> str:
+    lang = page_language(request, session_lang)
     if lang == "en":
         return html  # the file as it is: English, left to right
     return html.replace('<html lang="en">', f'<html lang="{lang}" dir="{i18n.direction(lang)}">', 1)
 
 
-def _page(name: str, request: Request | None = None) -> Response:
+def _page(name: str, request: Request | None = None, session_lang: str | None = None) -> Response:
     path = STATIC / name
     if not path.exists():
         return HTMLResponse("<h1>This page is not built yet</h1>", status_code=404)
     if request is not None and name in TRANSLATED:
-        html = _localised(path.read_text(encoding="utf-8"), request)
+        html = _localised(path.read_text(encoding="utf-8"), request, session_lang)
         return HTMLResponse(html, headers={"Cache-Control": "no-store", "Vary": "Accept-Language"})
     return FileResponse(path, media_type="text/html", headers={"Cache-Control": "no-store"})
 
@@ -94,20 +101,29 @@ async def catalogue(lang: str, request: Request) -> Response:
     return JSONResponse(body, headers=headers)
 
 
-def _denied(role: Role) -> HTMLResponse:
+def _words(request: Request, session_lang: str | None = None) -> tuple[str, dict]:
+    """The page language and its messages, for the short pages the server writes itself."""
+    lang = page_language(request, session_lang)
+    return lang, i18n.catalogue(lang)["messages"]
+
+
+def _denied(role: Role, request: Request, session_lang: str | None = None) -> HTMLResponse:
+    lang, m = _words(request, session_lang)
+    who = escape(m.get(f"denied.role.{role.value}", ROLE_NAMES[role]))
     body = (
-        "<!doctype html><meta charset=utf-8><title>Link needed</title>"
-        f"<h1>This page needs the {ROLE_NAMES[role]} link</h1>"
-        "<p>Open the link the organiser gave you (it carries a key), or ask for a new one: "
-        "<code>floorbridge session links SLUG --new-keys</code>.</p>"
+        f'<!doctype html><html lang="{lang}" dir="{i18n.direction(lang)}"><meta charset=utf-8>'
+        f"<title>{escape(m['denied.title'])}</title>"
+        f"<h1>{escape(m['denied.heading']).replace('{role}', who)}</h1>"
+        f"<p>{escape(m['denied.text'])} "
+        '<code dir="ltr">floorbridge session links SLUG --new-keys</code></p>'
     )
-    return HTMLResponse(body, status_code=401)
+    return HTMLResponse(body, status_code=401, headers={"Vary": "Accept-Language"})
 
 
 @router.get("/", response_class=HTMLResponse)
 async def landing_page(request: Request, state: StateDep) -> Response:
     """What this is; in demo mode, where the demo's pages are (role keys only for loopback)."""
-    demo = state.extras.get("demo")
+    demo = state.demo
     title = ""
     if demo is not None:
         title = (await state.store.read(lambda db: get_by_slug(db, demo["slug"]))).title
@@ -126,33 +142,38 @@ async def readme() -> Response:
 
 
 @router.get("/s/{slug}", response_class=HTMLResponse)
-async def audience_page(session: SessionDep, request: Request, state: StateDep) -> Response:
+async def audience_page(
+    session: CachedSessionDep, request: Request, state: StateDep
+) -> Response:
     """The audience page, and the only place an audience id is issued (signed, HttpOnly).
 
     New ids are throttled per address (`FLOORBRIDGE_AUDIENCE_IDS_PER_IP_MINUTE`): past it
     the phone gets a short page that says so and reloads itself, without an id.
     """
     if state.signer.read_audience(request.cookies.get(AUDIENCE_COOKIE)) is not None:
-        return _page("audience.html")
+        return _page("audience.html", request, session.lang)
     wait = await limits_of(state).new_id(client_ip(request))
     if wait:
-        return _busy(wait)
-    response = _page("audience.html")
+        return _busy(wait, request, session.lang)
+    response = _page("audience.html", request, session.lang)
     _, value = state.signer.new_audience_id()
     set_audience_cookie(response, value, request.url.scheme == "https")
     return response
 
 
-def _busy(wait: float) -> HTMLResponse:
+def _busy(wait: float, request: Request, session_lang: str | None = None) -> HTMLResponse:
     """503 + Retry-After; the page reloads itself a little later (spread, not all at once)."""
     seconds = math.ceil(wait) + random.randint(1, 5)
+    lang, m = _words(request, session_lang)
+    retry = m["busy.retry"]
+    form = retry.get(Locale.parse(i18n.LANGS[lang]).plural_form(seconds)) or retry["other"]
     body = (
-        "<!doctype html><meta charset=utf-8>"
+        f'<!doctype html><html lang="{lang}" dir="{i18n.direction(lang)}"><meta charset=utf-8>'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta http-equiv="refresh" content="{seconds}">'
-        "<title>Busy, retrying</title>"
-        "<h1>Many people are joining from your network right now</h1>"
-        f"<p>This page tries again by itself in {seconds} seconds. Nothing you need to do.</p>"
+        f"<title>{escape(m['busy.title'])}</title>"
+        f"<h1>{escape(m['busy.heading'])}</h1>"
+        f"<p>{escape(form.replace('{n}', format_decimal(seconds, locale=i18n.LANGS[lang])))}</p>"
     )
     headers = {"Retry-After": str(seconds), "Cache-Control": "no-store"}
     return HTMLResponse(body, status_code=503, headers=headers)
@@ -183,7 +204,7 @@ async def role_page(page: str, session: SessionDep, request: Request, state: Sta
     role, filename = PAGES[page]
     principal = await resolve(request, state.store, state.signer, session, allow_query=True)
     if principal.role != role and principal.role != Role.moderator:
-        return _denied(role)
+        return _denied(role, request, session.lang)
     if "key" in request.query_params:
         # Exchange the link's key for a cookie and drop it from the address bar.
         rest = [(k, v) for k, v in request.query_params.multi_items() if k != "key"]
@@ -199,4 +220,4 @@ async def role_page(page: str, session: SessionDep, request: Request, state: Sta
             max_age=60 * 60 * 24 * 7,
         )
         return response
-    return _page(filename, request)
+    return _page(filename, request, session.lang)

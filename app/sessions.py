@@ -63,6 +63,9 @@ class SessionCreate(BaseModel):
     zoom_ids: list[ZoomId] = Field(default_factory=list, max_length=20)
     hashtags: list[str] = Field(default_factory=list, max_length=20)
     privacy: Privacy = Field(default_factory=Privacy)
+    #: The pages' and the report's default language (ar zh en fr ru es); None: the browser's.
+    lang: str | None = None
+    captions_url: str | None = Field(default=None, max_length=500)
 
     @field_validator("slug")
     @classmethod
@@ -70,6 +73,20 @@ class SessionCreate(BaseModel):
         if v is not None and not SLUG_RE.match(v):
             raise ValueError("slug: 2-64 lowercase letters, digits and dashes")
         return v
+
+    @field_validator("lang")
+    @classmethod
+    def _lang(cls, v: str | None) -> str | None:
+        from app.i18n.settings import check_lang
+
+        return check_lang(v)
+
+    @field_validator("captions_url")
+    @classmethod
+    def _captions(cls, v: str | None) -> str | None:
+        from app.i18n.settings import check_captions
+
+        return check_captions(v)
 
     @field_validator("hashtags")
     @classmethod
@@ -120,6 +137,8 @@ def create_session(db: Session, body: SessionCreate) -> tuple[LiveSession, dict[
         zoom_ids=body.zoom_ids,
         hashtags=body.hashtags,
         created_at=utc_now(),
+        lang=body.lang,
+        captions_url=body.captions_url,
     )
     db.add(session)
     db.flush()

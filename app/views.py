@@ -6,12 +6,14 @@ here, so the audience can never be sent an inbox item, a dismissed item or an au
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from app.clock import iso
+from app.core.domain import EventFilter, SnapshotPart
 from app.models import LiveSession, QState, Question, Role, Segment
 
 AUDIENCE_STATES = frozenset({QState.queued, QState.on_stage, QState.answered})
@@ -76,22 +78,21 @@ def question_for(role: str, q: dict[str, Any]) -> dict[str, Any] | None:
     return {k: q[k] for k in _AUDIENCE_FIELDS}
 
 
-EventFilter = Callable[[str, str, dict[str, Any]], tuple[str, dict[str, Any]] | None]
-SnapshotPart = Callable[[Session, LiveSession, str], Any]
-#: Domains (polls, agenda, ...) register how their events look to each role, by type prefix
-#: ("poll." -> filter), and what they add to a role's snapshot (key -> reader).
-EVENT_FILTERS: dict[str, EventFilter] = {}
-SNAPSHOT_PARTS: dict[str, SnapshotPart] = {}
+#: No domain's views: the core alone (a test, or an app built with no domain).
+NONE: Mapping[str, Any] = MappingProxyType({})
 
 
-def register_view(prefix: str, event_filter: EventFilter, key: str, part: SnapshotPart) -> None:
-    EVENT_FILTERS[prefix] = event_filter
-    SNAPSHOT_PARTS[key] = part
+def event_for(
+    role: str,
+    type_: str,
+    data: dict[str, Any],
+    filters: Mapping[str, EventFilter] = NONE,
+) -> tuple[str, dict[str, Any]] | None:
+    """Filter one event for a role: pass, reshape, turn into a removal, or drop.
 
-
-def event_for(role: str, type_: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """Filter one event for a role: pass, reshape, turn into a removal, or drop."""
-    for prefix, event_filter in EVENT_FILTERS.items():
+    `filters` are the domains' (`Registry.filters`, prefix -> filter); an event type that
+    starts with none of them is the core's to shape."""
+    for prefix, event_filter in filters.items():
         if type_.startswith(prefix):
             return event_filter(role, type_, data)
     if role in (Role.moderator, Role.rapporteur):
@@ -130,6 +131,8 @@ def session_public(s: LiveSession, segments: list[Segment], base_url: str) -> di
             for seg in segments
         ],
         "audience_url": f"{base_url}/s/{s.slug}",
+        "lang": s.lang,
+        "captions_url": s.captions_url,
     }
 
 
@@ -161,8 +164,15 @@ def all_questions(db: Session, session_id: int, states: set[str] | None = None) 
     return [question_full(q, sorted(merged.get(q.id, []))) for q in rows]
 
 
-def snapshot(db: Session, session: LiveSession, role: str, base_url: str) -> dict[str, Any]:
-    """Everything a role's page needs, consistent with `seq` (read in one transaction)."""
+def snapshot(
+    db: Session,
+    session: LiveSession,
+    role: str,
+    base_url: str,
+    parts: Mapping[str, SnapshotPart] = NONE,
+) -> dict[str, Any]:
+    """Everything a role's page needs, consistent with `seq` (read in one transaction);
+    `parts` are the domains' shares (`Registry.parts`, key -> reader)."""
     questions = [
         v for q in all_questions(db, session.id) if (v := question_for(role, q)) is not None
     ]
@@ -172,6 +182,6 @@ def snapshot(db: Session, session: LiveSession, role: str, base_url: str) -> dic
         "questions": questions,
         "on_stage": on_stage,
     }
-    for key, part in SNAPSHOT_PARTS.items():
+    for key, part in parts.items():
         data[key] = part(db, session, role)
     return {"type": "snapshot", "seq": session.last_seq, "data": data}

@@ -2,19 +2,25 @@
 phones vote and ask; prints JSON.
 
     .venv/bin/python -m bench.hostile [--seconds 60] [--phones 500] [--nat-phones 2000]
-        [--nat-window 60] [--upload-mb 200] [--upload-mbps 10] [--quick]
+        [--nat-window 60] [--upload-mb 200] [--upload-mbps 10] [--attacker-nice 0] [--quick]
 
-One `floorbridge serve` (SQLite, default limits) in a subprocess; the load generator is
-this process, on the same machine. Each kind of client has its own loopback address
-(127.0.0.0/8 is all ours), as they would have their own on the Internet: the honest
-phones 127.0.1.1-250 (two a address), the attacker 127.0.0.66-68, a room behind one
-NAT 127.0.0.77.
+One `floorbridge serve` (SQLite, default limits) in a subprocess. The load generators are
+processes of their own, so that the attacker's CPU does not starve the loop that times the
+honest phones (in one process, the attacker's 10 s of CPU inflated the honest p99 whatever
+the server did): the honest phones in one, the body attacks (uploads, stalled bodies) in
+another, the identity attacks (minting script, looping id) in a third. All three are
+started before the baseline and kept for the whole run, with the same niceness and CPU
+affinity in both phases (recorded in the JSON; `--attacker-nice` lowers the attackers'
+priority, 0 by default: on a shared 2-core machine a niced attacker barely runs). Each
+kind of client has its own loopback address (127.0.0.0/8 is all ours), as they would
+have their own on the Internet: the honest phones 127.0.1.1-250 (two a address), the
+attacker 127.0.0.66-68, a room behind one NAT 127.0.0.77.
 
 1. Baseline: the honest phones alone for `--seconds`: each opened the audience page once
    (its id), then every ~5 s votes (changing its vote), upvotes or asks.
 2. Attack: the same honest load for `--seconds`, plus at once:
    - 20 concurrent chunked uploads of `--upload-mb` MB to the question endpoint, at
-     `--upload-mbps` MB/s each, started again when answered (bounded);
+     `--upload-mbps` MB/s each, started again at once when answered (bounded);
    - 50 stalled bodies: headers and a few bytes of a declared body, then nothing;
    - a script minting audience ids (page loads without a cookie, as fast as it goes),
      voting and upvoting one question with every id it gets;
@@ -28,8 +34,9 @@ Reports: server RSS before/peak/after the attack (target: peak under 300 MB over
 the voters and upvotes the script obtained, next to the allowance of new ids for one
 address over the attack (2,500 + 2,500 a minute by default, whatever its request rate);
 the one id's counted votes; the room's ids and votes; the honest phones' ack p99 during
-the attack next to the baseline (target ratio <= 2); the machine (cores, CPU model, load
-average before and after: other work on a shared machine skews every figure). `--quick`:
+the attack next to the baseline (target ratio <= 2); each process's CPU in each phase
+(server, honest, attackers); the machine (cores, CPU model, load average before, between
+the phases and after: other work on a shared machine skews every figure). `--quick`:
 15 s phases, 200 honest phones, the room within 20 s. Every loop is bounded in count and
 time. Written to bench/results/hostile.json too.
 """
@@ -38,7 +45,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import multiprocessing as mp
 import os
 import random
 import sys
@@ -173,12 +182,12 @@ def id_of(headers: dict[str, str]) -> str | None:
 
 class Event:
     """The session under attack: an open poll, the question the script pushes, one the
-    honest phones upvote."""
+    honest phones upvote. Plain attributes, so it travels to the load generators."""
 
     def __init__(self, server: Server) -> None:
         import httpx
 
-        self.server = server
+        self.url = server.url
         s = server.create_session("Hostile input")
         self.slug = s["slug"]
         self.mod = {"Authorization": f"Bearer {s['keys']['moderator']}"}
@@ -193,7 +202,7 @@ class Event:
                                           ("Push me to the top?", "A question people like?"))
 
     def _question(self, http: Any, base: str, text: str) -> int:
-        page = http.get(f"{self.server.url}/s/{self.slug}", headers={})
+        page = http.get(f"{self.url}/s/{self.slug}", headers={})
         cookie = f"fb_aud={page.cookies['fb_aud']}"
         http.cookies.clear()
         qid = http.post(f"{base}/questions", json={"text": text}, headers={"cookie": cookie}
@@ -204,7 +213,7 @@ class Event:
     def counts(self) -> dict[str, int]:
         import httpx
 
-        base = f"{self.server.url}{self.api}"
+        base = f"{self.url}{self.api}"
         res = httpx.get(f"{base}/polls/{self.poll}/results", headers=self.mod, timeout=30).json()
         qs = httpx.get(f"{base}/questions", headers=self.mod, timeout=30).json()
         votes = {q["id"]: q["votes"] for q in qs}
@@ -239,11 +248,10 @@ class Honest:
         await asyncio.gather(*(one(i) for i in range(self.n)))
         return sum(c is not None for c in self.cookies)
 
-    async def run(self, seconds: float) -> dict[str, Any]:
+    async def run(self, seconds: float, deadline: float) -> dict[str, Any]:
         latencies: list[float] = []
         statuses: dict[str, int] = {}
-        deadline = time.monotonic() + seconds
-        cpu = time.process_time()  # the load generator's own CPU (all of it, attack too)
+        cpu = time.process_time()  # this process's own CPU: the honest phones' only
         ev = self.ev
 
         async def phone(i: int) -> None:
@@ -276,7 +284,7 @@ class Honest:
         ok = sum(v for k, v in statuses.items() if k.isdigit() and int(k) < 300)
         return {"requests": sum(statuses.values()), "acknowledged": ok,
                 "statuses": dict(sorted(statuses.items())), "ack_ms": percentiles(latencies),
-                "load_generator_cpu_s": round(time.process_time() - cpu, 2)}
+                "honest_process_cpu_s": round(time.process_time() - cpu, 2)}
 
     def close(self) -> None:
         for c in self.clients:
@@ -293,7 +301,7 @@ async def upload(port: int, ev: Event, cookie: str, size: int, rate: float, dead
     frame = b"%x\r\n" % len(chunk) + chunk + b"\r\n"
     head = (f"POST {ev.api}/questions HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n"
             "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
-    for _ in range(1000):  # bounded: by count, the deadline and the RSS guard
+    for _ in range(200_000):  # bounded: by count, the deadline and the RSS guard
         if time.monotonic() >= deadline or stop.is_set():
             return
         out["started"] += 1
@@ -325,9 +333,12 @@ async def upload(port: int, ev: Event, cookie: str, size: int, rate: float, dead
                 writer.write(b'2\r\n"}\r\n0\r\n\r\n')
                 await writer.drain()
                 await asyncio.wait([answer], timeout=REQUEST_TIMEOUT)
-            if answer.done() and not answer.cancelled() and answer.exception() is None:
-                line = answer.result()
-                status = line[9:12].decode() if line else "closed"
+            if answer.done() and not answer.cancelled():
+                if answer.exception() is None:
+                    line = answer.result()
+                    status = line[9:12].decode() if line else "closed"
+                else:
+                    status = "reset"
         except (ConnectionError, OSError):
             status = "closed"
         finally:
@@ -340,7 +351,8 @@ async def upload(port: int, ev: Event, cookie: str, size: int, rate: float, dead
 
 
 async def stall(port: int, ev: Event, cookie: str, deadline: float, out: dict[str, Any]) -> None:
-    """Headers, a declared 100 KB body, ten bytes of it, then nothing until the deadline."""
+    """Headers, a declared 10 KB body (a length an anonymous write may have, so the body
+    deadline is what must end it), ten bytes of it, then nothing until the deadline."""
     began = time.monotonic()
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(BODIES, 0))
@@ -349,7 +361,7 @@ async def stall(port: int, ev: Event, cookie: str, deadline: float, out: dict[st
         return
     out["opened"] += 1
     writer.write((f"POST {ev.api}/questions HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n"
-                  "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+                  "Content-Type: application/json\r\nContent-Length: 10000\r\n\r\n"
                   '{"text": "').encode())
     try:
         await writer.drain()
@@ -444,20 +456,24 @@ async def one_id_loop(port: int, ev: Event, deadline: float, out: dict[str, Any]
         client.close()
 
 
-async def watch_rss(pid: int, until: asyncio.Event, idle: int, stop: asyncio.Event,
-                    samples: list[int]) -> None:
-    while not until.is_set():
-        rss = rss_of(pid)
-        samples.append(rss)
-        if rss - idle > RSS_GUARD:
-            stop.set()
-        await asyncio.sleep(0.25)
+# ------------------------------------------------------------------ the processes
 
 
-async def attack(server: Server, ev: Event, honest: Honest, args: argparse.Namespace,
-                 idle: int) -> dict[str, Any]:
-    port = server.port
-    deadline = time.monotonic() + args.seconds
+def _stop_watch(flag: Any, stop: asyncio.Event) -> asyncio.Task[None]:
+    """The main process's RSS guard (a multiprocessing Event) as an asyncio Event here."""
+
+    async def watch() -> None:
+        while not stop.is_set():
+            if flag.is_set():
+                stop.set()
+            await asyncio.sleep(0.25)
+
+    return asyncio.create_task(watch())
+
+
+async def bodies_attack(port: int, ev: Event, args: argparse.Namespace, deadline: float,
+                        flag: Any) -> dict[str, Any]:
+    """20 chunked uploads and 50 stalled bodies until `deadline` (or the RSS guard)."""
     attacker = Client(port, BODIES)
     _, headers, _ = await attacker.send(get(f"/s/{ev.slug}"))
     cookie = id_of(headers) or ""
@@ -466,39 +482,146 @@ async def attack(server: Server, ev: Event, honest: Honest, args: argparse.Names
                                "answered_after_mb": [], "errors": {}}
     stalled: dict[str, Any] = {"count": 50, "opened": 0, "closed_by_server_after_s": [],
                                "still_open_at_end": 0, "answers": {}, "errors": {}}
+    guard = asyncio.Event()
+    watcher = _stop_watch(flag, guard)
+    results = await asyncio.gather(
+        *(upload(port, ev, cookie, args.upload_mb * MB, args.upload_mbps * MB, deadline,
+                 guard, uploads) for _ in range(20)),
+        *(stall(port, ev, cookie, deadline, stalled) for _ in range(50)),
+        return_exceptions=True,
+    )
+    guard.set()
+    await watcher
+    uploads["mb_sent"] = round(uploads["mb_sent"], 1)
+    uploads["guard_tripped"] = flag.is_set()
+    after = uploads.pop("answered_after_mb")
+    uploads["answered_after_mb"] = {  # thousands of answers: their spread, not each one
+        "n": len(after), "min": min(after, default=None), "max": max(after, default=None)}
+    return {"uploads": uploads, "stalled": stalled,
+            "failures": [repr(r) for r in results if isinstance(r, BaseException)]}
+
+
+async def identity_attack(port: int, ev: Event, deadline: float) -> dict[str, Any]:
     script: dict[str, Any] = {"page_loads": 0, "ids_obtained": 0, "refused": {},
                               "minting_seconds": 0.0,
                               "votes_counted": 0, "upvotes_counted": 0, "errors": 0}
     looper: dict[str, Any] = {"votes": {}, "upvotes": {}, "retry_after_s": set(), "errors": 0}
-    samples: list[int] = []
-    done, guard = asyncio.Event(), asyncio.Event()
-    watcher = asyncio.create_task(watch_rss(server.proc.pid, done, idle, guard, samples))
-    rss_before = rss_of(server.proc.pid)
-    started = time.monotonic()
-    hostile = [
-        id_script(port, ev, deadline, script),
-        one_id_loop(port, ev, deadline, looper),
-    ]
-    if "bodies" not in args.skip:
-        hostile += [
-            *(upload(port, ev, cookie, args.upload_mb * MB, args.upload_mbps * MB, deadline,
-                     guard, uploads) for _ in range(20)),
-            *(stall(port, ev, cookie, deadline, stalled) for _ in range(50)),
-        ]
-    results = await asyncio.gather(honest.run(args.seconds), *hostile, return_exceptions=True)
-    elapsed = time.monotonic() - started
-    failures = [repr(r) for r in results[1:] if isinstance(r, BaseException)]
-    if isinstance(results[0], BaseException):
-        raise results[0]
-    await asyncio.sleep(2)  # let the server settle before "after"
-    done.set()
-    await watcher
+    results = await asyncio.gather(id_script(port, ev, deadline, script),
+                                   one_id_loop(port, ev, deadline, looper),
+                                   return_exceptions=True)
     looper["retry_after_s"] = sorted(looper["retry_after_s"])
-    uploads["mb_sent"] = round(uploads["mb_sent"], 1)
-    uploads["guard_tripped"] = guard.is_set()
-    return {"honest": results[0], "uploads": uploads, "stalled": stalled, "script": script,
-            "one_id": looper, "elapsed": elapsed, "rss": (rss_before, max(samples or [0])),
-            "rss_after": rss_of(server.proc.pid), "hostile_task_failures": failures}
+    return {"script": script, "one_id": looper,
+            "failures": [repr(r) for r in results if isinstance(r, BaseException)]}
+
+
+def worker(role: str, port: int, ev: Event, args: argparse.Namespace, conn: Any,
+           flag: Any) -> None:
+    """A load generator process: waits for ("join") / ("run", deadline) / ("stop") and
+    answers each with a dict (its result and its own CPU for that step)."""
+    if role != "honest" and args.attacker_nice:
+        os.nice(args.attacker_nice)
+    raise_fd_limit()
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        honest = Honest(ev, port, args.phones) if role == "honest" else None
+        while True:
+            command = await loop.run_in_executor(None, conn.recv)
+            if command[0] == "stop":
+                if honest is not None:
+                    honest.close()
+                return
+            cpu = time.process_time()
+            try:
+                if command[0] == "join":
+                    assert honest is not None
+                    out: dict[str, Any] = {"joined": await honest.join()}
+                elif role == "honest":
+                    assert honest is not None
+                    out = await honest.run(args.seconds, command[1])
+                elif role == "bodies":
+                    out = await bodies_attack(port, ev, args, command[1], flag)
+                else:
+                    out = await identity_attack(port, ev, command[1])
+            except Exception as exc:  # reported in the JSON, never hidden
+                out = {"error": repr(exc)}
+            out["process_cpu_s"] = round(time.process_time() - cpu, 2)
+            conn.send(out)
+
+    asyncio.run(serve())
+
+
+class Generators:
+    """The three load generator processes (spawned: nothing of this process is shared)."""
+
+    ROLES = ("honest", "bodies", "identity")
+
+    def __init__(self, port: int, ev: Event, args: argparse.Namespace) -> None:
+        ctx = mp.get_context("spawn")
+        self.flag = ctx.Event()  # the RSS guard, set by this process's watcher
+        self.pipes: dict[str, Any] = {}
+        self.procs: dict[str, Any] = {}
+        for role in self.ROLES:
+            here, there = ctx.Pipe()
+            proc = ctx.Process(target=worker, args=(role, port, ev, args, there, self.flag),
+                               name=f"hostile-{role}", daemon=True)
+            proc.start()
+            self.pipes[role], self.procs[role] = here, proc
+
+    def layout(self) -> dict[str, Any]:
+        """Each process's niceness and CPU affinity: the same in both phases."""
+        out = {}
+        for role, proc in self.procs.items():
+            out[role] = {"nice": os.getpriority(os.PRIO_PROCESS, proc.pid),
+                         "cpus": sorted(os.sched_getaffinity(proc.pid))}
+        return out
+
+    def ask(self, roles: tuple[str, ...], command: tuple, watch: Any = None) -> dict[str, Any]:
+        for role in roles:
+            self.pipes[role].send(command)
+        answers: dict[str, Any] = {}
+        while len(answers) < len(roles):
+            for role in roles:
+                if role not in answers and self.pipes[role].poll(0.05):
+                    answers[role] = self.pipes[role].recv()
+            if watch is not None:
+                watch()
+        return answers
+
+    def stop(self) -> None:
+        for role, pipe in self.pipes.items():
+            with contextlib.suppress(OSError):
+                pipe.send(("stop",))
+            self.procs[role].join(10)
+            if self.procs[role].is_alive():
+                self.procs[role].terminate()
+
+
+def cpu_of(pid: int) -> tuple[float, float]:
+    """A process's (user, system) CPU seconds so far, all its threads (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+class RssWatch:
+    """Samples the server's RSS every 0.25 s (called from the main loop) and trips the
+    guard past RSS_GUARD over idle."""
+
+    def __init__(self, pid: int, idle: int, flag: Any) -> None:
+        self.pid, self.idle, self.flag = pid, idle, flag
+        self.samples: list[int] = []
+        self.next = 0.0
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        if now < self.next:
+            return
+        self.next = now + 0.25
+        rss = rss_of(self.pid)
+        self.samples.append(rss)
+        if rss - self.idle > RSS_GUARD:
+            self.flag.set()
 
 
 async def nat_room(port: int, ev: Event, phones: int, window: float) -> dict[str, Any]:
@@ -554,57 +677,107 @@ def mb(n: int) -> float:
     return round(n / MB, 1)
 
 
-async def main(args: argparse.Namespace) -> dict[str, Any]:
+def phase(gen: Generators, server: Server, roles: tuple[str, ...], seconds: float,
+          watch: RssWatch | None = None) -> tuple[dict[str, Any], dict[str, float], float]:
+    """Run one phase in `roles`' processes at once; (answers, server CPU s, wall s)."""
+    (user, system), began = cpu_of(server.proc.pid), time.monotonic()
+    deadline = began + 0.5 + seconds  # the same clock in every process (CLOCK_MONOTONIC)
+    answers = gen.ask(roles, ("run", deadline), watch)
+    user2, system2 = cpu_of(server.proc.pid)
+    cpu = {"user": round(user2 - user, 2), "system": round(system2 - system, 2)}
+    return answers, cpu, time.monotonic() - began
+
+
+def main(args: argparse.Namespace) -> dict[str, Any]:
     raise_fd_limit()
     load_before = os.getloadavg()
     server = Server().start()  # the default limits: what is deployed is what is measured
+    gen: Generators | None = None
     try:
         ev = Event(server)
-        honest = Honest(ev, server.port, args.phones)
-        joined = await honest.join()
-        await asyncio.sleep(1)
+        gen = Generators(server.port, ev, args)
+        layout = gen.layout()
+        joined = gen.ask(("honest",), ("join",))["honest"]
+        time.sleep(1)
         idle = rss_of(server.proc.pid)
-        baseline = await honest.run(args.seconds)
+        base, base_server_cpu, _ = phase(gen, server, ("honest",), args.seconds)
+        load_between = os.getloadavg()
         before_attack = ev.counts()
-        hit = await attack(server, ev, honest, args, idle)
+        watch = RssWatch(server.proc.pid, idle, gen.flag)
+        rss_before = rss_of(server.proc.pid)
+        print(f"attack phase: server pid {server.proc.pid} (py-spy it here)", file=sys.stderr,
+              flush=True)
+        roles = tuple(r for r in Generators.ROLES if r != "bodies" or "bodies" not in args.skip)
+        hit, hit_server_cpu, elapsed = phase(gen, server, roles, args.seconds, watch)
+        end = time.monotonic() + 2  # let the server settle before "after"
+        while time.monotonic() < end:
+            watch()
+            time.sleep(0.05)
+        rss_after = rss_of(server.proc.pid)
         after_attack = ev.counts()
-        honest.close()
-        room = await nat_room(server.port, ev, args.nat_phones, args.nat_window)
+        gen.stop()
+        gen = None
+        room = asyncio.run(nat_room(server.port, ev, args.nat_phones, args.nat_window))
     finally:
+        if gen is not None:
+            gen.stop()
         server.stop()
     load_after = os.getloadavg()
+    for role in Generators.ROLES:
+        if "error" in hit.get(role, {}) or "error" in base.get(role, {}):
+            raise RuntimeError(f"the {role} process failed: {hit.get(role)} {base.get(role)}")
+    baseline, attacked = base["honest"], hit["honest"]
+    identity = hit["identity"]
+    bodies = hit.get("bodies") or {  # skipped
+        "uploads": {"count": 0, "guard_tripped": False}, "process_cpu_s": 0.0, "failures": [],
+        "stalled": {"count": 0, "closed_by_server_after_s": []}}
+    rss_peak = max(watch.samples or [0])
 
     per_min = 2500.0  # FLOORBRIDGE_AUDIENCE_IDS_PER_IP_MINUTE's default, burst the same
-    script = hit["script"]
+    script = identity["script"]
     allowance = int(per_min + per_min * script["minting_seconds"] / 60)
-    rss_before, rss_peak = hit["rss"]
     ratio = None
-    b99, a99 = baseline["ack_ms"]["p99"], hit["honest"]["ack_ms"]["p99"]
+    b99, a99 = baseline["ack_ms"]["p99"], attacked["ack_ms"]["p99"]
     if b99 and a99:
         ratio = round(a99 / b99, 2)
     new_ballots = after_attack["poll_ballots"] - before_attack["poll_ballots"]
-    looper_votes = hit["one_id"]["votes"].get("201", 0)
+    one_id = identity["one_id"]
+    looper_votes = one_id["votes"].get("201", 0)
     return {
         "seconds": args.seconds,
+        "attack_wall_s": round(elapsed, 1),
         "skipped": args.skip or None,
         "machine_detail": {
             "cores": os.cpu_count(),
             "cpu_model": cpu_model(),
             "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after_baseline": [round(x, 2) for x in load_between],
             "load_average_after": [round(x, 2) for x in load_after],
+        },
+        "load_generators": {
+            "processes": layout,  # nice and CPU set, the same for the baseline and the attack
+            "note": "honest phones, body attacks and identity attacks each in a process of "
+            "their own; the server in another",
+            "cpu_s": {
+                "server": {"baseline": base_server_cpu, "attack": hit_server_cpu},
+                "honest": {"baseline": baseline["process_cpu_s"],
+                           "attack": attacked["process_cpu_s"]},
+                "attack_bodies": bodies["process_cpu_s"],
+                "attack_identity": identity["process_cpu_s"],
+            },
         },
         "server_rss_mb": {
             "idle": mb(idle),
             "before_attack": mb(rss_before),
             "peak": mb(rss_peak),
-            "after_attack": mb(hit["rss_after"]),
+            "after_attack": mb(rss_after),
             "peak_over_idle": mb(rss_peak - idle),
             "target_peak_over_idle": 300,
-            "met": rss_peak - idle < 300 * MB and not hit["uploads"]["guard_tripped"],
+            "met": rss_peak - idle < 300 * MB and not bodies["uploads"]["guard_tripped"],
         },
-        "uploads": hit["uploads"],
-        "stalled_bodies": {**hit["stalled"], "closed_by_server": len(
-            hit["stalled"]["closed_by_server_after_s"])},
+        "uploads": bodies["uploads"],
+        "stalled_bodies": {**bodies["stalled"], "closed_by_server": len(
+            bodies["stalled"]["closed_by_server_after_s"])},
         "id_script": {
             **script,
             "page_loads_per_s": round(script["page_loads"] / max(script["minting_seconds"], 0.1),
@@ -617,10 +790,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             and script["votes_counted"] <= allowance and script["upvotes_counted"] <= allowance,
         },
         "one_id_loop": {
-            **hit["one_id"],
+            **one_id,
             "effective_voters": 1 if looper_votes else 0,  # its ballot, replaced each time
-            "refused_429": hit["one_id"]["votes"].get("429", 0)
-            + hit["one_id"]["upvotes"].get("429", 0),
+            "refused_429": one_id["votes"].get("429", 0) + one_id["upvotes"].get("429", 0),
         },
         "server_counts": {
             "before_attack": before_attack,
@@ -633,17 +805,18 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         },
         "honest": {
             "phones": args.phones,
-            "joined_with_an_id": joined,
+            "joined_with_an_id": joined["joined"],
             "baseline": baseline,
-            "attack": hit["honest"],
+            "attack": attacked,
             "p99_ratio_attack_over_baseline": ratio,
             "target_ratio": 2,
             "met": ratio is not None and ratio <= 2,
         },
         "nat_room": room,
-        "hostile_task_failures": hit["hostile_task_failures"],
-        "notes": "a figure marked met: false is not met on this run; the RSS and stalled "
-        "bodies depend on the stream-enforced body limit and stall timeout (app/main.py)",
+        "hostile_task_failures": bodies["failures"] + identity["failures"],
+        "notes": "a figure marked met: false is not met on this run; uploads to the "
+        "question endpoint are refused at the headers (411, chunked on an anonymous write; "
+        "app/limits_net.py), stalled bodies by the body deadline",
     }
 
 
@@ -656,6 +829,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--nat-window", type=float, default=60.0)
     p.add_argument("--upload-mb", type=int, default=200)
     p.add_argument("--upload-mbps", type=float, default=10.0, help="per upload")
+    p.add_argument("--attacker-nice", type=int, default=0,
+                   help="niceness added to the two attacker processes (both phases)")
     p.add_argument("--skip", default="", help="'bodies': no uploads nor stalled bodies (to "
                    "see the identity figures alone)")
     p.add_argument("--quick", action="store_true", help="15 s phases, 200 phones, room in 20 s")
@@ -666,4 +841,4 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
-    emit("hostile", asyncio.run(main(parse())))
+    emit("hostile", main(parse()))

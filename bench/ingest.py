@@ -525,7 +525,15 @@ def main() -> None:
     parser.add_argument("--procs", type=int, default=2, help="client processes")
     parser.add_argument("--connections", type=int, default=256, help="in all")
     parser.add_argument("--quick", action="store_true", help=f"CI sizes: {QUICK}")
+    parser.add_argument("--assistant", action="store_true", help="instead: the triage "
+                        "assistant on and off in the same run (bench/ingest_assistant.py)")
+    parser.add_argument("--rates", default="20,200", help="with --assistant: messages/s")
     args = parser.parse_args()
+    if args.assistant:
+        from bench import ingest_assistant
+
+        ingest_assistant.main(args)
+        return
     if args.quick:
         args.fractions, args.seconds = QUICK["fractions"], QUICK["seconds"]
         args.saturate = QUICK["saturate"]

@@ -28,6 +28,7 @@ from app.agenda.agenda import reorder  # noqa: E402
 from app.db import Store  # noqa: E402
 from app.demo import ensure_demo_session  # noqa: E402
 from app.demo.stream import remote_stream  # noqa: E402
+from app.domains import default_registry  # noqa: E402
 from app.ingest import ingest  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.polls import service as polls  # noqa: E402
@@ -89,7 +90,7 @@ async def script_session(store: Store) -> int:
         )
         for n, m in zip(range(3), remote_stream(seed=499), strict=False)
     ]
-    results = await ingest(store, sid, msgs + sim)
+    results = await ingest(store, sid, msgs + sim, default_registry().ingest)
     ids = {k: r.question_id for (k, *_), r in zip(QUESTIONS, results, strict=False)}
 
     async def act(key: str, action: str) -> None:
@@ -151,7 +152,7 @@ async def build(url: str) -> dict:
     store.start()
     try:
         sid = await script_session(store)
-        return await store.read(lambda db: build_report(db, sid))
+        return await store.read(lambda db: build_report(db, sid, default_registry().sections))
     finally:
         store.stop()
 

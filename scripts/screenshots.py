@@ -3,18 +3,20 @@
 
     .venv/bin/python scripts/screenshots.py            # docs/screenshots/*.png + README image
     .venv/bin/python scripts/screenshots.py --quick --out /tmp/shots
+    .venv/bin/python scripts/screenshots.py --lang ar,zh   # docs/screenshots/<page>-ar-….png
 
 Starts the demo in this process (SQLite in a temporary data dir, the same `open_demo` and
 simulator as `floorbridge demo`, faster and seeded), lets the simulator fill the inbox,
 approves a few questions and puts one on stage, then drives Debian's Chromium through
 Playwright to each page. Writes `<page>-<width>x<height>.png` and `screenshot-console.png`
-(the README's picture; in docs/ unless --out is given). Under a minute.
+(the README's picture; in docs/ unless --out is given). Under a minute. With --lang, each
+page again in each language (`?lang=`, the browser's locale to match, so Intl formats the
+same way): `<page>-<lang>-<width>x<height>.png`; English keeps the plain names.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import secrets
 import shutil
 import subprocess
@@ -73,10 +75,9 @@ class DemoServer:
 
         async def on_start(state: Any) -> None:
             session_id, self.slug, self.keys = await open_demo(state)
-            task = asyncio.create_task(
-                simulate_remote_audience(state.store, session_id, pace=self.pace, seed=2023)
+            state.tasks.spawn(
+                simulate_remote_audience(state, session_id, pace=self.pace, seed=2023)
             )
-            state.extras.setdefault("tasks", []).append(task)
 
         settings = Settings(
             data_dir=self.data_dir,
@@ -105,12 +106,12 @@ class DemoServer:
         self._server.should_exit = True
         self._thread.join(timeout=15)
 
-    def page_url(self, page: str) -> str:
+    def page_url(self, page: str, lang: str = "en") -> str:
         if page == "/":
-            return f"{self.url}/"
+            return f"{self.url}/?lang={lang}"
         if page == "audience":
-            return f"{self.url}/s/{self.slug}"
-        return f"{self.url}/s/{self.slug}/{page}?key={self.keys[ROLE_OF[page]]}"
+            return f"{self.url}/s/{self.slug}?lang={lang}"
+        return f"{self.url}/s/{self.slug}/{page}?key={self.keys[ROLE_OF[page]]}&lang={lang}"
 
 
 def stage_the_room(server: DemoServer, fill_seconds: float) -> None:
@@ -142,7 +143,12 @@ def stage_the_room(server: DemoServer, fill_seconds: float) -> None:
     mod.close()
 
 
-def shoot(server: DemoServer, out: Path, settle: float) -> tuple[list[Path], list[str]]:
+#: The browser locale per page language (Accept-Language and Intl's formats).
+LOCALES = {"en": "en-GB", "ar": "ar-EG", "zh": "zh-CN", "fr": "fr-FR", "ru": "ru-RU", "es": "es-ES"}
+
+
+def shoot(server: DemoServer, out: Path, settle: float,
+          langs: tuple[str, ...] = ("en",)) -> tuple[list[Path], list[str]]:
     """Every shot it can take; a page that fails is reported and the others still shot."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -152,16 +158,19 @@ def shoot(server: DemoServer, out: Path, settle: float) -> tuple[list[Path], lis
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            for name, page_name, width, height, options in SHOTS:
-                path = out / f"{name}-{width}x{height}.png"
+            for lang, (name, page_name, width, height, options) in (
+                (lang, shot) for lang in langs for shot in SHOTS
+            ):
+                tag = "" if lang == "en" else f"-{lang}"
+                path = out / f"{name}{tag}-{width}x{height}.png"
                 context = browser.new_context(
                     viewport={"width": width, "height": height}, device_scale_factor=1,
-                    **options,
+                    locale=LOCALES.get(lang, lang), **options,
                 )
                 context.set_default_timeout(15_000)
                 try:
                     page = context.new_page()
-                    response = page.goto(server.page_url(page_name))
+                    response = page.goto(server.page_url(page_name, lang))
                     if response is None or not response.ok:
                         status = response.status if response else "nothing"
                         failed.append(f"{path.name}: the page answered {status}")
@@ -197,7 +206,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="folder for the PNGs (default docs/screenshots)")
     parser.add_argument("--quick", action="store_true",
                         help="a short fill (for the test): a few messages, less settling")
+    parser.add_argument("--lang", default="en",
+                        help="comma-separated page languages, e.g. en,ar,zh (default en)")
     args = parser.parse_args(argv)
+    from app.i18n import LANGS
+
+    langs = tuple(x.strip() for x in args.lang.split(",") if x.strip())
+    if not langs or any(x not in LANGS for x in langs):
+        raise SystemExit(f"screenshots: --lang takes some of {', '.join(LANGS)}")
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"screenshots: needs Debian's chromium at {CHROMIUM}")
     if not _has_cjk_font():
@@ -212,7 +228,7 @@ def main(argv: list[str] | None = None) -> None:
         server = DemoServer(Path(data), pace).start()
         try:
             stage_the_room(server, fill)
-            written, failed = shoot(server, out, settle)
+            written, failed = shoot(server, out, settle, langs)
         finally:
             server.stop()
     if (out / README_SHOT) in written:

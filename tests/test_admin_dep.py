@@ -5,7 +5,8 @@ admin token (docs/protocol.md)."""
 from __future__ import annotations
 
 import httpx
-from servers import LiveServer
+
+from tests.servers import LiveServer
 
 
 def test_admin_and_organiser_routes_agree_on_401_and_403(live_server: LiveServer) -> None:

@@ -82,7 +82,7 @@ def _module_level_names(path: Path) -> set[str]:
 
 
 def test_every_registry_listed_as_today_exists():
-    rows = table("Registries filled by import side effects (today)")
+    rows = table("Registries filled by import side effects")
     missing = []
     for cells in rows:
         name, path = ticked(cells[0])[0], ticked(cells[1])[0]
@@ -95,7 +95,7 @@ def test_every_registry_listed_as_today_exists():
 def test_registries_are_filled_where_the_page_says():
     """Each file named as filling a registry calls the registering function or appends."""
     wrong = []
-    for cells in table("Registries filled by import side effects (today)"):
+    for cells in table("Registries filled by import side effects"):
         name = ticked(cells[0])[0]
         fillers = [p for p in ticked(cells[2]) if p.endswith(".py")]
         for path in fillers:
@@ -104,6 +104,26 @@ def test_registries_are_filled_where_the_page_says():
             if not any(w in text for w in words):
                 wrong.append(f"{path} does not fill {name}")
     assert wrong == []
+
+
+def test_no_module_fills_a_registry_when_imported():
+    """What the registries table must stay empty of: a top-level statement (run at import)
+    that appends to, updates or registers into something (`X.append(...)`,
+    `register_view(...)`), or a decorator that does (`@on_startup`)."""
+    filling = ("append", "extend", "update", "setdefault", "add", "insert")
+    found = []
+    for path in source_files("app", "integrations"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            calls = []
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                calls.append(node.value.func)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                calls += [d.func if isinstance(d, ast.Call) else d for d in node.decorator_list]
+            for func in calls:
+                name = getattr(func, "attr", None) or getattr(func, "id", None) or ""
+                if name in filling or name.startswith(("register", "on_")):
+                    found.append(f"{rel(path)}:{node.lineno} {name}")
+    assert found == []
 
 
 def _noqa_f401_files() -> dict[str, set[str]]:
@@ -119,7 +139,7 @@ def test_side_effect_imports_are_the_ones_listed():
     in_code = _noqa_f401_files()
     rows = {
         ticked(cells[0])[0]: ticked(cells[1])
-        for cells in table("Imports kept only for their side effect (today)")
+        for cells in table("Imports kept only for their side effect")
     }
     assert sorted(rows) == sorted(in_code), "a `# noqa: F401` import is missing from the page"
     not_imported = [
@@ -190,7 +210,7 @@ def test_extras_keys_are_the_ones_listed():
     in_code = _extras_keys()
     rows = {
         ticked(cells[0])[0]: set(ticked(cells[1]))
-        for cells in table("`AppState.extras` keys (today)")
+        for cells in table("`AppState.extras` keys")
     }
     assert sorted(rows) == sorted(in_code)
     # The page names where each key is set; every file it names must still use the key.
@@ -256,9 +276,9 @@ EMITTERS = {"emit": 2, "store_and_emit": 3}
 PASSES_THE_TYPE_ON = {"app/rows.py"}
 
 
-def _emitted_types() -> set[str]:
+def _emitted_types(*tops: str) -> set[str]:
     found = set()
-    for path in source_files("app", "integrations"):
+    for path in source_files(*(tops or ("app", "integrations"))):
         if rel(path) in PASSES_THE_TYPE_ON:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -272,18 +292,47 @@ def _emitted_types() -> set[str]:
     return found
 
 
-def test_every_emitted_event_type_is_listed_with_the_filter_it_reaches():
-    """A domain's events that reach no filter go only to the moderator and the rapporteur,
-    silently; this is the check until the Domain registration makes it structural."""
-    import app.main  # noqa: F401 - the app as served: every registration made
-    from app.views import EVENT_FILTERS
+def _served_registry():
+    """The registry the server builds (app/domains.py DOMAINS), as create_app does."""
+    from app.core.domain import Registry
+    from app.domains import DOMAINS
 
+    return Registry(DOMAINS)
+
+
+def test_every_emitted_event_type_is_listed_with_the_filter_it_reaches():
+    """A domain's events that reach no filter would go only to the moderator and the
+    rapporteur, silently: every emitted type reaches a filter a domain declares in
+    DOMAINS, or is one the core shapes itself; and the page lists each with its filter."""
+    from app.core.domain import CORE_PREFIXES
+
+    registry = _served_registry()
+    emitted = _emitted_types()
+    unreached = sorted(
+        t for t in emitted if registry.filter_of(t) is None and not t.startswith(CORE_PREFIXES)
+    )
+    assert unreached == [], "emitted, but no domain in app/domains.py declares a filter for it"
     rows = {
         ticked(c[0])[0]: (ticked(c[1]) or [c[1]])[0]
-        for c in table("Event types and the filter each reaches (today)")
+        for c in table("Event types and the filter each reaches")
     }
-    assert sorted(rows) == sorted(_emitted_types())
-    reached = {
-        t: next((p for p in EVENT_FILTERS if t.startswith(p)), "core") for t in _emitted_types()
-    }
+    assert sorted(rows) == sorted(emitted)
+    reached = {t: registry.filter_of(t) or "core" for t in emitted}
     assert reached == rows
+
+
+def test_a_domain_emits_only_under_the_prefixes_it_declares():
+    """A domain with views emits under its own prefixes (or the core's, for questions it
+    changes): an event under another domain's prefix would be shaped by the wrong filter."""
+    from app.core.domain import CORE_PREFIXES
+
+    wrong = {}
+    for domain in _served_registry().domains:
+        if not domain.views:
+            continue
+        folder = "/".join(domain.views[0].event_filter.__module__.split(".")[:2])
+        own = tuple(v.prefix for v in domain.views)
+        stray = sorted(t for t in _emitted_types(folder) if not t.startswith(own + CORE_PREFIXES))
+        if stray:
+            wrong[domain.name] = stray
+    assert wrong == {}

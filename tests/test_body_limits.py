@@ -16,8 +16,7 @@ import httpx
 import orjson
 import pytest
 
-from app.auth import AUDIENCE_COOKIE, Signer
-from tests.net_support import COOKIE_KEY, ServerProcess, head, read_response, send_chunked
+from tests.net_support import ServerProcess, head, read_response, send_chunked
 from tests.servers import audience_cookies, audience_header
 
 MIB = 1024 * 1024
@@ -46,26 +45,92 @@ def _detail(raw: bytes) -> str:
     return orjson.loads(raw.partition(b"\r\n\r\n")[2])["detail"]
 
 
-def test_a_chunked_body_over_the_cap_gets_413_on_every_kind_of_route(server, session):
+def _moderator(session: dict) -> dict[str, str]:
+    return {"Authorization": f"Bearer {session['keys']['moderator']}"}
+
+
+def test_a_chunked_body_over_the_cap_gets_413_on_the_authenticated_routes(server, session):
+    """Routes behind a role key or a webhook signature take chunked bodies up to 1 MiB;
+    past it, 413 while the body streams (with or without a valid key)."""
     slug = session["slug"]
     routes = {
-        "ordinary (public question)": (f"/api/sessions/{slug}/questions", {}),
         "authenticated (admin, wrong token)": (
             "/api/sessions",
             {"Authorization": "Bearer not-the-admin-token"},
         ),
         "authenticated (merge, no key)": (f"/api/sessions/{slug}/questions/1/merge", {}),
+        "authenticated (note, moderator key)": (f"/api/sessions/{slug}/notes", _moderator(session)),
         "hot path (Zoom webhook)": ("/integrations/zoom/webhook", {}),
-        "hot path (poll vote, signed audience id)": (
-            f"/api/sessions/{slug}/polls/1/votes",
-            {"Cookie": f"{AUDIENCE_COOKIE}={Signer(COOKIE_KEY).new_audience_id()[1]}"},
-        ),
+        "generic webhook": ("/integrations/webhook/slack", {}),
     }
     for name, (path, headers) in routes.items():
-        status, raw, _ = send_chunked(server.port, path, 8 * MIB, headers)
+        status, raw, sent = send_chunked(server.port, path, 8 * MIB, headers)
         assert status == 413, (name, raw[:300])
         assert "too large" in _detail(raw), name
         assert b"connection: close" in raw.lower(), name
+        assert sent < 4 * MIB, name  # refused as it streamed, not after the 8 MiB
+
+
+def _refused_at_the_headers(server: ServerProcess, path: str, headers: dict[str, str]):
+    """Headers only, never a body byte: the server must answer anyway, at once (well
+    before the 1 s body timeout of this server would answer 408)."""
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(head("POST", path, {"Content-Type": "application/json", **headers}))
+        started = time.monotonic()
+        status, raw, closed = read_response(sock, 5)
+        took = time.monotonic() - started
+    assert closed, raw[:300]
+    assert took < 0.7, took
+    return status, _detail(raw)
+
+
+def test_a_chunked_body_to_an_anonymous_write_is_refused_before_any_byte(server, session):
+    slug = session["slug"]
+    phone = audience_header(server.url, slug)
+    for path in (
+        f"/api/sessions/{slug}/questions",
+        f"/api/sessions/{slug}/questions/1/upvote",
+        f"/api/sessions/{slug}/polls/1/votes",  # the hot path
+        f"/api/sessions/{slug}/floor",
+    ):
+        for cookie in ({}, {"Cookie": phone["cookie"]}):
+            status, detail = _refused_at_the_headers(
+                server, path, {"Transfer-Encoding": "chunked", **cookie}
+            )
+            assert status == 411, (path, detail)
+            assert "Content-Length" in detail
+    # A client that sends its body at once anyway is answered and hung up on, not read.
+    status, raw, sent = send_chunked(server.port, f"/api/sessions/{slug}/questions", 8 * MIB)
+    assert status == 411 and b"connection: close" in raw.lower(), raw[:300]
+
+
+def test_a_declared_length_over_the_anonymous_cap_is_refused_before_the_body(server, session):
+    slug = session["slug"]
+    phone = audience_header(server.url, slug)
+    for path in (f"/api/sessions/{slug}/questions", f"/api/sessions/{slug}/polls/1/votes"):
+        status, detail = _refused_at_the_headers(
+            server, path, {"Content-Length": str(70 * 1024), "Cookie": phone["cookie"]}
+        )
+        assert status == 413 and "64 KiB" in detail, (path, detail)
+
+
+def test_an_anonymous_body_just_under_its_cap_is_still_read(server, session):
+    body = orjson.dumps({"text": "A question with room to spare?"})
+    body += b" " * (64 * 1024 - len(body))  # exactly 64 KiB, JSON whitespace
+    r = httpx.post(
+        f"{server.url}/api/sessions/{session['slug']}/questions",
+        content=body,
+        headers={
+            "Content-Type": "application/json",
+            **audience_header(server.url, session["slug"]),
+        },
+    )
+    assert r.status_code == 201, r.text
+    assert httpx.post(
+        f"{server.url}/api/sessions/{session['slug']}/questions",
+        json={"text": "And an ordinary one?"},
+        headers=audience_header(server.url, session["slug"]),
+    ).status_code == 201
 
 
 def test_four_50_mb_chunked_uploads_do_not_grow_the_server(server, session):
@@ -73,13 +138,13 @@ def test_four_50_mb_chunked_uploads_do_not_grow_the_server(server, session):
     httpx.get(f"{server.url}/s/{slug}")  # warm: first requests load code, not attack data
     before = server.rss_mb()
     paths = [
-        f"/api/sessions/{slug}/questions",
+        f"/api/sessions/{slug}/notes",
         "/api/sessions",
         "/integrations/zoom/webhook",
-        f"/api/sessions/{slug}/questions",
+        f"/api/sessions/{slug}/agenda",
     ]
     for path in paths:
-        status, _, _ = send_chunked(server.port, path, 50 * MIB)
+        status, _, _ = send_chunked(server.port, path, 50 * MIB, _moderator(session))
         assert status == 413
     time.sleep(0.3)
     grown = server.rss_mb() - before
@@ -89,16 +154,14 @@ def test_four_50_mb_chunked_uploads_do_not_grow_the_server(server, session):
 
 
 def test_a_body_just_under_the_cap_is_still_read(server, session):
-    text = "Is a long question welcome? " * 30
+    """A route behind a role key keeps the 1 MiB cap, chunked bodies included."""
+    text = "Mind the time, two minutes left. " * 10
     body = orjson.dumps({"text": text})
     body += b" " * (MIB - len(body))  # exactly 1 MiB, JSON whitespace
     r = httpx.post(
-        f"{server.url}/api/sessions/{session['slug']}/questions",
+        f"{server.url}/api/sessions/{session['slug']}/notes",
         content=iter([body[: MIB // 2], body[MIB // 2 :]]),  # chunked, no Content-Length
-        headers={
-            "Content-Type": "application/json",
-            **audience_header(server.url, session["slug"]),
-        },
+        headers={"Content-Type": "application/json", **_moderator(session)},
     )
     assert r.status_code == 201, r.text
 
@@ -108,7 +171,7 @@ def test_a_declared_length_over_the_cap_is_refused_before_the_body(server, sessi
         sock.sendall(
             head(
                 "POST",
-                f"/api/sessions/{session['slug']}/questions",
+                f"/api/sessions/{session['slug']}/notes",
                 {"Content-Length": str(200 * MIB), "Content-Type": "application/json"},
             )
         )
@@ -118,10 +181,11 @@ def test_a_declared_length_over_the_cap_is_refused_before_the_body(server, sessi
 
 @pytest.mark.parametrize("framing", ["content-length", "chunked"])
 def test_a_body_that_stalls_is_cut_off(server, session, framing):
-    path = f"/api/sessions/{session['slug']}/questions"
-    if framing == "chunked":
-        headers, first = {"Transfer-Encoding": "chunked"}, b"1\r\n{"
+    if framing == "chunked":  # chunked bodies are taken on the authenticated routes only
+        path = f"/api/sessions/{session['slug']}/notes"
+        headers, first = {"Transfer-Encoding": "chunked", **_moderator(session)}, b"1\r\n{"
     else:
+        path = f"/api/sessions/{session['slug']}/questions"
         headers, first = {"Content-Length": "100"}, b"{"
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
         sock.sendall(head("POST", path, {"Content-Type": "application/json", **headers}) + first)

@@ -166,3 +166,25 @@ def test_pages_open_in_the_negotiated_language(live_server):
     with httpx.Client(base_url=live_server.url, timeout=5, follow_redirects=True) as client:
         r = client.get(session["links"]["screen"] + "&lang=fr", headers={"Accept-Language": "ar"})
         assert '<html lang="fr" dir="ltr">' in r.text
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_the_report_catalogue_is_complete_too(lang):
+    """The report's words (domain `report`, English msgids): every one, translated."""
+    def report_entries(code):
+        return {m.id if isinstance(m.id, str) else m.id[0]: m
+                for m in i18n.read(code, i18n.REPORT) if m.id}
+
+    english, other = report_entries("en"), report_entries(lang)
+    assert len(english) > 80
+    assert set(other) == set(english), set(english) ^ set(other)
+    for key, message in other.items():
+        assert not message.fuzzy, (lang, key)
+        for text in strings(message):
+            assert text.strip(), f"{lang}: empty translation of {key}"
+            got = set(PLACEHOLDER.findall(text))
+            wanted = set(PLACEHOLDER.findall(" ".join(strings(english[key]))))
+            assert got <= wanted and (got == wanted or message.pluralizable), (lang, key, text)
+    copied = [k for k in english if len(re.sub(r"\W", "", k)) > 8
+              and not english[k].pluralizable and other[k].string == k]
+    assert copied == [], f"{lang}: report words left in English: {copied}"

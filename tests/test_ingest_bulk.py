@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-import app.polls.zoom  # noqa: F401 - registers the poll-vote intercept, as the app does
 from app import ingest as ingest_mod
+from app.core.domain import IngestHooks
 from app.db import Store
+from app.domains import default_registry
 from app.errors import Invalid
 from app.ingest import ingest, ingest_many, ingest_single
 from app.models import Event, LiveSession, Message, Question
@@ -25,6 +26,9 @@ from app.polls import service as polls
 from app.polls.models import Ballot
 from app.sessions import SessionCreate, create_session
 from integrations.base import IncomingMessage
+
+#: The app's ingest hooks, as DOMAINS declares them (poll-vote intercept, cross-post flags).
+HOOKS = default_registry().ingest
 
 
 async def new_session(store: Store, title: str = "Bulk") -> int:
@@ -113,14 +117,12 @@ async def state_of(store: Store, sid: int) -> dict[str, Any]:
 
 
 async def test_one_batch_leaves_what_one_by_one_leaves(store: Store) -> None:
-    import app.connectors  # noqa: F401 - registers the cross-post hook, as the app does
-
     one, bulk = await new_session(store, "one"), await new_session(store, "bulk")
     for sid in (one, bulk):
         await open_zoom_poll(store, sid)
-        await ingest(store, sid, EARLIER)
-    singly = [await store.write(lambda db, m=m: ingest_many(db, one, [m])[0]) for m in BATCH]
-    together = await store.write(lambda db: ingest_many(db, bulk, BATCH))
+        await ingest(store, sid, EARLIER, HOOKS)
+    singly = [await store.write(lambda db, m=m: ingest_many(db, one, [m], HOOKS)[0]) for m in BATCH]
+    together = await store.write(lambda db: ingest_many(db, bulk, BATCH, HOOKS))
 
     assert outcome_view(together) == outcome_view(singly)
     assert outcome_view(together) == [
@@ -153,8 +155,8 @@ async def test_one_batch_leaves_what_one_by_one_leaves(store: Store) -> None:
 async def test_events_are_published_in_seq_order_without_gaps(store: Store) -> None:
     sid = await new_session(store)
     store.published.clear()  # type: ignore[attr-defined]
-    first = await ingest(store, sid, [chat(n) for n in range(1, 41)])
-    second = await ingest(store, sid, [chat(n) for n in range(30, 61)])  # 11 repeats
+    first = await ingest(store, sid, [chat(n) for n in range(1, 41)], HOOKS)
+    second = await ingest(store, sid, [chat(n) for n in range(30, 61)], HOOKS)  # 11 repeats
     assert sum(not r.duplicate for r in first + second) == 60
     published = [e for e in store.published if e.session_id == sid]  # type: ignore[attr-defined]
     seqs = [e.seq for e in published]
@@ -196,15 +198,16 @@ async def test_single_deliveries_waiting_together_are_stored_in_one_call(store: 
     calls: list[int] = []
     real = ingest_mod.ingest_many
 
-    def counting(db, session_id, messages):
+    def counting(db, session_id, messages, hooks):
         calls.append(len(messages))
-        return real(db, session_id, messages)
+        return real(db, session_id, messages, hooks)
 
     ingest_mod.ingest_many = counting  # type: ignore[assignment]
     try:
         async with _Held(store):
             waiting = [
-                asyncio.create_task(ingest_single(store, sid, chat(n % 25))) for n in range(50)
+                asyncio.create_task(ingest_single(store, sid, chat(n % 25), HOOKS))
+                for n in range(50)
             ]
             await asyncio.sleep(0.2)  # every delivery is queued behind the held writer
         results = await asyncio.gather(*waiting)
@@ -222,17 +225,14 @@ async def test_a_message_that_fails_in_a_batch_does_not_lose_the_others(store: S
         if any("boom" in question.text for question, _msg in stored):
             raise RuntimeError("a hook failed")
 
-    ingest_mod.AFTER_STORE_MANY.append(explode)
-    try:
-        async with _Held(store):
-            waiting = [
-                asyncio.create_task(ingest_single(store, sid, m))
-                for m in (chat(1), chat(2, "boom, a question?"), chat(3, " "), chat(4))
-            ]
-            await asyncio.sleep(0.2)
-        outcomes = await asyncio.gather(*waiting, return_exceptions=True)
-    finally:
-        ingest_mod.AFTER_STORE_MANY.remove(explode)
+    exploding = IngestHooks(HOOKS.intercept, (*HOOKS.after_store_many, explode))
+    async with _Held(store):
+        waiting = [
+            asyncio.create_task(ingest_single(store, sid, m, exploding))
+            for m in (chat(1), chat(2, "boom, a question?"), chat(3, " "), chat(4))
+        ]
+        await asyncio.sleep(0.2)
+    outcomes = await asyncio.gather(*waiting, return_exceptions=True)
     ok1, boom, empty, ok4 = outcomes
     assert ok1.question_id and ok4.question_id  # type: ignore[union-attr]
     assert isinstance(boom, RuntimeError)  # the caller hears it (the webhook answers 503)
@@ -241,7 +241,7 @@ async def test_a_message_that_fails_in_a_batch_does_not_lose_the_others(store: S
     assert [m[1] for m in state["messages"]] == ["x1", "x4"]  # nothing of x2 is left
     assert state["seqs"] == list(range(1, state["head"] + 1))
     # Zoom's retry of the failed delivery, once the cause is gone, is stored.
-    again = await ingest_single(store, sid, chat(2, "boom, a question?"))
+    again = await ingest_single(store, sid, chat(2, "boom, a question?"), HOOKS)
     assert again.question_id and not again.duplicate
 
 
@@ -249,7 +249,7 @@ async def test_a_message_that_fails_in_a_batch_does_not_lose_the_others(store: S
 async def test_large_and_tiny_batches(store: Store, size: int) -> None:
     """Past the dedupe query's chunk size, repeats are still found."""
     sid = await new_session(store)
-    first = await ingest(store, sid, [chat(n) for n in range(size)])
-    again = await ingest(store, sid, [chat(n) for n in range(size)])
+    first = await ingest(store, sid, [chat(n) for n in range(size)], HOOKS)
+    again = await ingest(store, sid, [chat(n) for n in range(size)], HOOKS)
     assert all(r.question_id for r in first)
     assert all(r.duplicate for r in again)

@@ -56,6 +56,72 @@ async def test_a_body_of_one_mebibyte_passes():
     assert sent[0]["status"] == 200
 
 
+async def call_at(app: Any, path: str, headers: list[tuple[bytes, bytes]]) -> list[dict]:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        raise AssertionError("a body refused at the headers is never read")
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app({"type": "http", "method": "POST", "path": path, "headers": headers}, receive, send)
+    return sent
+
+
+ANONYMOUS = [
+    "/api/sessions/ab12/questions",
+    "/api/sessions/ab12/questions/7/upvote",
+    "/api/sessions/ab12/polls/3/votes",
+    "/api/sessions/ab12/floor",
+    "/api/sessions/ab12/floor/9",
+    "/root/api/sessions/ab12/questions/",  # under a root path, a trailing slash
+]
+AUTHENTICATED = [
+    "/api/sessions",
+    "/api/sessions/ab12/questions/7/merge",
+    "/api/sessions/ab12/questions/7/actions/approve",
+    "/api/sessions/ab12/notes",
+    "/api/sessions/ab12/zoom/qa/import",
+    "/integrations/zoom/webhook",
+    "/integrations/webhook/slack",
+]
+CHUNKED = [(b"transfer-encoding", b"chunked")]
+
+
+@pytest.mark.parametrize("path", ANONYMOUS)
+async def test_anonymous_writes_refuse_chunked_and_big_bodies_before_reading(path):
+    guard = SecurityHeaders(asgi_app(b"text/plain"))
+    sent = await call_at(guard, path, CHUNKED)
+    assert sent[0]["status"] == 411 and b"Content-Length" in sent[1]["body"]
+    assert (b"connection", b"close") in sent[0]["headers"]
+    sent = await call_at(guard, path, [(b"content-length", b"%d" % (64 * 1024 + 1))])
+    assert sent[0]["status"] == 413 and b"64 KiB" in sent[1]["body"]
+    assert (b"connection", b"close") in sent[0]["headers"]
+    assert (await call_at(guard, path, [(b"content-length", b"65536")]))[0]["status"] == 200
+
+
+@pytest.mark.parametrize("path", AUTHENTICATED)
+async def test_other_routes_keep_the_streamed_one_mebibyte_cap(path):
+    guard = SecurityHeaders(asgi_app(b"text/plain"))
+    sent = await call_at(guard, path, [(b"content-length", b"1048576")])
+    assert sent[0]["status"] == 200
+    sent = await call_at(guard, path, CHUNKED)  # the app answers without reading: fine
+    assert sent[0]["status"] == 200
+
+
+async def test_the_anonymous_cap_is_a_setting_and_zero_leaves_only_the_mebibyte():
+    from app.limits_net import NetLimits
+
+    path = ANONYMOUS[0]
+    small = SecurityHeaders(asgi_app(b"text/plain"), NetLimits(anonymous_max_body=1024))
+    sent = await call_at(small, path, [(b"content-length", b"1025")])
+    assert sent[0]["status"] == 413 and b"1 KiB" in sent[1]["body"]
+    off = SecurityHeaders(asgi_app(b"text/plain"), NetLimits(anonymous_max_body=0))
+    assert (await call_at(off, path, [(b"content-length", b"1048576")]))[0]["status"] == 200
+    assert (await call_at(off, path, CHUNKED))[0]["status"] == 200
+
+
 @pytest.mark.parametrize(
     ("path", "kind"),
     [

@@ -13,9 +13,12 @@ import httpx
 import pytest
 from sqlmodel import Session, create_engine, select
 
+from app.domains import default_registry
 from app.models import Event
-from app.views import event_for
 from tests.servers import LiveServer, audience, audience_cookies
+
+#: The app's domains: their event filters and snapshot parts, as the server uses them.
+REGISTRY = default_registry()
 
 
 @pytest.fixture
@@ -155,7 +158,7 @@ def test_unmerge_puts_both_sides_back_votes_included(console, db_url):
     assert (again[a]["votes"], again[b]["votes"], again[b]["state"]) == (3, 3, "queued")
 
     # The audience saw B leave and come back, never an author; the audit says who did it.
-    seen = [event_for("audience", e.type, e.data) for e in events(db_url, console.slug)]
+    seen = [REGISTRY.event_for("audience", e.type, e.data) for e in events(db_url, console.slug)]
     shown = [s for s in seen if s is not None]
     assert ("question.removed", {"id": b}) in shown
     back = [d for t, d in shown if t == "question.updated" and d.get("action") == "unmerge"]
@@ -171,7 +174,7 @@ def test_unmerge_of_an_inbox_item_stays_out_of_public_views(console, db_url):
     assert console.post(f"/questions/{b}/unmerge").json()["state"] == "inbox"
     for role in ("audience", "screen", "stage"):
         for e in events(db_url, console.slug):
-            shown = event_for(role, e.type, e.data)
+            shown = REGISTRY.event_for(role, e.type, e.data)
             if shown and shown[0] == "question.updated":
                 assert shown[1]["question"]["id"] != b, (role, e.type, shown)
 
@@ -194,7 +197,7 @@ def test_push_while_live_swaps_only_when_asked(console, db_url):
     screen = [
         shown
         for e in events(db_url, console.slug)
-        if (shown := event_for("screen", e.type, e.data)) is not None
+        if (shown := REGISTRY.event_for("screen", e.type, e.data)) is not None
         and shown[0].startswith("question.")
     ]
     assert screen[-2:] == [

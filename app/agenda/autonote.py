@@ -10,11 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
-from app import lifecycle
 from app.agenda import timer
 from app.agenda.models import TimerState
 from app.agenda.notes import send_note
@@ -24,6 +23,9 @@ from app.agenda.timer import TState
 from app.clock import utc_now
 from app.events import lock_session
 from app.views import segments_of
+
+if TYPE_CHECKING:
+    from app.deps import AppState
 
 log = logging.getLogger(__name__)
 CHECK_EVERY = 0.5
@@ -72,6 +74,6 @@ async def _loop(state: Any) -> None:
             log.exception("automatic wrap-up check failed")
 
 
-@lifecycle.on_startup
-async def start(state: Any) -> None:
-    state.extras.setdefault("tasks", []).append(asyncio.create_task(_loop(state)))
+async def start(state: AppState) -> None:
+    """Start-up hook (declared in app/agenda/domain.py): the wrap-up checker runs."""
+    state.tasks.spawn(_loop(state))

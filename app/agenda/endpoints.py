@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 
-from app.agenda import autonote, views  # noqa: F401 - registers the view filters and the checker
 from app.agenda.agenda import SegmentAdd, SegmentPatch, add_segment, edit_segment, remove_segment
 from app.agenda.agenda import reorder as reorder_segments
 from app.agenda.notes import ack_note, recent_notes, send_note

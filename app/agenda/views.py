@@ -13,7 +13,6 @@ from sqlmodel import Session
 from app.agenda.notes import recent_notes
 from app.agenda.service import timer_view
 from app.models import LiveSession, Role
-from app.views import register_view
 
 NOTE_ROLES = frozenset({Role.moderator.value, Role.stage.value})
 
@@ -34,5 +33,3 @@ def notes_part(db: Session, session: LiveSession, role: str) -> list[dict[str, A
     return recent_notes(db, session.id) if role in NOTE_ROLES else None
 
 
-register_view("timer.", timer_filter, "timer", timer_part)
-register_view("note.", note_filter, "notes", notes_part)

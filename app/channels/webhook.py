@@ -36,7 +36,7 @@ async def webhook(channel: str, request: Request, state: StateDep) -> JSONRespon
     try:
         check_channel(channel)
         body = await _body(request)
-        box = state.extras["connectors"].box
+        box = state.connectors.box
         rows = await state.store.read(lambda db: service.webhook_secrets(db, channel))
         if not rows:
             raise WebhookError(404, f"no session has a secret for webhook channel {channel!r}")
@@ -70,7 +70,7 @@ async def _body(request: Request) -> bytes:
 
 async def _store(state: Any, session_id: int, msg: Any) -> JSONResponse:
     try:
-        result = await ingest_single(state.store, session_id, msg)
+        result = await ingest_single(state.store, session_id, msg, state.registry.ingest)
     except Invalid as exc:
         return JSONResponse({"detail": exc.detail}, status_code=422)
     status = 200 if result.duplicate else 201

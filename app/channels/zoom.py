@@ -30,12 +30,14 @@ from starlette.types import Receive, Scope, Send
 
 from app.clock import epoch_seconds, iso, utc_now
 from app.config import ZoomSettings  # a section of the one Settings
+from app.core.domain import NO_INGEST_HOOKS, IngestHooks
 from app.db import Store
 from app.deps import AppState, ModeratorDep, SessionDep, StateDep
 from app.errors import DomainError, ErrorOut
-from app.hot_paths import MAX_BODY, hot_post, read_body
+from app.hot_paths import MAX_BODY, read_body
 from app.ingest import ingest, ingest_single
 from app.models import LiveSession
+from app.ownership import JOBS, OWNERSHIP, drop_job, want_job
 from app.sessions import ZOOM_ROUTES
 from integrations.zoom import (
     SIGNATURE_HEADER,
@@ -70,6 +72,8 @@ ROUTE_TTL = 5.0
 QA_NOTE = "Zoom may return no Q&A until the webinar has ended."
 #: Polling during a webinar stops after this long even without `webinar.ended`.
 POLL_MAX_SECONDS = 12 * 3600.0
+#: The ownership job kind of the Q&A poller (one owner per session runs it).
+QA_JOB = "zoom_qa"
 
 
 @dataclass
@@ -167,16 +171,16 @@ def configure(state: AppState, settings: ZoomSettings | None = None) -> ZoomRunt
     """Set up (or replace) the app's Zoom runtime; tests pass their own settings."""
     settings = settings or state.settings.zoom
     rt = ZoomRuntime(parse_secrets(state.settings.zoom_secret_token), settings)
-    state.extras["zoom"] = rt
-    if not state.extras.get("zoom_routes_watched"):
-        state.extras["zoom_routes_watched"] = True
+    state.zoom = rt
+    if not state.zoom_routes_watched:
+        state.zoom_routes_watched = True
         state.bus.on_signal(ZOOM_ROUTES, lambda: runtime(state).forget_routes())
     return rt
 
 
 def runtime(state: AppState) -> ZoomRuntime:
-    rt = state.extras.get("zoom")
-    return rt if isinstance(rt, ZoomRuntime) else configure(state)
+    rt = state.zoom
+    return rt if rt is not None else configure(state)
 
 
 Answer = tuple[int, dict[str, Any]]
@@ -246,7 +250,7 @@ async def _webhook(scope: Scope, receive: Receive) -> Answer:
         return _refuse(503, "could not store the event now; Zoom will retry")
 
 
-router.routes.append(hot_post(WEBHOOK_PATH, webhook_app))
+# The webhook's hot route (WEBHOOK_PATH -> webhook_app) is declared in app/domains.py.
 
 
 async def _dispatch(state: AppState, rt: ZoomRuntime, event: Any, secret: str) -> Answer:
@@ -273,9 +277,9 @@ async def _chat(state: AppState, rt: ZoomRuntime, chat: ZoomChat) -> Answer:
         return _ack("ignored", reason="not a message to everyone (public messages only)")
     message = chat.to_incoming()
     if len(sessions) == 1:
-        results = [await _store_chat(state.store, sessions[0], message)]
+        results = [await _store_chat(state, sessions[0], message)]
     else:
-        results = await asyncio.gather(*(_store_chat(state.store, s, message) for s in sessions))
+        results = await asyncio.gather(*(_store_chat(state, s, message) for s in sessions))
     stored, duplicates, errors = _tally(results)
     link.messages_received += stored
     link.duplicates += duplicates
@@ -285,10 +289,10 @@ async def _chat(state: AppState, rt: ZoomRuntime, chat: ZoomChat) -> Answer:
     return _ack("stored", stored=stored, duplicates=duplicates)
 
 
-async def _store_chat(store: Store, session_id: int, message: IncomingMessage) -> IngestResult:
+async def _store_chat(state: AppState, session_id: int, message: IncomingMessage) -> IngestResult:
     """Deliveries waiting for the writer together are stored in bulk (`ingest_single`)."""
     try:
-        return await ingest_single(store, session_id, message)
+        return await ingest_single(state.store, session_id, message, state.registry.ingest)
     except DomainError as exc:  # refused for good (empty after cleaning): no retry helps
         return IngestResult(message.external_id, None, duplicate=False, error=exc.detail)
 
@@ -317,10 +321,42 @@ async def _lifecycle(state: AppState, rt: ZoomRuntime, event: ZoomLifecycle) -> 
     if event.kind == "webinar" and rt.settings.credentials() is not None:
         if event.state == "ended":
             _stop_poller(rt, event.zoom_id)
+            await _poll_jobs(state, event.zoom_id, sessions, on=False)
             _spawn(state, _import_after_end(state, rt, event.zoom_id, sessions))
-        elif rt.settings.qa_poll_seconds > 0:
-            _start_poller(state, rt, event.zoom_id)
+        elif rt.settings.qa_poll_seconds > 0 and not await _poll_jobs(
+            state, event.zoom_id, sessions, on=True
+        ):
+            _start_poller(state, rt, event.zoom_id)  # no ownership: this worker polls
     return _ack("ok", live=link.live)
+
+
+async def _poll_jobs(state: AppState, zoom_id: int, sessions: list[int], *, on: bool) -> bool:
+    """With several workers, each session's owner polls (app/ownership.py): the wish is
+    stored as a job, so a new owner picks it up after a failover. False: no ownership."""
+    ownership = state.ownership
+    if ownership is None:
+        return False
+    name, until = f"{QA_JOB}:{zoom_id}", epoch_seconds() + POLL_MAX_SECONDS
+
+    def change(db: Any) -> None:
+        for sid in sessions:
+            (want_job(db, sid, name, until) if on else drop_job(db, sid, name))
+
+    await state.store.write(change)
+    await ownership.tick()
+    state.bus.signal(OWNERSHIP)
+    return True
+
+
+async def _qa_job(state: AppState, session_id: int, zoom_id: str) -> None:
+    """Run by the session's owner while the webinar is live: import its Q&A every N s."""
+    rt = runtime(state)
+    while True:
+        await asyncio.sleep(rt.settings.qa_poll_seconds or 60.0)
+        await import_qa(state, [session_id], [int(zoom_id)])
+
+
+JOBS[QA_JOB] = _qa_job
 
 
 # ---------------------------------------------------------------- Q&A import
@@ -346,7 +382,10 @@ class ImportReport:
 
 
 async def store_questions(
-    store: Store, session_ids: Sequence[int], questions: Sequence[ZoomQuestion]
+    store: Store,
+    session_ids: Sequence[int],
+    questions: Sequence[ZoomQuestion],
+    hooks: IngestHooks = NO_INGEST_HOOKS,
 ) -> ImportReport:
     """Hand Q&A questions to the core; re-imports are absorbed by its dedupe."""
     report = ImportReport(fetched=len(questions))
@@ -355,7 +394,7 @@ async def store_questions(
     if not messages:
         return report
     for sid in session_ids:
-        results: Sequence[IngestResult] = await ingest(store, sid, messages)
+        results: Sequence[IngestResult] = await ingest(store, sid, messages, hooks)
         stored, duplicates, errors = _tally(results)
         report.stored += stored
         report.duplicates += duplicates
@@ -385,7 +424,7 @@ async def import_qa(
                 link.qa_error = str(exc)
                 total.errors.append(f"{zid}: {exc}")
                 continue
-            part = await store_questions(state.store, session_ids, questions)
+            part = await store_questions(state.store, session_ids, questions, state.registry.ingest)
             link.qa_imported_at = utc_now()
             link.qa_error = None
             link.messages_received += part.stored
@@ -412,11 +451,7 @@ async def _import_after_end(
 
 def _spawn(state: AppState, coro: Any) -> asyncio.Task[None]:
     """Background work the app's shutdown cancels (see `create_app`'s lifespan)."""
-    task = asyncio.get_running_loop().create_task(coro)
-    tasks: list[asyncio.Task[None]] = state.extras.setdefault("tasks", [])
-    tasks.append(task)
-    task.add_done_callback(lambda t: tasks.remove(t) if t in tasks else None)
-    return task
+    return state.tasks.spawn(coro)
 
 
 def _start_poller(state: AppState, rt: ZoomRuntime, zoom_id: int) -> None:
@@ -517,5 +552,7 @@ async def zoom_qa_csv(
         questions = parse_qa_csv(data)
     except ValueError as exc:
         return _error(422, str(exc))
-    report = await store_questions(state.store, [session.id or 0], questions)
+    report = await store_questions(
+        state.store, [session.id or 0], questions, state.registry.ingest
+    )
     return JSONResponse(report.as_dict())

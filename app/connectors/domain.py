@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.connectors import endpoints, lifecycle, models, privacy, service, views
 from app.core.domain import Domain, PrivacyHooks, View
+from app.ownership import WorkJob, WorkLease
 
 CONNECTORS = Domain(
     name="connectors",
@@ -13,5 +14,6 @@ CONNECTORS = Domain(
     after_store_many=service.flag_crossposts,
     startup=lifecycle.start_connectors,
     shutdown=lifecycle.stop_connectors,
-    models=(models.ConnectorConfig, models.ConnectorCursor, models.Crosspost, models.TextPrint),
+    models=(models.ConnectorConfig, models.ConnectorCursor, models.Crosspost, models.TextPrint,
+            WorkLease, WorkJob),
 )

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from app.admin import OrganiserDep
 from app.connectors import service
 from app.connectors.runtime import ConnectorRuntime
-from app.deps import ModeratorDep, ReaderDep, SessionDep, StateDep
+from app.deps import AppState, ModeratorDep, ReaderDep, SessionDep, StateDep
 from app.errors import NotFound
 from app.inputs import CleanJson
 
@@ -27,8 +27,10 @@ class ConnectorIn(BaseModel):
     settings: CleanJson = Field(default_factory=dict)
 
 
-def runtime_of(state: Any) -> ConnectorRuntime:
-    return state.extras["connectors"]
+def runtime_of(state: AppState) -> ConnectorRuntime:
+    if state.connectors is None:  # started by the connectors' start-up hook
+        raise RuntimeError("the connector runtime is not running")
+    return state.connectors
 
 
 @router.get("")
@@ -70,5 +72,5 @@ async def pause_connector(
     out = await state.store.write(
         lambda db: service.set_paused(db, session.id, channel, paused, principal.role)
     )
-    runtime_of(state).pause(session.id, channel, paused)
+    await runtime_of(state).apply(session.id, channel)  # the owner, wherever it runs
     return out

@@ -8,8 +8,8 @@ from sqlmodel import Session
 
 from app.connectors import service
 from app.models import LiveSession, Role
+from app.ownership import owner_of
 from app.role_views import part_for, passes_for
-from app.views import register_view
 
 READERS = (Role.moderator, Role.rapporteur)
 
@@ -29,7 +29,10 @@ def snapshot_part(db: Session, session: LiveSession, role: str) -> dict[str, Any
         }
         for row in service.list_configs(db, session.id)
     ]
-    return {"channels": channels, "crossposts": service.crossposts(db, session.id)}
+    return {
+        "channels": channels,
+        "crossposts": service.crossposts(db, session.id),
+        "owner": owner_of(db, session.id),
+    }
 
 
-register_view("connector.", event_filter, "connectors", snapshot_part)

@@ -31,9 +31,10 @@ EventFilter = Callable[[str, str, dict[str, Any]], "tuple[str, dict[str, Any]] |
 SnapshotPart = Callable[[Session, "LiveSession", str], Any]
 #: A report section (docs/report.md): {"title", "paragraphs", "tables", "charts", "data"}.
 SectionFn = Callable[[Session, "LiveSession"], "dict[str, Any] | None"]
-#: Ingest: consume a message before it becomes a question (True: consumed).
+#: Ingest: consume a message before it becomes a question (True, or what it made of the
+#: message, e.g. "counted as a floor request": consumed).
 #: (The message is `ports.messages.IncomingMessage`; the core names no channel type.)
-InterceptFn = Callable[[Session, "LiveSession", Any], bool]
+InterceptFn = Callable[[Session, "LiveSession", Any], "bool | str"]
 #: Ingest: act on a stored batch, (question, message) pairs in order, same transaction.
 AfterStoreFn = Callable[[Session, "LiveSession", list[tuple[Any, Any]]], None]
 Hook = Callable[["AppState"], Awaitable[None]]
@@ -202,3 +203,7 @@ def _refuse_duplicates(domains: Sequence[Domain]) -> None:
                 )
     if problems:
         raise RegistryError("domains clash: " + "; ".join(problems))
+
+
+#: No domain at all: the core alone (a caller that passes no registry gets no domain hooks).
+NO_DOMAINS = Registry(())

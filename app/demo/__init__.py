@@ -10,14 +10,12 @@ import asyncio
 import random
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from sqlmodel import Session
 
-from app.connectors.runtime import runtime_for
 from app.connectors.service import put_config
-from app.db import Store
 from app.demo.platforms import SOCIAL, DemoPlatforms
 from app.demo.stream import SimMessage, remote_stream
 from app.errors import NotFound
@@ -26,6 +24,9 @@ from app.models import LiveSession
 from app.polls.demo import add_demo_polls
 from app.sessions import SessionCreate, create_session, get_by_slug, rotate_keys
 from ports.messages import IncomingMessage
+
+if TYPE_CHECKING:
+    from app.deps import AppState
 
 DEMO_SLUG = "data-for-good"
 
@@ -49,24 +50,20 @@ def ensure_demo_session(db: Session) -> tuple[int, str, dict[str, str]]:
         return session.id, session.slug, keys
 
 
-#: `state.extras` key of the running demo: {"slug", "keys"} (the landing page shows its links).
-DEMO_EXTRA = "demo"
-
-
 async def open_demo(state: Any) -> tuple[int, str, dict[str, str]]:
     """What `floorbridge demo` does first: the session, fresh keys, and demo mode on, so the
     landing page can point the organiser (on this computer only) to the session's pages."""
     session_id, slug, keys = await state.store.write(ensure_demo_session)
-    state.extras[DEMO_EXTRA] = {"slug": slug, "keys": dict(keys)}
+    state.demo = {"slug": slug, "keys": dict(keys)}
     return session_id, slug, keys
 
 
-async def start_social(store: Store, session_id: int) -> DemoPlatforms | None:
+async def start_social(state: AppState, session_id: int) -> DemoPlatforms | None:
     """Fake platforms on loopback plus the real connectors reading them (marked simulated).
 
     None when the server runs no connectors (then social posts go straight to ingest).
     """
-    runtime = runtime_for(store)
+    store, runtime = state.store, state.connectors
     if runtime is None:
         return None
     tags = await store.read(lambda db: db.get(LiveSession, session_id).hashtags)
@@ -88,7 +85,7 @@ async def start_social(store: Store, session_id: int) -> DemoPlatforms | None:
 
 
 async def simulate_remote_audience(
-    store: Store,
+    state: AppState,
     session_id: int,
     *,
     pace: tuple[float, float] = (4.0, 10.0),
@@ -103,23 +100,23 @@ async def simulate_remote_audience(
     """
     rng = random.Random(seed)
     run = secrets.token_hex(4)  # external ids differ between runs, even with one seed
-    platforms = await start_social(store, session_id)
+    platforms = await start_social(state, session_id)
     try:
         for n, item in zip(range(limit), remote_stream(seed), strict=False):
             await asyncio.sleep(rng.uniform(*pace))
             if platforms is not None and item.channel in SOCIAL:
                 platforms.post(item.channel, item.name, item.text)
                 continue
-            await _ingest_direct(store, session_id, item, f"sim-{run}-{n}")
+            await _ingest_direct(state, session_id, item, f"sim-{run}-{n}")
         if platforms is not None:
             await asyncio.Event().wait()  # the platforms stay up (quiet) until shut-down
     finally:
-        if platforms is not None and runtime_for(store) is None:
+        if platforms is not None and state.connectors is None:
             await platforms.stop()
 
 
 async def _ingest_direct(
-    store: Store, session_id: int, item: SimMessage, external_id: str
+    state: AppState, session_id: int, item: SimMessage, external_id: str
 ) -> None:
     msg = IncomingMessage(
         channel=item.channel,
@@ -129,4 +126,4 @@ async def _ingest_direct(
         author_id=f"sim:{item.name}",
         simulated=True,
     )
-    await ingest(store, session_id, [msg])
+    await ingest(state.store, session_id, [msg], state.registry.ingest)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 
@@ -33,15 +34,54 @@ CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
 _SAMPLES = [*range(0, 1200), 1_000_000, 2_000_000]
 
 
-def po_path(lang: str) -> Path:
-    return LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+#: The report's own domain: English text as msgid (the server's documents, app/report).
+REPORT = "report"
+
+
+def po_path(lang: str, domain: str = DOMAIN) -> Path:
+    return LOCALES / lang / "LC_MESSAGES" / f"{domain}.po"
 
 
 @cache
-def read(lang: str):
+def read(lang: str, domain: str = DOMAIN):
     """The Babel Catalog of one language (cached: the files ship with the code)."""
-    with po_path(lang).open("rb") as f:
-        return read_po(f, locale=LANGS[lang], domain=DOMAIN)
+    with po_path(lang, domain).open("rb") as f:
+        return read_po(f, locale=LANGS[lang], domain=domain)
+
+
+class Translator:
+    """gettext for the server's documents in one language: `_("Notes")`, `_.n(...)`.
+
+    Messages are filled with str.format-style {names} after the lookup; a message not in
+    the catalogue stays English (a report never fails over a missing word).
+    """
+
+    def __init__(self, lang: str, domain: str = REPORT) -> None:
+        self.lang = lang if lang in LANGS else DEFAULT
+        self.locale = Locale.parse(LANGS[self.lang])
+        self.dir = direction(self.lang)
+        cat = read(self.lang, domain)
+        self._plural = gettext.c2py(cat.plural_expr)
+        self._messages = {(m.id[0] if m.pluralizable else m.id): m for m in cat if m.id}
+
+    def __call__(self, text: str, **params: object) -> str:
+        m = self._messages.get(text)
+        found = m.string if m is not None and not m.pluralizable and m.string else text
+        return _fill(found, params)
+
+    def n(self, singular: str, plural: str, n: int, **params: object) -> str:
+        m = self._messages.get(singular)
+        forms = list(m.string) if m is not None and m.pluralizable else [singular, plural]
+        index = self._plural(n) if m is not None else int(n != 1)
+        form = forms[min(index, len(forms) - 1)] or (singular if n == 1 else plural)
+        return _fill(form, {"n": n, **params})
+
+
+def _fill(template: str, params: dict[str, object]) -> str:
+    """{name} -> value; braces not naming a parameter stay as they are."""
+    if not params:
+        return template
+    return re.sub(r"\{(\w+)\}", lambda m: str(params.get(m.group(1), m.group(0))), template)
 
 
 def plural_map(lang: str) -> dict[str, int]:

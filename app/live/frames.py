@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
+from app.core.domain import EventFilter
 from app.db import CommittedEvent
 from app.live.direct_write import text_frame
-from app.views import event_for
+from app.views import NONE, event_for
 
 
 def encode(frame: dict[str, Any]) -> str:
     return orjson.dumps(frame).decode()
 
 
-def frame_for(role: str, event: CommittedEvent) -> str | None:
-    shaped = event_for(role, event.type, event.data)
+def frame_for(
+    role: str, event: CommittedEvent, filters: Mapping[str, EventFilter] = NONE
+) -> str | None:
+    """`filters`: the domains' event filters (`Registry.filters`)."""
+    shaped = event_for(role, event.type, event.data, filters)
     if shaped is None:
         return None
     return encode({"seq": event.seq, "type": shaped[0], "data": shaped[1]})
@@ -32,10 +37,12 @@ class Outgoing:
         self.wire = items[0][2] if len(items) == 1 else b"".join(i[2] for i in items)
 
 
-def outgoing(role: str, batch: list[CommittedEvent]) -> Outgoing | None:
+def outgoing(
+    role: str, batch: list[CommittedEvent], filters: Mapping[str, EventFilter] = NONE
+) -> Outgoing | None:
     items = []
     for event in batch:
-        text = frame_for(role, event)
+        text = frame_for(role, event, filters)
         if text is not None:
             items.append((event.seq, text, text_frame(text)))
     return Outgoing(items) if items else None

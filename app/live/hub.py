@@ -21,17 +21,19 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.core.domain import EventFilter
 from app.db import CommittedEvent, Store
 from app.live.bus import Bus
 from app.live.frames import Outgoing, encode, outgoing
 from app.live.outbox import Client, HubStats
 from app.models import Event, LiveSession
 from app.sessions import live_key_ids
+from app.views import NONE
 
 log = logging.getLogger(__name__)
 CLOSE_TOO_SLOW = 4408
@@ -49,6 +51,15 @@ SNAPSHOT_MAX_AGE = 2.0
 FANOUT_SLICE = 256
 # Events fanned out together at most (one write per socket for all of them).
 MAX_BATCH = 64
+#: While the bus subscription is lost (Redis down), a hub reads the log this often: the
+#: per-session seq makes each read exact (what follows the last delivered seq).
+LOG_POLL_SECONDS = 0.25
+
+
+def bus_live(bus: Bus) -> bool:
+    """Whether the bus brings other workers' events now (the in-process bus always does)."""
+    connected = getattr(bus, "connected", None)
+    return connected is None or connected.is_set()
 
 
 def events_between(db: Session, session_id: int, after: int, upto: int | None) -> list[Event]:
@@ -68,9 +79,15 @@ def to_committed(e: Event) -> CommittedEvent:
 
 class SessionHub:
     def __init__(
-        self, session_id: int, store: Store, bus: Bus, stats: HubStats | None = None
+        self,
+        session_id: int,
+        store: Store,
+        bus: Bus,
+        stats: HubStats | None = None,
+        filters: Mapping[str, EventFilter] = NONE,
     ) -> None:
         self.session_id = session_id
+        self.filters = filters  # the domains' event filters (Registry.filters)
         self.store = store
         self.bus = bus
         self.stats = stats or HubStats()
@@ -86,6 +103,7 @@ class SessionHub:
         self.delivered = 0
         self.dropped_slow = 0
         self._sub = bus.subscribe(session_id)
+        self._polled = float("-inf")  # when the log was last read for want of the bus
         self._task: asyncio.Task[None] | None = None
         # The audience's share of each event, fanned out by its own task: the moderator's
         # console and the stage never wait behind 10,000 phones.
@@ -188,11 +206,30 @@ class SessionHub:
         finally:
             self._loading.pop(key, None)
 
+    async def _next(self) -> CommittedEvent | None:
+        """The next bus item; with the bus away, first whatever the log holds beyond what
+        was delivered, then the bus queue (this worker's own events) for a short while."""
+        sub = self._sub
+        if bus_live(self.bus):
+            return await sub.queue.get()
+        if time.monotonic() - self._polled >= LOG_POLL_SECONDS:
+            self._polled = time.monotonic()
+            self.stats.log_polls += 1
+            await self._catch_up(None)
+        left = LOG_POLL_SECONDS - (time.monotonic() - self._polled)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(max(0.01, left)):
+                return await sub.queue.get()
+        return None
+
     async def _run(self) -> None:
         sub = self._sub
         while True:
             try:
-                events = [await sub.queue.get()]
+                first = await self._next()
+                if first is None:
+                    continue
+                events = [first]
                 if sub.overflowed.is_set():
                     # The bus outran us: drop what is buffered and read the log instead.
                     sub.overflowed.clear()
@@ -281,7 +318,7 @@ class SessionHub:
                 continue
             role = client.role
             if role not in frames:
-                frames[role] = outgoing(role, batch)
+                frames[role] = outgoing(role, batch, self.filters)
             out = frames[role]
             if out is not None and not client.offer_batch(out):
                 slow.append(client)
@@ -297,9 +334,12 @@ class SessionHub:
 class Hubs:
     """The process's hubs, created with the first socket of a session, dropped with the last."""
 
-    def __init__(self, store: Store, bus: Bus) -> None:
+    def __init__(
+        self, store: Store, bus: Bus, filters: Mapping[str, EventFilter] = NONE
+    ) -> None:
         self.store = store
         self.bus = bus
+        self.filters = filters
         self._hubs: dict[int, SessionHub] = {}
         self._lock = asyncio.Lock()
         self.stats = HubStats()
@@ -310,7 +350,7 @@ class Hubs:
         async with self._lock:
             hub = self._hubs.get(session_id)
             if hub is None:
-                hub = SessionHub(session_id, self.store, self.bus, self.stats)
+                hub = SessionHub(session_id, self.store, self.bus, self.stats, self.filters)
                 await hub.start()
                 self._hubs[session_id] = hub
             hub.add(client, key_id)
@@ -336,6 +376,11 @@ class Hubs:
                 )
                 await hub.stop()
             self._hubs.clear()
+
+    def mode(self) -> str:
+        """"bus" (events from other workers come through the bus) or "log" (the bus
+        subscription is lost: the hubs read the shared log until it is back)."""
+        return "bus" if bus_live(self.bus) else "log"
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}

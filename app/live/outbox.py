@@ -21,6 +21,7 @@ class HubStats:
     def __init__(self) -> None:
         self.dropped_slow = 0
         self.direct_frames = 0  # frames written pre-framed, below ASGI (direct_write.py)
+        self.log_polls = 0  # reads of the log by hubs while the bus subscription was lost
         self.on_fanout: Callable[[int, float], None] = lambda clients, seconds: None
 
 

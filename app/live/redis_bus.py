@@ -27,6 +27,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from app.clock import epoch_seconds
@@ -38,6 +40,7 @@ PUBLISH_BUFFER = 100_000  # events waiting for Redis before the oldest are dropp
 BACKOFF_MAX = 2.0
 CONNECT_WAIT = 3.0  # start-up waits this long for Redis, then serves and catches up later
 RESYNC = "bus.resync"  # seq 0 marker: the hub sees `overflowed` and reads the log
+LOST = "bus.lost"  # seq 0 marker: wakes the hubs, which read the log until the bus is back
 SIGNAL = "bus.signal"  # an outbox entry that is a signal (`Bus.signal`), not an event
 
 
@@ -141,6 +144,12 @@ class RedisBus(LocalSubscriptions):
             for sub in self._subs.get(event.session_id, ()):
                 sub.offer(event)
 
+    def _wake_all(self) -> None:
+        """The subscription is lost: wake every hub so it starts reading the log now."""
+        for session_id, subs in self._subs.items():
+            for sub in subs:
+                sub.offer(CommittedEvent(session_id, 0, LOST, {}))
+
     def _resync_all(self) -> None:
         self._fire_all()  # signals sent while we were away are lost: assume each one came
         for session_id, subs in self._subs.items():
@@ -181,8 +190,13 @@ class RedisBus(LocalSubscriptions):
 
     async def _listener(self) -> None:
         backoff = 0.05
+        # No retries inside redis-py: a lost subscription must be known at once (the hubs
+        # then read the log); this loop reconnects with its own back-off.
         client = aioredis.from_url(
-            self.url, socket_connect_timeout=3, client_name=f"fb-bus-{self.origin}"
+            self.url,
+            socket_connect_timeout=3,
+            client_name=f"fb-bus-{self.origin}",
+            retry=Retry(NoBackoff(), 0),
         )
         while True:
             pubsub = client.pubsub()
@@ -205,6 +219,8 @@ class RedisBus(LocalSubscriptions):
                 if self.connected.is_set():
                     self.stats.reconnects += 1
                     log.warning("lost Redis (%s); reconnecting", exc.__class__.__name__)
+                    self.connected.clear()
+                    self._wake_all()
                 self.connected.clear()
                 await asyncio.sleep(backoff)
                 backoff = min(BACKOFF_MAX, backoff * 2)

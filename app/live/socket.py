@@ -71,9 +71,11 @@ def _event_id(db: Session, session_id: int, seq: int) -> int | None:
     return db.exec(select(Event.id).where(Event.session_id == session_id, Event.seq == seq)).first()
 
 
-def _snapshot(db: Session, session_id: int, role: str, base: str) -> dict[str, Any]:
+def _snapshot(
+    db: Session, session_id: int, role: str, base: str, parts: Any
+) -> dict[str, Any]:
     session = db.get(LiveSession, session_id)
-    return snapshot(db, session, role, base)
+    return snapshot(db, session, role, base, parts)
 
 
 async def _initial(
@@ -90,12 +92,15 @@ async def _initial(
             head, events = found
             frames = []
             for e in events:
-                frame = frame_for(role, to_committed(e))
+                frame = frame_for(role, to_committed(e), state.registry.filters)
                 if frame is not None:
                     frames.append((e.seq, frame))
             return frames, head
+    parts = state.registry.parts
     seq, frame = await hub.snapshot(
-        role, base, lambda: state.store.read(lambda db: _snapshot(db, session_id, role, base))
+        role,
+        base,
+        lambda: state.store.read(lambda db: _snapshot(db, session_id, role, base, parts)),
     )
     return [(seq, frame)], seq
 

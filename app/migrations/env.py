@@ -6,13 +6,12 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
-import app.agenda.models  # noqa: F401 - timer state, segment runs, stage notes
-import app.connectors.models  # noqa: F401 - connector settings, cursors, cross-posts
-import app.models  # noqa: F401 - registers the tables
-import app.polls.models  # noqa: F401 - polls, ballots, join codes
-import app.report.models  # noqa: F401 - rapporteur notes, highlights, retention
+from app.domains import DOMAINS
 
 config = context.config
+#: Every domain's tables (`Domain.models`: importing DOMAINS imported them), so
+#: autogenerate sees them all.
+MODELS = [model for domain in DOMAINS for model in domain.models]
 target_metadata = SQLModel.metadata
 
 

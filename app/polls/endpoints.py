@@ -14,13 +14,11 @@ from sqlmodel import Session
 from app.clock import parse_iso
 from app.deps import ModeratorDep, PrincipalDep, SessionDep, StateDep
 from app.errors import Forbidden, Invalid
-from app.hot_paths import hot_post
 from app.inputs import CleanLine, Id
-from app.polls import service, views  # noqa: F401 - views registers the role filters
+from app.polls import service
 from app.polls.export import poll_csv
 from app.polls.live import runtime
 from app.polls.tally import may_see_results, poll_for, poll_full, tally
-from app.polls.voting import post_vote
 
 router = APIRouter(prefix="/api")
 
@@ -69,10 +67,7 @@ async def set_access(
     )
 
 
-# The hot path: a bare ASGI app (app.polls.voting) that app.hot_paths reaches first.
-router.routes.append(
-    hot_post("/api/sessions/{slug}/polls/{poll_id:int}/votes", post_vote, name="poll_vote")
-)
+# The vote's hot path (app.polls.voting.post_vote) is declared in app/polls/domain.py.
 
 
 @router.get(
@@ -105,4 +100,3 @@ async def results(
 
 
 # The vote route first in this router: route matching is linear, and it is the hot path.
-router.routes.sort(key=lambda r: getattr(r, "name", "") != "poll_vote")

@@ -14,12 +14,14 @@ import contextlib
 import logging
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app import lifecycle
 from app.clock import utc_now
 from app.errors import DomainError
 from app.polls import service, zoom
+
+if TYPE_CHECKING:
+    from app.deps import AppState
 
 log = logging.getLogger(__name__)
 MIN_DELAY = 0.05  # let the first votes of a burst land in the same flush
@@ -145,15 +147,14 @@ class PollRuntime:
                 await task
 
 
-def runtime(state: Any) -> PollRuntime:
-    rt = state.extras.get("polls")
+def runtime(state: AppState) -> PollRuntime:
+    rt = state.polls
     if rt is None:
-        rt = state.extras["polls"] = PollRuntime(state.store, state.settings)
+        rt = state.polls = PollRuntime(state.store, state.settings)
     return rt
 
 
-@lifecycle.on_startup
-async def start(state: Any) -> None:
+async def start(state: AppState) -> None:
     """After a restart, open polls with an auto-close get their timer back."""
     rt = runtime(state)
     rt._zoom = asyncio.create_task(rt.watch_zoom())
@@ -161,8 +162,7 @@ async def start(state: Any) -> None:
         rt.schedule_close(session_id, poll_id, opened_at, seconds)
 
 
-@lifecycle.on_shutdown
-async def stop(state: Any) -> None:
-    rt = state.extras.pop("polls", None)
+async def stop(state: AppState) -> None:
+    rt, state.polls = state.polls, None
     if rt is not None:
         await rt.stop()

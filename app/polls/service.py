@@ -414,6 +414,7 @@ def _answer_to_queue(db: Session, session_id: int, poll: PollRule, voter: str, a
         text=answer,
         author_id=f"poll:{voter}",
     )
+    # No domain ingest hooks: today's (Zoom-chat votes, cross-post flags) skip the audience.
     ingest_one(db, session, msg)
 
 

@@ -14,7 +14,6 @@ from app.models import LiveSession, Role
 from app.polls.models import Poll, PollAccess
 from app.polls.tally import may_see_results, poll_for, poll_full, tally
 from app.role_views import part_for, passes_for
-from app.views import register_view
 
 
 def poll_event_for(role: str, type_: str, data: dict[str, Any]) -> tuple[str, dict] | None:
@@ -46,7 +45,6 @@ def polls_part(db: Session, session: LiveSession, role: str) -> list[dict[str, A
     return out
 
 
-register_view("poll.", poll_event_for, "polls", polls_part)
 
 
 # The join code is what proves a voter sees the room (or its stream): the pages that show
@@ -64,4 +62,3 @@ def access_part(db: Session, session: LiveSession, role: str) -> dict[str, Any] 
     return {"join_code": access.join_code if access else None}
 
 
-register_view("poll_access.", access_event_for, "poll_access", access_part)

@@ -1,6 +1,6 @@
 """Zoom chat replies such as `2` or `B` as votes, for polls that ask for it.
 
-Hooked into the core's ingest (`app.ingest.INTERCEPT`): while such a poll is open, a chat
+The polls domain's ingest intercept (app/polls/domain.py): while such a poll is open, a chat
 message that is only an option number or letter becomes that participant's ballot (one
 per participant, channel `zoom_chat`, kept apart in the results) instead of a question.
 Anything else stays a chat message. Ingest runs in the writer thread, so the coalescer
@@ -14,7 +14,6 @@ import threading
 
 from sqlmodel import Session, col, select
 
-from app.ingest import INTERCEPT
 from app.models import LiveSession
 from app.polls.models import Poll, PollKind, PollState
 from app.polls.service import upsert_ballot
@@ -68,5 +67,3 @@ def zoom_vote(db: Session, session: LiveSession, msg) -> bool:
     return True
 
 
-if zoom_vote not in INTERCEPT:
-    INTERCEPT.append(zoom_vote)

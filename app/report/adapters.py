@@ -7,8 +7,6 @@ report's rendering, and a domain that is absent simply adds nothing.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -98,11 +96,8 @@ def _open_answers(db: Session, poll_id: int) -> list[str]:
 
 def polls_section(db: Session, session: LiveSession) -> dict[str, Any] | None:
     """Every poll with its results: a table and a bar chart per poll."""
-    if importlib.util.find_spec("app.polls.service") is None:
-        return None
-    session_polls = getattr(importlib.import_module("app.polls.service"), "session_polls", None)
-    if session_polls is None:
-        return None
+    from app.polls.service import session_polls  # declared by the polls domain, so present
+
     everything = session_polls(db, session.id)
     # A poll still in draft never ran: nobody saw it, so it is not part of the session.
     polls = [p for p in everything if p["state"] != "draft"]

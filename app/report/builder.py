@@ -7,6 +7,7 @@ so purging or erasing personal data leaves every total as it was.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from app.privacy import display_name
 from app.queue import DECLINE_REASONS
 from app.report.igf import draft_of, igf_fields
 from app.report.notes import highlights_of, lines, notes_of, segment_section
-from app.report.sections import plugin_sections
+from app.report.sections import NO_SECTIONS, SectionFn, plugin_sections
 from app.report.segment_of import segment_ids
 from app.report.words import (
     action_label,
@@ -278,7 +279,10 @@ def _moderation(db: Session, session_id: int, simulated: set[int], tz) -> dict[s
     }
 
 
-def build_report(db: Session, session_id: int) -> dict[str, Any]:
+def build_report(
+    db: Session, session_id: int, sections: Mapping[str, SectionFn] = NO_SECTIONS
+) -> dict[str, Any]:
+    """The session report; `sections` are the domains' (`Registry.sections`, in order)."""
     session = db.get(LiveSession, session_id)
     every = list(
         db.exec(select(Question).where(Question.session_id == session_id).order_by(Question.id))
@@ -374,7 +378,7 @@ def build_report(db: Session, session_id: int) -> dict[str, Any]:
         },
         "balance": _balance(db, session_id, questions, end),
         "moderation": _moderation(db, session_id, simulated_ids, tz),
-        "sections": plugin_sections(db, session),
+        "sections": plugin_sections(db, session, sections),
         "all_questions": [
             question_row(q, policy, starred_set, arrived_in[q.id], tz) for q in every
         ],

@@ -32,6 +32,7 @@ def _write(text: str | bytes, out: str | None) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
+    from app.domains import default_registry
     from app.report.builder import build_report
     from app.report.formats import render
     from app.sessions import get_by_slug
@@ -39,7 +40,11 @@ def cmd_report(args: argparse.Namespace) -> None:
     apply_db_url(args.database_url)
     store = open_store()
     try:
-        report = store.read_sync(lambda db: build_report(db, get_by_slug(db, args.slug).id))
+        report = store.read_sync(
+            lambda db: build_report(
+                db, get_by_slug(db, args.slug).id, default_registry().sections
+            )
+        )
     finally:
         store.stop()
     from app.errors import DomainError
@@ -52,19 +57,23 @@ def cmd_report(args: argparse.Namespace) -> None:
 
 
 def cmd_purge(args: argparse.Namespace) -> None:
+    from app.domains import default_registry
     from app.retention.service import parse_age, purge
 
     apply_db_url(args.database_url)
     older_than = parse_age(args.older_than) if args.older_than else None
     store = open_store()
     try:
-        totals = store.write_sync(lambda db: purge(db, older_than=older_than))
+        totals = store.write_sync(
+            lambda db: purge(db, older_than=older_than, registry=default_registry())
+        )
     finally:
         store.stop()
     print(json.dumps(totals, indent=2))
 
 
 def cmd_privacy(args: argparse.Namespace) -> None:
+    from app.domains import default_registry
     from app.retention.service import Subject, erase_subject, export_subject
 
     apply_db_url(args.database_url)
@@ -72,9 +81,13 @@ def cmd_privacy(args: argparse.Namespace) -> None:
     store = open_store()
     try:
         if args.command == "export":
-            out = store.read_sync(lambda db: export_subject(db, args.session, subject))
+            out = store.read_sync(
+                lambda db: export_subject(db, args.session, subject, default_registry())
+            )
         else:
-            out = store.write_sync(lambda db: erase_subject(db, args.session, subject))
+            out = store.write_sync(
+                lambda db: erase_subject(db, args.session, subject, default_registry())
+            )
     finally:
         store.stop()
     print(json.dumps(out, indent=2, ensure_ascii=False))

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from app import i18n
 from app.deps import ReaderDep, SessionDep, StateDep
 from app.errors import Invalid
 from app.inputs import Id
-from app.report import views  # noqa: F401 - registers the report's role views
 from app.report.builder import build_report
 from app.report.formats import FORMATS, MEDIA, file_name, render
 from app.report.notes import highlights_of, notes_of, save_note, set_highlight
@@ -28,18 +28,27 @@ router = APIRouter(prefix="/api/sessions/{slug}")
 
 @router.get("/report", responses={200: {"content": {m: {} for m in MEDIA.values()}}})
 async def get_report(
-    session: SessionDep, state: StateDep, _: ReaderDep, fmt: str = Query("json", alias="format")
+    session: SessionDep,
+    state: StateDep,
+    _: ReaderDep,
+    fmt: str = Query("json", alias="format"),
+    lang: str | None = Query(None, description="ar zh en fr ru es; default the session's"),
 ) -> Response:
+    """HTML and PDF come in `lang`, else the session's language, else English."""
     if fmt not in FORMATS:
         raise Invalid("format must be " + ", ".join(FORMATS))
-    report = await state.store.read(lambda db: build_report(db, session.id))
+    if lang is not None and lang not in i18n.LANGS:
+        raise Invalid("lang must be one of " + ", ".join(i18n.LANGS))
+    lang = lang or session.lang or i18n.DEFAULT
+    sections = state.registry.sections
+    report = await state.store.read(lambda db: build_report(db, session.id, sections))
     if fmt == "json":
         return JSONResponse(report)
     headers = {"Content-Disposition": f'attachment; filename="{file_name(session.slug, fmt)}"'}
     if fmt == "pdf":  # seconds of CPU: off the event loop
-        body = await run_in_threadpool(render, report, fmt)
+        body = await run_in_threadpool(render, report, fmt, lang)
     else:
-        body = render(report, fmt)
+        body = render(report, fmt, lang)
     return Response(body, media_type=MEDIA[fmt], headers=headers)
 
 

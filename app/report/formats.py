@@ -25,12 +25,12 @@ def file_name(slug: str, fmt: str) -> str:
     return f"{slug}-igf-form.txt" if fmt == "form" else f"{slug}-report.{fmt}"
 
 
-def render(report: dict[str, Any], fmt: str) -> str | bytes:
-    """Text for every format but PDF, which is bytes."""
+def render(report: dict[str, Any], fmt: str, lang: str = "en") -> str | bytes:
+    """Text for every format but PDF, which is bytes. HTML and PDF come in `lang`."""
     if fmt == "md":
         return to_markdown(report)
     if fmt == "html":
-        return to_html(report)
+        return to_html(report, lang)
     if fmt == "csv":
         return to_csv(report)
     if fmt == "json":
@@ -40,5 +40,5 @@ def render(report: dict[str, Any], fmt: str) -> str | bytes:
     if fmt == "pdf":
         from app.report.pdf import to_pdf
 
-        return to_pdf(report)
+        return to_pdf(report, lang)
     raise Invalid("format must be " + ", ".join(FORMATS))

@@ -120,6 +120,16 @@ def channel_stats(report: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _interventions(report: dict[str, Any]) -> list[str]:
+    """From the floor's report section (app/floor/report.py), when the session used it."""
+    data = (report.get("sections", {}).get("floor") or {}).get("data")
+    if not isinstance(data, dict):
+        return []
+    from app.floor.report import summary_lines
+
+    return summary_lines(data)
+
+
 def igf_fields(report: dict[str, Any], note) -> list[dict[str, Any]]:
     """Every field of the form, in the form's order."""
     s = report["session"]
@@ -164,6 +174,13 @@ def igf_fields(report: dict[str, Any], note) -> list[dict[str, Any]]:
             "questions",
             "Questions: asked, forwarded to the stage, answered, merged, declined by reason",
             stats,
+            "record",
+            "remote moderator",
+        ),
+        _field(
+            "interventions",
+            "Number of audio/video interventions",
+            _interventions(report),
             "record",
             "remote moderator",
         ),

@@ -20,12 +20,12 @@ class PdfUnavailable(DomainError):
     status = 503
 
 
-def to_pdf(report: dict[str, Any]) -> bytes:
+def to_pdf(report: dict[str, Any], lang: str = "en") -> bytes:
     try:
         from weasyprint import CSS, HTML
     except (ImportError, OSError) as exc:  # OSError: Pango missing
         raise PdfUnavailable(f"PDF export is not available on this server ({exc})") from exc
-    document = HTML(string=to_html(report), url_fetcher=_no_fetch)
+    document = HTML(string=to_html(report, lang), url_fetcher=_no_fetch)
     return document.write_pdf(stylesheets=[CSS(string=PAGE_CSS)])
 
 

@@ -9,7 +9,6 @@ from sqlmodel import Session
 from app.models import LiveSession, Role
 from app.report.notes import highlights_of, notes_of
 from app.role_views import part_for, passes_for
-from app.views import register_view
 
 READERS = (Role.moderator, Role.rapporteur)
 
@@ -22,4 +21,3 @@ def report_part(db: Session, session: LiveSession, role: str) -> dict[str, Any] 
     return {"notes": notes_of(db, session.id), "highlights": highlights_of(db, session.id)}
 
 
-register_view("report.", report_event, "report", report_part)

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 from app.admin import AdminDep, OrganiserDep
 from app.deps import SessionDep, StateDep
 from app.inputs import CleanLine
-from app.retention import scheduler  # noqa: F401 - registers the daily purge hook
 from app.retention.service import Subject, erase_subject, export_subject
 from app.retention.settings_store import MAX_RETENTION_DAYS, privacy_view, set_retention
 
@@ -43,7 +42,8 @@ async def export(
     body: SubjectIn, session: SessionDep, state: StateDep, _: AdminDep
 ) -> dict[str, Any]:
     subject = Subject(body.channel, body.handle)
-    return await state.store.read(lambda db: export_subject(db, session.slug, subject))
+    registry = state.registry
+    return await state.store.read(lambda db: export_subject(db, session.slug, subject, registry))
 
 
 @router.post("/erase")
@@ -51,4 +51,5 @@ async def erase(
     body: SubjectIn, session: SessionDep, state: StateDep, _: AdminDep
 ) -> dict[str, Any]:
     subject = Subject(body.channel, body.handle)
-    return await state.store.write(lambda db: erase_subject(db, session.slug, subject))
+    registry = state.registry
+    return await state.store.write(lambda db: erase_subject(db, session.slug, subject, registry))

@@ -6,10 +6,7 @@ so redacting the row alone would leave the person's name and text in `event.data
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Iterable
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -19,8 +16,6 @@ from app.views import question_full, sources_of
 
 #: Prefix of an external id or audience id that no longer points at anybody.
 GONE = "removed:"
-#: Domains that may hold personal data of their own (`app.<name>.privacy` hooks).
-DOMAINS = ("polls", "agenda", "connectors")
 
 
 def redact_question(db: Session, q: Question, *, text: str | None, action: str) -> None:
@@ -93,19 +88,3 @@ def scrub_events(db: Session, session_id: int, questions: dict[int, Question]) -
             db.add(ev)
             n += 1
     return n
-
-
-def domain_hooks(name: str) -> list[tuple[str, Any]]:
-    """(domain, `name` function) from domains' optional `app.<domain>.privacy` modules."""
-    found = []
-    for domain in DOMAINS:
-        module = f"app.{domain}.privacy"
-        try:
-            if importlib.util.find_spec(module) is None:
-                continue
-            fn = getattr(importlib.import_module(module), name, None)
-        except ImportError:
-            continue
-        if callable(fn):
-            found.append((domain, fn))
-    return found

@@ -13,12 +13,12 @@ from typing import Any
 from sqlmodel import Session, col, or_, select
 
 from app.clock import iso, utc_now
+from app.core.domain import NO_DOMAINS, Registry
 from app.events import lock_session
 from app.models import LiveSession, Message, QState, Question, Upvote
 from app.privacy import author_hash
 from app.retention.scrub import (
     GONE,
-    domain_hooks,
     forget_upvotes,
     redact_message,
     redact_question,
@@ -45,12 +45,15 @@ class Subject:
 # -- retention -------------------------------------------------------------------------------
 
 
-def purge_session(db: Session, session: LiveSession, cutoff: datetime) -> dict[str, int]:
-    """Personal data of items that arrived before `cutoff`; aggregates stay."""
+def purge_session(
+    db: Session, session: LiveSession, cutoff: datetime, registry: Registry = NO_DOMAINS
+) -> dict[str, int]:
+    """Personal data of items that arrived before `cutoff`; aggregates stay (the
+    domains' own data too: their `privacy.purge` hooks in `registry`)."""
     counts = {"questions": 0, "messages": 0, "upvotes": 0, "events": 0}
     if _anything_before(db, session.id, cutoff):
         counts = _purge_core(db, session, cutoff)
-    for domain, hook in domain_hooks("purge"):
+    for domain, hook in registry.privacy("purge"):
         counts[domain] = int(hook(db, session, cutoff) or 0)
     return counts
 
@@ -134,7 +137,11 @@ def _anything_before(db: Session, session_id: int, cutoff: datetime) -> bool:
 
 
 def purge(
-    db: Session, *, older_than: timedelta | None = None, now: datetime | None = None
+    db: Session,
+    *,
+    older_than: timedelta | None = None,
+    now: datetime | None = None,
+    registry: Registry = NO_DOMAINS,
 ) -> dict[str, Any]:
     """Every session; `older_than` overrides each session's own retention period."""
     now = now or utc_now()
@@ -147,7 +154,7 @@ def purge(
     }
     for session in db.exec(select(LiveSession).order_by(LiveSession.id)).all():
         keep = older_than or timedelta(days=retention_days(db, session.id))
-        counts = purge_session(db, session, now - keep)
+        counts = purge_session(db, session, now - keep, registry)
         if any(counts.values()):
             totals["sessions"] += 1
         for key, value in counts.items():
@@ -186,7 +193,9 @@ def _theirs(db: Session, session: LiveSession, subject: Subject):
     return messages, questions, upvotes
 
 
-def export_subject(db: Session, slug: str, subject: Subject) -> dict[str, Any]:
+def export_subject(
+    db: Session, slug: str, subject: Subject, registry: Registry = NO_DOMAINS
+) -> dict[str, Any]:
     """Everything held about one person in one session, as they could ask for it."""
     session = get_by_slug(db, slug)
     messages, questions, upvotes = _theirs(db, session, subject)
@@ -222,12 +231,14 @@ def export_subject(db: Session, slug: str, subject: Subject) -> dict[str, Any]:
         ],
         "upvotes": [{"question_id": u.question_id, "at": iso(u.created_at)} for u in upvotes],
     }
-    for domain, hook in domain_hooks("export"):
+    for domain, hook in registry.privacy("access"):
         out[domain] = hook(db, session, subject)
     return out
 
 
-def erase_subject(db: Session, slug: str, subject: Subject) -> dict[str, Any]:
+def erase_subject(
+    db: Session, slug: str, subject: Subject, registry: Registry = NO_DOMAINS
+) -> dict[str, Any]:
     """Remove the person from the session; counts stay (a question is emptied, not deleted)."""
     session = get_by_slug(db, slug)
     lock_session(db, session.id)
@@ -245,7 +256,7 @@ def erase_subject(db: Session, slug: str, subject: Subject) -> dict[str, Any]:
         "upvotes": forget_upvotes(db, upvotes),
         "events": scrub_events(db, session.id, changed),
     }
-    for domain, hook in domain_hooks("erase"):
+    for domain, hook in registry.privacy("erase"):
         counts[domain] = hook(db, session, subject)
     return counts
 

@@ -20,13 +20,17 @@ from app.agenda.report import report_section
 from app.agenda.schemas import StageNoteCreate
 from app.agenda.service import apply_action, update_settings
 from app.clock import utc_now
+from app.domains import default_registry
 from app.errors import Conflict, Invalid, NotFound
 from app.ingest import ingest_single
 from app.models import Event, LiveSession, Question
-from app.views import event_for, snapshot
+from app.views import snapshot
 from integrations.base import IncomingMessage
 
 from .support import act, at, left, new_session, view
+
+#: The app's domains: their event filters and snapshot parts, as the server uses them.
+REGISTRY = default_registry()
 
 
 def titles(v: dict) -> list[str]:
@@ -116,13 +120,13 @@ async def test_notes_reach_moderator_and_stage_only_and_ack_once(store):
     )
     assert [e.type for e in events] == ["note.created", "note.created", "note.acked"]
     for e in events:
-        assert event_for("moderator", e.type, e.data) is not None
-        assert event_for("stage", e.type, e.data) is not None
-        assert event_for("screen", e.type, e.data) is None
-        assert event_for("audience", e.type, e.data) is None
+        assert REGISTRY.event_for("moderator", e.type, e.data) is not None
+        assert REGISTRY.event_for("stage", e.type, e.data) is not None
+        assert REGISTRY.event_for("screen", e.type, e.data) is None
+        assert REGISTRY.event_for("audience", e.type, e.data) is None
     snaps = await store.read(
         lambda db: {
-            r: snapshot(db, db.get(LiveSession, sid), r, "http://x")["data"]
+            r: snapshot(db, db.get(LiveSession, sid), r, "http://x", REGISTRY.parts)["data"]
             for r in ("stage", "screen", "audience")
         }
     )

@@ -54,6 +54,11 @@ def test_channels_strip_status_pause_and_crosspost(browser, live_server):
         expect(page.locator('#connectors .conn[data-channel="slackbridge"]')).to_contain_text(
             "signed webhook"
         )
+        # Which worker reads the platforms for this session (one owner per session).
+        owner = mod.get("/snapshot").json()["data"]["connectors"]["owner"]
+        line = page.locator("#connectors .conn-owner")
+        expect(line).to_have_attribute("data-worker", owner["worker"])
+        expect(line).to_contain_text(f"run by {owner['worker']} since ")
 
         card.get_by_role("button", name="Pause").click()
         expect(card).to_have_attribute("data-state", "paused")

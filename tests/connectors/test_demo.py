@@ -3,7 +3,6 @@ platforms on 127.0.0.1, marked simulated, and the console's snapshot lists them 
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import time
 from typing import Any
@@ -28,11 +27,9 @@ class DemoServer(LiveServer):
     def make_app(self) -> Any:
         async def on_start(state: Any) -> None:
             _sid, _slug, self.keys = await state.store.write(ensure_demo_session)
-            task = asyncio.create_task(
-                simulate_remote_audience(state.store, _sid, pace=(0.05, 0.15), limit=12,
-                                         seed=SEED)
+            state.tasks.spawn(
+                simulate_remote_audience(state, _sid, pace=(0.05, 0.15), limit=12, seed=SEED)
             )
-            state.extras.setdefault("tasks", []).append(task)
 
         return create_app(self.settings(), on_start=on_start)
 

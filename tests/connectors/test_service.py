@@ -5,16 +5,19 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-import app.connectors  # noqa: F401 - registers the cross-post hook and the view filter
 from app.connectors import service
 from app.connectors.crypto import SettingsBox
 from app.connectors.models import ConnectorConfig, ConnectorCursor
+from app.domains import default_registry
 from app.errors import Invalid
 from app.ingest import ingest
 from app.models import LiveSession
 from app.sessions import SessionCreate, create_session
-from app.views import event_for, snapshot
+from app.views import snapshot
 from integrations.base import IncomingMessage
+
+#: The app's domains: their event filters and snapshot parts, as the server uses them.
+REGISTRY = default_registry()
 
 BOX = SettingsBox("test-secret-key")
 TOKEN = "mastodon-user-token-123456"
@@ -90,10 +93,12 @@ def post(channel: str, n: int, text: str, name: str = "Rui Almeida") -> Incoming
 async def test_same_text_same_person_on_two_channels_is_a_crosspost(store):
     sid = await new_session(store)
     text = "Who audits the 'good' in data for good? #DataForGood"
-    [first] = await ingest(store, sid, [post("mastodon", 1, text)])
-    [again] = await ingest(store, sid, [post("bluesky", 1, "who audits the good in DATA for good")])
-    [other] = await ingest(store, sid, [post("x", 1, text, name="Someone Else")])
-    [same_channel] = await ingest(store, sid, [post("mastodon", 2, text)])
+    [first] = await ingest(store, sid, [post("mastodon", 1, text)], REGISTRY.ingest)
+    [again] = await ingest(
+        store, sid, [post("bluesky", 1, "who audits the good in DATA for good")], REGISTRY.ingest
+    )
+    [other] = await ingest(store, sid, [post("x", 1, text, name="Someone Else")], REGISTRY.ingest)
+    [same_channel] = await ingest(store, sid, [post("mastodon", 2, text)], REGISTRY.ingest)
     flags = await store.read(lambda db: service.crossposts(db, sid))
     assert flags == {str(again.question_id): first.question_id}
     assert other.question_id and same_channel.question_id  # still stored, just not flagged
@@ -107,13 +112,18 @@ async def test_status_reaches_moderator_and_rapporteur_only(store):
     status = {"channel": "mastodon", "state": "error", "reason": "HTTP 500", "items_today": 3}
     await store.write(lambda db: service.save_statuses(db, sid, [status]))
     [event] = [e for e in store.published if e.type == "connector.status"]
-    assert event_for("moderator", event.type, event.data) == (event.type, {"statuses": [status]})
-    assert event_for("rapporteur", event.type, event.data) is not None
+    assert REGISTRY.event_for("moderator", event.type, event.data) == (
+        event.type,
+        {"statuses": [status]},
+    )
+    assert REGISTRY.event_for("rapporteur", event.type, event.data) is not None
     for role in ("stage", "screen", "audience"):
-        assert event_for(role, event.type, event.data) is None
+        assert REGISTRY.event_for(role, event.type, event.data) is None
 
     def snap(role):
-        return lambda db: snapshot(db, db.get(LiveSession, sid), role, "http://x")["data"]
+        return lambda db: snapshot(db, db.get(LiveSession, sid), role, "http://x", REGISTRY.parts)[
+            "data"
+        ]
 
     mod = await store.read(snap("moderator"))
     assert mod["connectors"]["channels"][0]["status"]["reason"] == "HTTP 500"

@@ -210,7 +210,7 @@ async def test_the_demo_session_comes_with_two_prepared_polls(store):
 
 
 async def test_zoom_chat_replies_count_as_votes_one_per_participant(store):
-    import app.polls.zoom  # noqa: F401 - registers the ingest hook, as the app does
+    from app.domains import default_registry
     from app.ingest import ingest
     from integrations.base import IncomingMessage
 
@@ -234,7 +234,7 @@ async def test_zoom_chat_replies_count_as_votes_one_per_participant(store):
         chat(4, "Great point about health data!", "cy"),
         chat(5, "9", "dee"),
     ]
-    results_of = await ingest(store, sid, replies)
+    results_of = await ingest(store, sid, replies, default_registry().ingest)  # as the app does
     assert [r.question_id is not None for r in results_of] == [False, False, False, True, True]
     r = await results(store, sid, pid)
     assert r["turnout"] == {"audience": 0, "zoom_chat": 2}  # ana changed her reply

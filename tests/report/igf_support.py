@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from app import queue
 from app.agenda.agenda import reorder
+from app.domains import default_registry
 from app.ingest import ingest
 from app.polls import service as polls
 from app.report.notes import save_note, set_highlight
@@ -85,7 +86,7 @@ async def scripted_session(store) -> Scripted:
         )
         for k, (c, t, s) in MESSAGES.items()
     ]
-    results = await ingest(store, sid, msgs)
+    results = await ingest(store, sid, msgs, default_registry().ingest)
     sc.ids = {k: r.question_id for k, r in zip(MESSAGES, results, strict=True)}
 
     async def act(key: str, action: str) -> None:

@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 
 from app import queue
 from app.clock import utc_now
+from app.domains import default_registry
 from app.ingest import ingest
 from app.report.notes import save_note, set_highlight
 from app.sessions import SessionCreate, create_session
@@ -63,7 +64,7 @@ async def simulate_session(store, *, privacy: str = "initials") -> Simulated:
         IncomingMessage(channel=c, external_id=x, author_id=a, author_name=n, text=t)
         for c, x, a, n, t in MESSAGES
     ]
-    results = await ingest(store, sim.session_id, msgs)
+    results = await ingest(store, sim.session_id, msgs, default_registry().ingest)
     sim.ids = {m[1]: r.question_id for m, r in zip(MESSAGES, results, strict=True)}
     if HAS_AGENDA:
         await store.write(

@@ -8,9 +8,11 @@ from types import SimpleNamespace
 
 from sqlalchemy import text as sql
 
-from app import lifecycle
 from app.config import Settings
+from app.core.tasks import TaskSet
+from app.domains import DOMAINS, default_registry
 from app.ingest import ingest
+from app.retention.domain import PRIVACY
 from app.retention.scheduler import purge_forever, start_daily_purge
 from app.retention.service import PURGED
 from app.retention.settings_store import set_retention
@@ -63,23 +65,28 @@ async def test_scheduled_purge_applies_each_sessions_retention(store):
     long = await _session_with_old_dismissed_question(store, days_old=10)
     await store.write(lambda db: set_retention(db, short, 7))
     await store.write(lambda db: set_retention(db, long, 60))
-    await purge_forever(store, interval=0.01, runs=2)
+    await purge_forever(store, interval=0.01, registry=default_registry(), runs=2)
     assert tuple(await _text_of(store, short)) == (PURGED, None)
     assert tuple(await _text_of(store, long)) == ("Old spam", "S. O.")
 
 
 async def test_the_setting_starts_the_task_and_shutdown_cancels_it(store, monkeypatch):
-    assert start_daily_purge in lifecycle.STARTUP
-    state = SimpleNamespace(store=store, extras={}, settings=Settings(_env_file=None))
+    assert PRIVACY in DOMAINS and PRIVACY.startup is start_daily_purge
+    state = SimpleNamespace(
+        store=store,
+        tasks=TaskSet(),
+        registry=default_registry(),
+        settings=Settings(_env_file=None),
+    )
     await start_daily_purge(state)
-    assert state.extras == {}  # off by default
+    assert len(state.tasks) == 0  # off by default
     monkeypatch.setenv("FLOORBRIDGE_PURGE_DAILY", "true")
     monkeypatch.setenv("FLOORBRIDGE_PURGE_INTERVAL", "3600")
     state.settings = Settings(_env_file=None)  # the server reads them once, at start
     assert state.settings.retention.purge_interval == 3600
     sid = await _session_with_old_dismissed_question(store, days_old=45)  # default: 30 days
     await start_daily_purge(state)
-    (task,) = state.extras["tasks"]
+    (task,) = state.tasks
     for _ in range(100):  # the first run happens at start-up
         if (await _text_of(store, sid))[0] == PURGED:
             break

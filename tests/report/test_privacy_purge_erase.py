@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text as sql
 
-import app.main  # noqa: F401 - every domain's tables in the metadata the search walks
 from app.clock import utc_now
+from app.domains import default_registry
 from app.errors import Invalid
 from app.ingest import ingest
 from app.models import Question
@@ -28,6 +28,9 @@ from app.retention.settings_store import set_retention
 from integrations.base import IncomingMessage
 
 from .report_support import HAS_POLLS, find_everywhere, simulate_session
+
+#: The app's domains (every table in the metadata the search walks; their privacy hooks).
+REGISTRY = default_registry()
 
 
 def totals(report):
@@ -51,7 +54,7 @@ def totals(report):
 
 
 async def _report(store, sid):
-    return await store.read(lambda db: build_report(db, sid))
+    return await store.read(lambda db: build_report(db, sid, REGISTRY.sections))
 
 
 async def _hash_of(store, sid, channel, handle):
@@ -78,7 +81,7 @@ async def test_erase_removes_every_trace_of_a_remote_person(store):
     sim = await simulate_session(store)
     before = totals(await _report(store, sim.session_id))
     zoe = Subject("zoom_chat", "zoe@example.net")
-    held = await store.read(lambda db: export_subject(db, sim.slug, zoe))
+    held = await store.read(lambda db: export_subject(db, sim.slug, zoe, REGISTRY))
     assert [q["text"] for q in held["questions"]] == [
         "How do small NGOs share data safely?",
         "Follow-up: which licences work best?",
@@ -98,7 +101,7 @@ async def test_erase_removes_every_trace_of_a_remote_person(store):
 
     zoes = (sim.ids["z1"], sim.ids["z2"])
     assert await store.read(lambda db: _prints(db, sim.session_id, zoes))  # cross-post prints
-    result = await store.write(lambda db: erase_subject(db, sim.slug, zoe))
+    result = await store.write(lambda db: erase_subject(db, sim.slug, zoe, REGISTRY))
     assert result["questions"] == 2 and result["messages"] == 2 and result["events"] > 0
     # The fingerprint of her name and text (kept to spot cross-posts) goes with them.
     assert await store.read(lambda db: _prints(db, sim.session_id, zoes)) == 0
@@ -108,7 +111,7 @@ async def test_erase_removes_every_trace_of_a_remote_person(store):
     assert totals(after) == before
     erased = [q for q in after["all_questions"] if q["id"] in (sim.ids["z1"], sim.ids["z2"])]
     assert {q["text"] for q in erased} == {ERASED}
-    again = await store.read(lambda db: export_subject(db, sim.slug, zoe))
+    again = await store.read(lambda db: export_subject(db, sim.slug, zoe, REGISTRY))
     assert again["questions"] == [] and again["messages"] == []
     # Live pages hear of it through the log, like any change.
     assert any(
@@ -135,7 +138,7 @@ async def test_erase_of_an_audience_member_takes_their_votes_off_the_record(stor
         )
     before = totals(await _report(store, sim.session_id))
     ben = Subject("audience", "aud-ben-0002")
-    held = await store.read(lambda db: export_subject(db, sim.slug, ben))
+    held = await store.read(lambda db: export_subject(db, sim.slug, ben, REGISTRY))
     assert [u["question_id"] for u in held["upvotes"]] == [sim.ids["z1"]]
     if HAS_POLLS:
         assert [b["answer"] for b in held["polls"]] == [None, "Ben trusts audits"]
@@ -150,7 +153,7 @@ async def test_erase_of_an_audience_member_takes_their_votes_off_the_record(stor
     ]
     assert await store.read(lambda db: find_everywhere(db, needles))  # there before
 
-    await store.write(lambda db: erase_subject(db, sim.slug, ben))
+    await store.write(lambda db: erase_subject(db, sim.slug, ben, REGISTRY))
     assert await store.read(lambda db: find_everywhere(db, needles)) == []
     # His question stays counted (answered, highlighted, 3 votes); his own vote stays counted.
     assert totals(await _report(store, sim.session_id)) == before
@@ -183,12 +186,16 @@ async def test_purge_after_the_retention_period(store):
     dismissed_text = ["Spam spam spam", "Mail me at", "ana.perez"]
 
     # Within the retention period nothing changes.
-    early = await store.write(lambda db: purge(db, now=utc_now() + timedelta(days=29)))
+    early = await store.write(
+        lambda db: purge(db, now=utc_now() + timedelta(days=29), registry=REGISTRY)
+    )
     assert early["questions"] == early["messages"] == 0
     assert await store.read(lambda db: find_everywhere(db, ["Zoe Quinn", "Z. Q."]))
 
     assert await store.read(lambda db: _prints(db, sim.session_id))
-    done = await store.write(lambda db: purge(db, now=utc_now() + timedelta(days=31)))
+    done = await store.write(
+        lambda db: purge(db, now=utc_now() + timedelta(days=31), registry=REGISTRY)
+    )
     assert await store.read(lambda db: _prints(db, sim.session_id)) == 0
     assert done["questions"] >= 9 - 1 and done["messages"] == 9 and done["events"] > 0
     assert await store.read(lambda db: find_everywhere(db, names + dismissed_text)) == []
@@ -199,7 +206,9 @@ async def test_purge_after_the_retention_period(store):
     # What was taken stays readable: it is the session's record.
     assert any(q["text"] == "Who pays for the data stewards?" for q in after["all_questions"])
     # A second run finds nothing left to do.
-    again = await store.write(lambda db: purge(db, now=utc_now() + timedelta(days=32)))
+    again = await store.write(
+        lambda db: purge(db, now=utc_now() + timedelta(days=32), registry=REGISTRY)
+    )
     assert again["questions"] == again["messages"] == again["upvotes"] == 0
 
 

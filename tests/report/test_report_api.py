@@ -10,8 +10,11 @@ import httpx
 import pytest
 
 from app.auth import AUDIENCE_COOKIE, Signer
-from app.views import event_for
+from app.domains import default_registry
 from tests.servers import audience_cookies
+
+#: The app's domains: their event filters and snapshot parts, as the server uses them.
+REGISTRY = default_registry()
 
 
 @pytest.fixture
@@ -116,10 +119,10 @@ def test_notes_and_highlights(live_server, sess):
 
 def test_report_events_reach_only_moderator_and_rapporteur():
     data = {"note": {"section": "general", "text": "private draft", "rev": 1}}
-    assert event_for("rapporteur", "report.note", data) == ("report.note", data)
-    assert event_for("moderator", "report.note", data) == ("report.note", data)
+    assert REGISTRY.event_for("rapporteur", "report.note", data) == ("report.note", data)
+    assert REGISTRY.event_for("moderator", "report.note", data) == ("report.note", data)
     for role in ("audience", "stage", "screen"):
-        assert event_for(role, "report.note", data) is None
+        assert REGISTRY.event_for(role, "report.note", data) is None
 
 
 def test_privacy_statement_retention_and_subject_access(live_server, sess):

@@ -50,9 +50,13 @@ def test_every_igf_field_key_is_documented():
 
 def test_the_rapporteur_page_offers_every_igf_field_with_the_reports_label():
     """One list of labels (app/report/igf.py): the page shows the report's own words."""
+    from app import i18n
     from app.report.igf import PEOPLE_FIELDS
 
     page = (DOCS.parent / "moderator_ui" / "static" / "report.html").read_text()
+    english = i18n.catalogue("en")["messages"]
     for key, (label, _, _) in PEOPLE_FIELDS.items():
         assert f'data-section="{key}"' in page, key
-        assert f">{label} <span" in page, label
+        # The label is translated under the field's own key (docs/i18n.md): same English.
+        assert f'<span data-i18n="{key}">{label}</span>' in page, label
+        assert english[key] == label, key

@@ -11,6 +11,7 @@ from html import escape
 
 from sqlalchemy import text as sql
 
+from app.domains import default_registry
 from app.report.builder import build_report, is_remote
 from app.report.html import to_html
 from app.report.render import to_csv, to_markdown
@@ -34,7 +35,9 @@ def _share(part, whole):
 
 async def test_every_number_in_the_report_matches_the_database(store):
     sim = await simulate_session(store)
-    report = await store.read(lambda db: build_report(db, sim.session_id))
+    report = await store.read(
+        lambda db: build_report(db, sim.session_id, default_registry().sections)
+    )
     sid = sim.session_id
 
     def facts(db):
@@ -229,7 +232,9 @@ async def test_every_number_in_the_report_matches_the_database(store):
 
 async def test_no_email_and_the_name_policy_is_kept(store):
     sim = await simulate_session(store, privacy="initials")
-    report = await store.read(lambda db: build_report(db, sim.session_id))
+    report = await store.read(
+        lambda db: build_report(db, sim.session_id, default_registry().sections)
+    )
     outputs = [str(report), to_markdown(report), to_html(report), to_csv(report)]
     for out in outputs:
         assert "@example.org" not in out and "rapporteur@example.com" not in out
@@ -244,6 +249,8 @@ async def test_no_email_and_the_name_policy_is_kept(store):
             {"s": sim.session_id},
         )
     )
-    report = await store.read(lambda db: build_report(db, sim.session_id))
+    report = await store.read(
+        lambda db: build_report(db, sim.session_id, default_registry().sections)
+    )
     assert {r["author"] for r in report["all_questions"]} == {None}
     assert "Z. Q." not in to_html(report) and "Z. Q." not in to_markdown(report)

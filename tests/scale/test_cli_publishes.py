@@ -19,13 +19,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from rotation_kit import REPLACED, ROOT, closed_within, open_live
 from websockets.asyncio.client import ClientConnection
 
 from app.db import Store
 from app.ingest import ingest_batch
 from app.sessions import get_by_slug
 from integrations.base import IncomingMessage
+from tests.rotation_kit import REPLACED, ROOT, closed_within, open_live
 
 from .conftest import REDIS_URL, Cluster, Proc, _redis_up
 

@@ -38,6 +38,7 @@ class FakeMastodon:
         self.tags: dict[str, set[str]] = {}
         self.faults: deque[str] = deque()
         self.requests: list[tuple[float, str]] = []
+        self.clients: list[int] = []  # each request's source port: a connection each
         self.remaining = 300
         self.base = ""
         self.subscribers: list[asyncio.Queue[Any]] = []
@@ -89,6 +90,7 @@ class FakeMastodon:
     async def timeline(self, request: Request) -> Response:
         loop = asyncio.get_running_loop()
         self.requests.append((loop.time(), str(request.url)))
+        self.clients.append(request.client.port if request.client else 0)
         fault = self.faults.popleft() if self.faults else None
         if fault == "429":
             return JSONResponse(

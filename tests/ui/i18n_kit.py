@@ -64,7 +64,7 @@ def busy_session(live_server, title: str = "مدن بعد السيارات") -> 
 def open_in(browser: Browser, contexts: list, name: str, url: str, locale: str,
             size: tuple[int, int] | None = None) -> RolePage:
     """Open a role's page with the browser set to `locale` (its Accept-Language)."""
-    device = dict(DEVICES[name])
+    device = dict(DEVICES.get(name, DEVICES["console"]))  # the rapporteur: a laptop
     if size:
         device["viewport"] = {"width": size[0], "height": size[1]}
     return open_watched(browser, contexts, name, url, **device, locale=locale)

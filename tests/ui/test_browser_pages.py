@@ -46,7 +46,7 @@ def test_audience_upvotes_once_and_remembers_it(open_role, fb_session):
     box = page.get_by_label("Your question")
     expect(box).to_have_attribute("maxlength", "2000")
     box.fill("x" * 1950)
-    expect(page.locator("#ask-count")).to_have_text("1950 / 2000")
+    expect(page.locator("#ask-count")).to_have_text("1,950 of 2,000 characters")
     expect(page.locator("#ask-count")).to_have_class(re.compile(r"\bcounter--near\b"))
     audience.assert_clean()
 

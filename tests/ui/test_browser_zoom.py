@@ -159,7 +159,7 @@ def test_zoom_panel_live_status_chat_and_csv_import(open_role, zoom_server, tmp_
 def test_a_bad_signature_is_counted_in_the_panel(open_role, zoom_server):
     session = linked_session(zoom_server)
     console = open_role("console", session["links"]["moderator"])
-    before = zoom_server.app.state.fb.extras["zoom"].signature_failures
+    before = zoom_server.app.state.fb.zoom.signature_failures
     raw = (PAYLOADS / "zoom-meeting-chat.json").read_bytes()
     assert post_signed(f"{zoom_server.url}{HOOK}", "not-the-secret", raw).status_code == 401
     expect(console.page.locator("#zoom-panel .zoom-server")).to_contain_text(

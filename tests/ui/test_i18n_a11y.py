@@ -1,4 +1,5 @@
-"""Accessibility of the console, stage, screen and landing pages, in English and Arabic.
+"""Accessibility of every page (console, stage, screen, audience, rapporteur, the report
+document, landing), in English and Arabic.
 
 axe-core (bundled by axe-playwright-python) runs in Chromium on each page in the states
 that matter: empty, busy (a queue, a question on stage, a note, an open poll), and
@@ -19,7 +20,8 @@ from .i18n_kit import busy_session, open_in, wait_ready
 
 pytestmark = pytest.mark.browser
 
-LINK = {"console": "moderator", "stage": "stage", "screen": "screen"}
+LINK = {"console": "moderator", "stage": "stage", "screen": "screen", "audience": "audience",
+        "report": "rapporteur"}
 LOCALE = {"en": "en-US", "ar": "ar-EG"}
 AXE = Axe()
 
@@ -35,7 +37,8 @@ def contexts():
 @pytest.fixture(scope="module")
 def sessions(live_server):
     empty = live_server.create_session("Empty room")
-    return {"empty": empty["links"], "busy": busy_session(live_server).client.links}
+    busy = busy_session(live_server)
+    return {"empty": empty["links"], "busy": busy.client.links, "client": busy.client}
 
 
 def detail(node: dict) -> str:
@@ -59,13 +62,18 @@ def serious(page) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
 @pytest.mark.parametrize("state", ["empty", "busy", "reconnecting"])
-@pytest.mark.parametrize("page", ["console", "stage", "screen"])
+@pytest.mark.parametrize("page", ["console", "stage", "screen", "audience", "report"])
 def test_no_serious_axe_violations(browser, contexts, sessions, page, state, lang):
     links = sessions["busy" if state == "reconnecting" else state]
     role = open_in(browser, contexts, page, links[LINK[page]], LOCALE[lang])
     wait_ready(role, lang)
     if state == "busy" and page == "stage":
         expect(role.page.locator(".note--open").first).to_be_visible()
+    if state == "busy" and page == "audience":  # the poll open, the privacy notice unfolded
+        expect(role.page.locator("#aud-polls .poll-card--open")).to_have_count(1)
+        role.page.locator(".privacy-summary").click()
+    if state == "busy" and page == "report":
+        expect(role.page.locator("#rep-list .rq").first).to_be_visible()
     if state == "reconnecting":  # the server unreachable: every new socket is refused
         role.page.route_web_socket(re.compile(r"/s/[^/]+/live(\?.*)?$"),
                                    lambda ws: ws.close(code=1013, reason="try again later"))
@@ -74,6 +82,25 @@ def test_no_serious_axe_violations(browser, contexts, sessions, page, state, lan
         expect(role.page.locator("#conn-banner")).to_be_visible()
     found = serious(role.page)
     assert found == [], f"{page} {state} {lang}:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_report_document_has_no_serious_axe_violations(browser, contexts, sessions, lang):
+    """The downloadable HTML report (the PDF is drawn from it), in the chosen language."""
+    client = sessions["client"]
+    html = client.moderator.get(f"{client.prefix}/report",
+                                params={"format": "html", "lang": lang}, timeout=15)
+    assert html.status_code == 200, html.text
+    # A blank page, as a downloaded file opens: no app CSP, so its own <style> applies.
+    context = browser.new_context(locale=LOCALE[lang], viewport={"width": 1366, "height": 768})
+    contexts.append(context)
+    page = context.new_page()
+    page.set_content(html.text)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+    border = page.eval_on_selector("th", "el => getComputedStyle(el).borderTopStyle")
+    assert border == "solid"  # the report's own styles are in force
+    found = serious(page)
+    assert found == [], f"report document {lang}:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
@@ -218,3 +245,48 @@ def test_stage_announces_what_changes_and_not_the_clock(browser, contexts, live_
     expect(timer_said).to_contain_text("nearly over")
     expect(page.locator(".tmr-label")).to_have_text("Nearly over")  # in words, not colour
     stage.assert_clean()
+
+
+HC_JS = """
+() => {
+  const px = (sel) => parseFloat(getComputedStyle(document.querySelector(sel)).fontSize);
+  return { bg: getComputedStyle(document.body).backgroundColor, label: px(".tmr-label"),
+           caption: px(".screen-join-caption"), scroll: document.documentElement.scrollWidth };
+}
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_high_contrast_screen_with_captions_link(browser, contexts, live_server, lang):
+    """?contrast=high: black and white, larger fixed texts, axe-clean; the session's
+    captions link shows on the screen and on the phone once the organiser sets it."""
+    created = live_server.create_session("Captions and contrast")
+    from .uikit import SessionClient
+
+    client = SessionClient(live_server.url, created)
+    url = "https://captions.example/igf/ws-42"
+    put = client.moderator.put(f"{client.prefix}/settings", json={"captions_url": url})
+    assert put.status_code == 200, put.text
+    client.moderator.post(f"{client.prefix}/timer/start")
+    size = (1920, 1080)
+    plain = open_in(browser, contexts, "screen", client.links["screen"], LOCALE[lang], size)
+    wait_ready(plain, lang)
+    high = open_in(browser, contexts, "screen", client.links["screen"] + "&contrast=high",
+                   LOCALE[lang], size)
+    wait_ready(high, lang)
+    for role in (plain, high):
+        expect(role.page.locator("#join-captions")).to_be_visible()
+        expect(role.page.locator("#captions-url")).to_have_text("captions.example/igf/ws-42")
+    a, b = plain.page.evaluate(HC_JS), high.page.evaluate(HC_JS)
+    assert b["bg"] == "rgb(0, 0, 0)"
+    assert b["label"] >= 1.4 * a["label"] and b["caption"] >= 1.2 * a["caption"]
+    assert b["scroll"] <= size[0]
+    assert serious(high.page) == []
+    phone = open_in(browser, contexts, "audience", client.links["audience"], LOCALE[lang])
+    wait_ready(phone, lang)
+    link = phone.page.locator("#captions-link")
+    expect(link).to_be_visible()
+    expect(link).to_have_attribute("href", url)
+    assert link.bounding_box()["height"] >= 44
+    for role in (plain, high, phone):
+        role.assert_clean()

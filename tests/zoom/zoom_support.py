@@ -194,4 +194,4 @@ class ZoomServer(LiveServer):
     @property
     def zoom(self) -> Any:
         """The app's ZoomRuntime (counters, settings)."""
-        return self.app.state.fb.extras["zoom"]
+        return self.app.state.fb.zoom

@@ -1,6 +1,10 @@
 // REST calls to /api/sessions/{slug}/... Auth rides on the role cookie (same origin).
 // Errors come back as {"detail": "..."}; we turn them into ApiError so callers can show
-// the server's own words (in a toast) instead of swallowing them.
+// the server's own words (in a toast) instead of swallowing them. The server speaks
+// English: on a page in another language the error says the same thing per status
+// (err.401, err.429...), from the catalogue, and keeps the server's words in `serverDetail`.
+
+import { has, lang, t } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, detail) {
@@ -41,7 +45,7 @@ async function send(path, init) {
   try {
     response = await fetch(path, init);
   } catch (err) {
-    throw new ApiError(0, "Network error: the server could not be reached.");
+    throw new ApiError(0, t("err.network"));
   }
   const text = await response.text();
   let data = null;
@@ -55,9 +59,18 @@ async function send(path, init) {
       data && data.detail !== undefined
         ? describe(data.detail)
         : `${response.status} ${response.statusText}`;
-    throw new ApiError(response.status, detail);
+    const error = new ApiError(response.status, translated(response.status, detail));
+    error.serverDetail = detail;
+    throw error;
   }
   return data;
+}
+
+/** The server's (English) sentence on an English page; the catalogue's one otherwise. */
+function translated(status, detail) {
+  if (lang === "en") return detail;
+  const key = status >= 500 ? "err.500" : `err.${status}`;
+  return has(key) ? t(key) : t("err.400");
 }
 
 /** Calls scoped to one session. */

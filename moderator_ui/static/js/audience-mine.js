@@ -8,15 +8,9 @@
 
 import { request } from "./api.js";
 import { el, renderKeyed, setText } from "./dom.js";
+import { has, t } from "./i18n.js";
 
-const WORDS = {
-  pending: "Waiting for a moderator",
-  approved: "Approved: in the queue",
-  on_stage: "On stage now",
-  answered: "Answered",
-  merged: "Merged with a similar question",
-  not_selected: "Not selected",
-};
+const status = (s) => (has(`mine.${s}`) ? t(`mine.${s}`) : s);
 const PENDING_POLL_MS = 10_000;
 
 export function mountMyQuestions({ section, list, store, slug }) {
@@ -32,12 +26,12 @@ export function mountMyQuestions({ section, list, store, slug }) {
     return el(
       "li",
       { class: ["mine", `mine--${q.status}`], dataset: { id: q.id, status: q.status } },
-      el("p", { class: "mine-text" }, q.text),
+      el("p", { class: "mine-text", dir: "auto" }, q.text),
       el(
         "p",
         { class: "mine-status" },
-        el("span", { class: "mine-badge" }, target ? "Merged into" : WORDS[q.status] || q.status),
-        target ? el("span", { class: "mine-into" }, ` “${target.text}”`) : null,
+        el("span", { class: "mine-badge" }, target ? t("mine.merged_into") : status(q.status)),
+        target ? el("bdi", { class: "mine-into", dir: "auto" }, target.text) : null,
       ),
     );
   }

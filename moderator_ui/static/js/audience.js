@@ -4,11 +4,14 @@
 
 import { $, $$, sourceLabel, el, renderKeyed, setText } from "./dom.js";
 import { mountMyQuestions } from "./audience-mine.js";
+import { formatNumber, mountLanguageMenu, t, tn } from "./i18n.js";
 import { boot, titleFrom } from "./page.js";
 import { mountAudiencePolls } from "./polls-audience.js";
+import { mountAudienceFloor } from "./floor-audience.js";
 import { attempt } from "./toast.js";
 
 const { slug, store, api } = boot();
+mountLanguageMenu($("#lang"));
 mountAudiencePolls($("#aud-polls-section"), {
   store,
   slug,
@@ -16,6 +19,7 @@ mountAudiencePolls($("#aud-polls-section"), {
   closedList: $("#aud-polls-closed"),
   closedSummary: $("#aud-polls-closed-summary"),
 });
+mountAudienceFloor($("#aud-floor"), { store, slug });
 const myQuestions = mountMyQuestions({ section: $("#aud-mine-section"), list: $("#aud-mine"), store, slug });
 const MAX = 2000;
 const VOTED_KEY = `fb_voted:${slug}`;
@@ -75,7 +79,7 @@ function card(q) {
     el(
       "div",
       { class: "aq-body" },
-      el("p", { class: "aq-text" }, q.text),
+      el("p", { class: "aq-text", dir: "auto" }, q.text),
       el("p", { class: "aq-meta" }, sourceLabel(q)),
     ),
     el(
@@ -86,10 +90,10 @@ function card(q) {
         dataset: { vote: q.id },
         disabled: done || !canVote || voting.has(q.id),
         "aria-pressed": String(done),
-        "aria-label": `${done ? "You upvoted this" : "Upvote"}, ${votes} ${votes === 1 ? "vote" : "votes"}`,
+        "aria-label": t(done ? "aud.upvoted" : "aud.upvote", { votes: tn("poll.votes", votes) }),
       },
       el("span", { class: "vote-arrow", "aria-hidden": "true" }, "▲"),
-      el("span", { class: "vote-count" }, String(votes)),
+      el("span", { class: "vote-count" }, formatNumber(votes)),
     ),
   );
 }
@@ -97,13 +101,14 @@ function card(q) {
 // Rebuild a card only when its question or its vote button state changed.
 const KEYED = {
   id: (q) => q.id,
-  sig: (q) => `${voted.has(q.id)}|${voting.has(q.id)}`,
+  sig: (q) => `${voted.has(q.id)}|${voting.has(q.id)}|${q.votes ?? 0}`,
   render: card,
 };
 
 function render() {
-  titleFrom(store, "Ask a question");
-  setText($("#session-title"), store.session ? store.session.title : "Ask a question");
+  titleFrom(store, t("aud.title"));
+  setText($("#session-title"), store.session ? store.session.title : t("aud.title"));
+  showCaptions(store.session && store.session.captions_url);
 
   const stage = store.stageQuestion;
   $("#aud-now").hidden = !stage;
@@ -120,6 +125,14 @@ function render() {
   const answered = store.byState("answered");
   $("#aud-answered-section").hidden = answered.length === 0;
   renderKeyed($("#aud-answered"), answered, KEYED);
+}
+
+/** The session's live captions, when the organiser set a link (an http(s) address). */
+function showCaptions(url) {
+  const box = $("#captions");
+  const ok = typeof url === "string" && /^https?:\/\//.test(url);
+  box.hidden = !ok;
+  if (ok) $("#captions-link").href = url;
 }
 
 // ---------------------------------------------------------------------- sorting
@@ -173,7 +186,7 @@ try {
 
 function updateCounter() {
   const n = textBox.value.length;
-  setText(counter, `${n} / ${MAX}`);
+  setText(counter, t("aud.counter", { n, max: MAX }));
   counter.classList.toggle("counter--near", n > MAX * 0.9);
 }
 textBox.addEventListener("input", () => {
@@ -188,7 +201,7 @@ form.addEventListener("submit", async (ev) => {
   const text = textBox.value.trim();
   const name = nameBox.value.trim();
   if (!text) {
-    showStatus("Please write your question first.", false);
+    showStatus(t("aud.write_first"), false);
     textBox.focus();
     return;
   }
@@ -205,7 +218,7 @@ form.addEventListener("submit", async (ev) => {
     }
     textBox.value = "";
     updateCounter();
-    showStatus("Sent, a moderator will review it.", true);
+    showStatus(t("aud.sent"), true);
   } catch (err) {
     showStatus(err.detail || String(err), false);
   } finally {

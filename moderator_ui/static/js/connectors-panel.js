@@ -16,6 +16,7 @@ export function mountConnectors({ slug, store, live, root = $("#connectors"), li
   if (!root) return;
   const channels = new Map(); // channel -> {channel, kind, paused, simulated, status}
   const crossposts = new Map(); // question id -> earlier question id
+  let owner = null; // {worker, since}: the worker that runs this session's channels
   const base = `/api/sessions/${encodeURIComponent(slug)}/connectors`;
 
   const applySnapshot = store.applySnapshot.bind(store);
@@ -24,6 +25,7 @@ export function mountConnectors({ slug, store, live, root = $("#connectors"), li
     channels.clear();
     crossposts.clear();
     for (const c of (part && part.channels) || []) channels.set(c.channel, c);
+    owner = (part && part.owner) || null;
     for (const [id, of] of Object.entries((part && part.crossposts) || {})) crossposts.set(Number(id), of);
     applySnapshot(data);
     render();
@@ -50,6 +52,8 @@ export function mountConnectors({ slug, store, live, root = $("#connectors"), li
     } else if (type === "connector.paused") {
       const c = channels.get(data.channel);
       if (c) channels.set(data.channel, { ...c, paused: data.paused });
+    } else if (type === "connector.owner") {
+      owner = data.owner || null;
     } else if (type === "connector.crosspost") {
       crossposts.set(data.question_id, data.of);
     }
@@ -96,6 +100,18 @@ export function mountConnectors({ slug, store, live, root = $("#connectors"), li
     );
   }
 
+  // Which worker reads the platforms for this session, and since when (several workers
+  // share the work: app/ownership.py). The name is the operator's: set as text.
+  function ownerLine(items) {
+    if (!owner || !owner.worker || !items.some((c) => c.kind === "connector")) return null;
+    const since = new Date(owner.since);
+    const time = Number.isNaN(since.getTime())
+      ? ""
+      : since.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return el("p", { class: "conn-owner", dataset: { worker: owner.worker } },
+      t("conn.owner", { worker: owner.worker, time }));
+  }
+
   function toggle(c) {
     const action = c.paused ? "resume" : "pause";
     attempt(() => request("POST", `${base}/${encodeURIComponent(c.channel)}/${action}`));
@@ -104,7 +120,12 @@ export function mountConnectors({ slug, store, live, root = $("#connectors"), li
   function render() {
     const items = [...channels.values()].sort((a, b) => a.channel.localeCompare(b.channel));
     root.hidden = items.length === 0;
-    setChildren(root, el("h2", { class: "conn-title" }, t("conn.title")), el("ul", { class: "conn-list" }, items.map(card)));
+    setChildren(
+      root,
+      el("h2", { class: "conn-title" }, t("conn.title")),
+      el("ul", { class: "conn-list" }, items.map(card)),
+      ownerLine(items),
+    );
     markCrossposts();
   }
 

@@ -8,18 +8,22 @@ import { enableQueueDrag } from "./console-dnd.js";
 import { fillMergeOptions, renderItem } from "./console-item.js";
 import { confirmToast, makeUndo, short } from "./console-undo.js";
 import { mountConnectors } from "./connectors-panel.js";
+import { mountTriage } from "./console-triage.js";
 import { $, $$, age, channelLabel, el, renderKeyed, safeLink, setChildren, setText, showQr } from "./dom.js";
 import { boot, titleFrom } from "./page.js";
 import { attempt, toast } from "./toast.js";
 import { mountConsoleTimer } from "./timer-console.js";
 import { mountConsolePolls } from "./polls-console.js";
 import { mountZoomPanel } from "./zoom-panel.js";
+import { mountConsoleFloor } from "./floor-console.js";
 
 const { slug, store, live, api } = boot();
 mountLanguageMenu($("#lang"));
 mountConsoleTimer($("#timer-panel"), { store, live, slug });
 mountConnectors({ slug, store, live });
+mountTriage({ slug, store });
 mountZoomPanel({ slug, store, live });
+mountConsoleFloor($("#floor-panel"), { store, live, slug });
 mountConsolePolls($("#polls-panel"), { store, slug });
 
 const TABS = ["inbox", "queued", "on_stage", "answered", "dismissed", "merged"];

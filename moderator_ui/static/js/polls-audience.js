@@ -6,6 +6,7 @@ import { ApiError, request } from "./api.js";
 import { el, renderKeyed, setChildren, setText } from "./dom.js";
 import { kindLabel, renderResults } from "./polls-bars.js";
 import { Polls } from "./polls-model.js";
+import { t, tn } from "./i18n.js";
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRST";
 
@@ -36,7 +37,7 @@ export function mountAudiencePolls(root, { store, slug, closedBox = null, closed
   const polls = new Polls(store);
   const forms = new Map(); // poll id -> its ballot form node
   const list = el("ol", { class: "poll-list poll-list--audience", id: "aud-polls" });
-  const heading = el("h2", {}, "Live poll");
+  const heading = el("h2", {}, t("apoll.live_one"));
   setChildren(root, heading, list);
 
   function save(id, ballot) {
@@ -70,13 +71,13 @@ export function mountAudiencePolls(root, { store, slug, closedBox = null, closed
         ? el("textarea", { name: "text", rows: "3", maxlength: "500", class: "poll-text" })
         : el("input", { name: "text", type: "text", maxlength: "40", class: "poll-text", autocomplete: "off" });
       inputs = [box];
-      fields = el("label", { class: "poll-text-label" }, poll.kind === "open" ? "Your answer" : "One word or a short phrase", box);
+      fields = el("label", { class: "poll-text-label" }, t(poll.kind === "open" ? "apoll.your_answer" : "apoll.word"), box);
     } else {
       const multi = poll.kind === "multiple";
       fields = el(
         "fieldset",
         { class: "poll-choices" },
-        el("legend", { class: "muted" }, multi ? `Choose up to ${poll.max_choices}` : "Choose one"),
+        el("legend", { class: "muted" }, multi ? t("apoll.choose_up_to", { n: poll.max_choices }) : t("apoll.choose_one")),
         poll.options.map((label, i) => {
           const input = el("input", {
             type: multi ? "checkbox" : "radio",
@@ -86,15 +87,15 @@ export function mountAudiencePolls(root, { store, slug, closedBox = null, closed
           });
           inputs.push(input);
           const prefix = poll.kind === "rating" ? "" : `${LETTERS[i]}. `;
-          return el("label", { class: "poll-choice" }, input, el("span", {}, `${prefix}${label}`));
+          return el("label", { class: "poll-choice" }, input, el("span", { dir: "auto" }, `${prefix}${label}`));
         }),
       );
       if (multi) limitChoices(inputs, poll.max_choices || inputs.length);
     }
-    const code = el("input", { type: "text", class: "poll-code", maxlength: "32", autocomplete: "off", "aria-label": "Join code" });
-    const codeRow = el("label", { class: "poll-code-row", hidden: true }, "Join code (shown in the room)", code);
-    const button = el("button", { type: "submit", class: "btn btn-primary btn-block poll-send" }, previous ? "Change my vote" : "Vote");
-    if (previous) setText(status, "Your vote is counted. You can change it while the poll is open.");
+    const code = el("input", { type: "text", class: "poll-code", maxlength: "32", autocomplete: "off", "aria-label": t("apoll.join_code") });
+    const codeRow = el("label", { class: "poll-code-row", hidden: true }, t("apoll.join_code_row"), code);
+    const button = el("button", { type: "submit", class: "btn btn-primary btn-block poll-send" }, t(previous ? "apoll.change_vote" : "apoll.vote"));
+    if (previous) setText(status, t("apoll.counted_change"));
     const form = el("form", { class: "poll-form-aud" }, fields, codeRow, button, status);
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
@@ -102,7 +103,7 @@ export function mountAudiencePolls(root, { store, slug, closedBox = null, closed
       if (poll.kind === "wordcloud" || poll.kind === "open") body.text = inputs[0].value;
       else body.choices = inputs.filter((x) => x.checked).map((x) => Number(x.value));
       if (body.choices && body.choices.length === 0) {
-        setText(status, "Pick an option first.");
+        setText(status, t("apoll.pick_first"));
         return;
       }
       if (!codeRow.hidden && code.value.trim()) {
@@ -116,8 +117,8 @@ export function mountAudiencePolls(root, { store, slug, closedBox = null, closed
       try {
         const result = await send(poll, body);
         save(poll.id, result || body);
-        setText(button, "Change my vote");
-        setText(status, "Thank you, your vote is counted.");
+        setText(button, t("apoll.change_vote"));
+        setText(status, t("apoll.thanks"));
         status.classList.remove("form-status--error");
         status.classList.add("form-status--ok");
         codeRow.hidden = true;
@@ -135,8 +136,8 @@ export function mountAudiencePolls(root, { store, slug, closedBox = null, closed
 
   function card(poll) {
     const parts = [
-      el("h3", { class: "poll-question" }, poll.question),
-      el("p", { class: "poll-meta muted" }, `${kindLabel(poll.kind)} · ${poll.state === "open" ? "voting is open" : "voting is closed"}`),
+      el("h3", { class: "poll-question", dir: "auto" }, poll.question),
+      el("p", { class: "poll-meta muted" }, `${kindLabel(poll.kind)} · ${t(poll.state === "open" ? "apoll.is_open" : "apoll.is_closed")}`),
     ];
     if (poll.state === "open") {
       // Reuse the form across live updates, so a half-made choice survives a new tally.
@@ -158,12 +159,12 @@ export function mountAudiencePolls(root, { store, slug, closedBox = null, closed
     const open = items.filter((x) => x.state === "open");
     const closed = items.filter((x) => x.state !== "open");
     root.hidden = open.length === 0;
-    setText(heading, open.length > 1 ? "Live polls" : "Live poll");
+    setText(heading, t(open.length > 1 ? "apoll.live_many" : "apoll.live_one"));
     renderKeyed(list, open, { id: (x) => x.id, render: card });
     if (closedList) {
       renderKeyed(closedList, closed, { id: (x) => x.id, render: card });
       closedBox.hidden = closed.length === 0;
-      if (closedSummary) setText(closedSummary, closed.length === 1 ? "1 closed poll" : `${closed.length} closed polls`);
+      if (closedSummary) setText(closedSummary, tn("aud.closed_n", closed.length));
     }
   });
   return polls;

@@ -5,6 +5,7 @@
 
 import { request } from "./api.js";
 import { $, el, setText } from "./dom.js";
+import { t } from "./i18n.js";
 import { attempt } from "./toast.js";
 
 export function setupDraft(base) {
@@ -12,8 +13,8 @@ export function setupDraft(base) {
   const list = $("#draft-issues-list");
   const target = $('[data-section="igf.key_issues"]');
   if (!button || !list || !target) return;
-  const useLabel = list.dataset.useLabel;
-  const noneText = list.dataset.noneText;
+  const useLabel = t("rep.use");
+  const noneText = t("rep.none_upvoted");
   button.addEventListener("click", () =>
     attempt(async () => {
       const report = await request("GET", `${base}/report`);
@@ -28,7 +29,7 @@ export function setupDraft(base) {
           target.dispatchEvent(new Event("input", { bubbles: true }));
           use.disabled = true;
         });
-        const words = el("span", { class: "draft-text" });
+        const words = el("span", { class: "draft-text", dir: "auto" });
         setText(words, issue.text);
         list.append(el("li", { class: "draft-issue" }, words, use));
       }

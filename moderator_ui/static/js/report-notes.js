@@ -5,6 +5,7 @@
 
 import { request } from "./api.js";
 import { setText } from "./dom.js";
+import { t } from "./i18n.js";
 
 const DEBOUNCE_MS = 600;
 const RETRY_MIN_MS = 1000;
@@ -38,7 +39,7 @@ export class NoteField {
   edited() {
     this.dirty = true;
     this.writeDraft(this.textarea.value);
-    this.show("Editing…", "editing");
+    this.show(t("rnote.editing"), "editing");
     this.schedule(DEBOUNCE_MS);
   }
 
@@ -52,7 +53,7 @@ export class NoteField {
     if (this.saving) return; // the running save re-checks when it ends
     const text = this.textarea.value;
     this.saving = true;
-    this.show("Saving…", "saving");
+    this.show(t("rnote.saving"), "saving");
     try {
       const note = await request("PUT", this.url, { text });
       this.saved = note.text;
@@ -60,13 +61,13 @@ export class NoteField {
       if (this.textarea.value === text) {
         this.dirty = false;
         this.clearDraft();
-        this.show("Saved", "saved");
+        this.show(t("rnote.saved"), "saved");
       } else {
         this.schedule(DEBOUNCE_MS); // typed on while we were saving
       }
     } catch (err) {
-      const why = err && err.status === 0 ? "server unreachable" : (err && err.detail) || "error";
-      this.show(`Not saved yet (${why}); retrying…`, "error");
+      const why = err && err.status === 0 ? t("rnote.unreachable") : (err && err.detail) || t("err.500");
+      this.show(t("rnote.retrying", { why }), "error");
       if (!(err && err.status >= 400 && err.status < 500)) {
         this.schedule(this.retryMs);
         this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
@@ -86,7 +87,7 @@ export class NoteField {
       return;
     }
     if (this.textarea.value !== text) this.textarea.value = text;
-    if (note) this.show("Saved", "saved");
+    if (note) this.show(t("rnote.saved"), "saved");
   }
 
   /** Page is going away: last chance to send unsaved text (the draft stays as a fallback). */

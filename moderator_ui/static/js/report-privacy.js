@@ -4,6 +4,20 @@
 
 import { request } from "./api.js";
 import { el, setChildren, slugFromPath } from "./dom.js";
+import { t, tn } from "./i18n.js";
+
+/** The session's settings in words of the page's language (the server's `statements` are
+ *  English; the same sentences are in the catalogues). */
+export function statements(privacy) {
+  const names = { full: "privacy.name_full", initials: "privacy.name_initials", anonymous: "privacy.name_anonymous" };
+  return [
+    t(names[privacy.author_display] || names.initials),
+    t("privacy.email"),
+    t("privacy.accounts"),
+    tn("privacy.retention", Number(privacy.retention_days) || 0),
+    t("privacy.rights"),
+  ];
+}
 
 async function showPrivacy() {
   const box = document.getElementById("privacy");
@@ -15,8 +29,8 @@ async function showPrivacy() {
       el(
         "details",
         { class: "privacy-details" },
-        el("summary", { class: "privacy-summary" }, "Your data: how it is handled"),
-        el("ul", { id: "privacy-statements" }, (privacy.statements || []).map((s) => el("li", {}, s))),
+        el("summary", { class: "privacy-summary" }, t("privacy.summary")),
+        el("ul", { id: "privacy-statements" }, statements(privacy).map((s) => el("li", {}, s))),
       ),
     );
     box.hidden = false;

@@ -5,6 +5,7 @@
 // segment in the console moves its field with it, and segments added, renamed or removed
 // there show up here live (the agenda rides on every timer.updated event).
 
+import { lang, mountLanguageMenu, t, tn } from "./i18n.js";
 import { request } from "./api.js";
 import { $, $$, channelLabel, el, renderKeyed, setText, slugFromPath } from "./dom.js";
 import { startLive } from "./live.js";
@@ -19,7 +20,7 @@ const store = new ReportStore();
 const base = `/api/sessions/${encodeURIComponent(slug)}`;
 const fields = new Map(); // section -> NoteField
 const STATE_ORDER = { on_stage: 0, answered: 1, queued: 2, inbox: 3 };
-const STATE_WORDS = { on_stage: "on stage", answered: "answered", queued: "queued", inbox: "inbox" };
+const STATE_WORDS = { on_stage: t("state.on_stage"), answered: t("state.answered"), queued: t("state.queued"), inbox: t("state.inbox") };
 const FILTERS = {
   all: () => true,
   highlighted: (q) => store.highlights.has(q.id),
@@ -27,7 +28,9 @@ const FILTERS = {
 };
 const view = { filter: "all", hideSimulated: false, search: "" };
 
-for (const link of $$("a[data-format]")) link.href = `${base}/report?format=${link.dataset.format}`;
+mountLanguageMenu($("#lang"));
+// The report comes in the page's language (the API's default is the session's language).
+for (const link of $$("a[data-format]")) link.href = `${base}/report?format=${link.dataset.format}&lang=${lang}`;
 setupDraft(base);
 
 function field(section, textarea, status) {
@@ -105,19 +108,19 @@ function questionItem(q) {
         class: ["star", starred && "star--on"],
         dataset: { star: q.id },
         "aria-pressed": String(starred),
-        "aria-label": starred ? "Remove from the report's highlights" : "Highlight in the report",
+        "aria-label": t(starred ? "rep.unstar" : "rep.star"),
       },
       starred ? "★" : "☆",
     ),
     el(
       "div",
       { class: "rq-body" },
-      el("p", { class: "rq-text" }, q.text),
+      el("p", { class: "rq-text", dir: "auto" }, q.text),
       el(
         "p",
         { class: "rq-meta" },
-        q.simulated ? el("span", { class: "tag tag-sim" }, "simulated") : null,
-        [channelLabel(q.channel), q.author, STATE_WORDS[q.state], q.votes ? `${q.votes} votes` : null]
+        q.simulated ? el("span", { class: "tag tag-sim" }, t("common.simulated")) : null,
+        [channelLabel(q.channel), q.author, STATE_WORDS[q.state], q.votes ? tn("poll.votes", q.votes) : null]
           .filter(Boolean)
           .join(" · "),
       ),
@@ -145,8 +148,8 @@ function renderQuestions() {
   });
   const filtered = view.filter !== "all" || view.hideSimulated || view.search;
   $("#rep-empty").hidden = list.length > 0;
-  setText($("#rep-empty"), shown.length && filtered ? "No question matches." : "No questions yet.");
-  setText($("#rep-shown"), filtered ? `${list.length} of ${shown.length} shown` : "");
+  setText($("#rep-empty"), t(shown.length && filtered ? "rep.no_match" : "rep.empty"));
+  setText($("#rep-shown"), filtered ? t("rep.shown", { shown: list.length, total: shown.length }) : "");
   for (const button of $$("button[data-filter]")) {
     button.setAttribute("aria-pressed", String(button.dataset.filter === view.filter));
   }
@@ -158,11 +161,11 @@ function renderQuestions() {
     $("#rep-counts"),
     all.length
       ? [
-          `${all.length} received`,
-          `${answered} answered`,
-          `${remote} remote`,
-          simulated ? `${simulated} simulated` : null,
-          `${store.highlights.size} starred`,
+          t("rep.received", { n: all.length }),
+          t("rep.answered_n", { n: answered }),
+          t("rep.remote_n", { n: remote }),
+          simulated ? t("rep.simulated_n", { n: simulated }) : null,
+          t("rep.starred_n", { n: store.highlights.size }),
         ]
           .filter(Boolean)
           .join(" · ")
@@ -173,7 +176,7 @@ function renderQuestions() {
 // ------------------------------------------------------------------------ render
 
 function render(_store, change = {}) {
-  titleFrom(store, "Rapporteur");
+  titleFrom(store, t("rep.role"));
   setText($("#session-title"), store.session ? store.session.title : "");
   const snapshot = change.type === "snapshot";
   if (snapshot || change.type === undefined || change.type === "timer.updated") renderSegments();

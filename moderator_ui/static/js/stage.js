@@ -12,6 +12,7 @@ import { autoFit } from "./fit-text.js";
 import { mountStageNotes } from "./notes-stage.js";
 import { mountTimer } from "./timer-view.js";
 import { mountStagePolls } from "./polls-screen.js";
+import { mountStageFloor } from "./floor-stage.js";
 
 const { slug, store, live, api } = boot();
 mountLanguageMenu($("#lang"));
@@ -20,6 +21,7 @@ let saidId = null;
 mountTimer($("#stage-timer"), { store, live, variant: "stage" });
 mountStageNotes($("#stage-notes"), { store, slug });
 mountStagePolls($("#stage-polls"), { store });
+mountStageFloor($("#stage-floor"), { store, live, slug, addSlot: $("#floor-add-slot") });
 keepAwake();
 const UP_NEXT = 4;
 // px: the smallest size still readable at arm's length; a one-liner may grow to the max.

@@ -9,12 +9,15 @@
 
 import { request, upload } from "./api.js";
 import { $, age, el, setChildren, setText } from "./dom.js";
+import { lang, t, tn } from "./i18n.js";
 
 const POLL_MS = 4000;
 const SOON_MS = 250; // a burst of Zoom messages: one status read
 const MAX_CSV_BYTES = 1024 * 1024; // the server's limit too
-const QA_NOTE = "Zoom may return no Q&A until the webinar has ended.";
-const STATE_LABEL = { live: "live", ended: "ended", unknown: "no start or end event yet" };
+const QA_NOTE = t("zoom.qa_note");
+const STATE_LABEL = { live: t("zoom.state_live"), ended: t("zoom.state_ended"), unknown: t("zoom.state_unknown") };
+// The server's notes are English: shown as they are on an English console only.
+const serverWords = (text, fallback) => (lang === "en" && text ? text : fallback);
 
 export function mountZoomPanel({ slug, store, live, root = $("#zoom-panel") }) {
   if (!root) return;
@@ -30,7 +33,7 @@ export function mountZoomPanel({ slug, store, live, root = $("#zoom-panel") }) {
   const importButton = el(
     "button",
     { type: "button", class: "btn btn-small zoom-import", onclick: importQa },
-    "Import Zoom Q&A",
+    t("zoom.import"),
   );
   const fileInput = el("input", {
     type: "file",
@@ -49,7 +52,7 @@ export function mountZoomPanel({ slug, store, live, root = $("#zoom-panel") }) {
       "div",
       { class: "zoom-qa" },
       importButton,
-      el("label", { class: "btn btn-small zoom-csv" }, "Upload Q&A report (CSV)", fileInput),
+      el("label", { class: "btn btn-small zoom-csv" }, t("zoom.upload"), fileInput),
     ),
     result,
     note,
@@ -67,30 +70,30 @@ export function mountZoomPanel({ slug, store, live, root = $("#zoom-panel") }) {
     if (!iso) return "";
     const at = new Date(iso);
     if (Number.isNaN(at.getTime())) return String(iso);
-    const clock = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-    return `${clock} (${age(iso, live.serverNow())} ago)`;
+    const clock = at.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    return t("zoom.ago", { clock, age: age(iso, live.serverNow()) });
   }
 
   const fact = (cls, text) => el("span", { class: cls }, text);
-  const KIND = { webinar: "Webinar", meeting: "Meeting" };
+  const KIND = { webinar: "zoom.webinar", meeting: "zoom.meeting" };
 
   function linkItem(link) {
     const state = stateOf(link);
     const facts = [
-      fact("zoom-last", `Last event: ${link.last_event_at ? when(link.last_event_at) : "none yet"}`),
-      fact("zoom-messages", `Messages received: ${link.messages_received ?? 0}`),
+      fact("zoom-last", t("zoom.last", { when: link.last_event_at ? when(link.last_event_at) : t("zoom.none_yet") })),
+      fact("zoom-messages", t("zoom.messages", { n: link.messages_received ?? 0 })),
     ];
     if (link.filtered_private) {
-      facts.push(fact("zoom-private", `Not to everyone, dropped: ${link.filtered_private}`));
+      facts.push(fact("zoom-private", t("zoom.private", { n: link.filtered_private })));
     }
-    if (link.qa_error) facts.push(fact("zoom-qa-error", `Q&A import failed: ${link.qa_error}`));
+    if (link.qa_error) facts.push(fact("zoom-qa-error", t("zoom.qa_failed", { error: link.qa_error })));
     else if (link.qa_imported_at) {
-      facts.push(fact("zoom-qa-at", `Q&A imported: ${when(link.qa_imported_at)}`));
+      facts.push(fact("zoom-qa-at", t("zoom.qa_at", { when: when(link.qa_imported_at) })));
     }
     return el(
       "li",
       { class: ["zoom-link", `zoom-link--${state}`], dataset: { zoomId: String(link.zoom_id), state } },
-      fact("zoom-id", `${KIND[link.kind] || "Zoom"} ${link.zoom_id}`),
+      fact("zoom-id", KIND[link.kind] ? t(KIND[link.kind], { id: String(link.zoom_id) }) : `Zoom ${link.zoom_id}`),
       fact("zoom-state", STATE_LABEL[state]),
       facts,
     );
@@ -98,11 +101,11 @@ export function mountZoomPanel({ slug, store, live, root = $("#zoom-panel") }) {
 
   function serverLine() {
     const failures = status.signature_failures || 0;
-    let text = status.enabled ? "Webhook on" : "Webhook off (no secret token on the server)";
-    text += ` · Signature failures (all sessions): ${failures}`;
+    let text = t(status.enabled ? "zoom.webhook_on" : "zoom.webhook_off");
+    text += ` · ${t("zoom.sig", { n: failures })}`;
     if (failures && status.last_signature_failure) {
       const at = status.last_signature_failure_at;
-      text += ` (last: ${status.last_signature_failure}${at ? `, ${when(at)}` : ""})`;
+      text += ` ${t("zoom.sig_last", { what: `${status.last_signature_failure}${at ? `, ${when(at)}` : ""}` })}`;
     }
     setText(server, text);
     server.classList.toggle("zoom-server--failures", failures > 0);
@@ -115,10 +118,10 @@ export function mountZoomPanel({ slug, store, live, root = $("#zoom-panel") }) {
       links,
       items.length
         ? items.map(linkItem)
-        : el("li", { class: "zoom-none" }, "No Zoom meeting or webinar is linked to this session."),
+        : el("li", { class: "zoom-none" }, t("zoom.no_link")),
     );
     serverLine();
-    setText(note, status.qa_note || QA_NOTE);
+    setText(note, serverWords(status.qa_note, QA_NOTE));
   }
 
   async function refresh() {
@@ -136,7 +139,7 @@ export function mountZoomPanel({ slug, store, live, root = $("#zoom-panel") }) {
       render();
     } catch (err) {
       if (err && err.status === 404) off = true; // no Zoom endpoints on this server
-      else if (status) setText(server, `Zoom status could not be read: ${err.detail || err.message || err}`);
+      else if (status) setText(server, t("zoom.status_failed", { error: err.detail || err.message || String(err) }));
       root.hidden = off || !status;
     } finally {
       reading = false;
@@ -166,33 +169,32 @@ export function mountZoomPanel({ slug, store, live, root = $("#zoom-panel") }) {
     setText(result, text);
   }
 
-  function plural(n, one, many) {
-    return `${n} ${n === 1 ? one : many}`;
-  }
-
   // The server's import report: {fetched, stored, duplicates, answered, errors, note}.
   function describe(report, source) {
     const errors = report.errors || [];
-    if (!report.fetched && errors.length) return [`Import failed: ${errors.join("; ")}`, "error"];
+    if (!report.fetched && errors.length) return [t("zoom.import_failed", { error: errors.join("; ") }), "error"];
     if (!report.fetched) {
-      const why = source === "Zoom" ? ` ${report.note || QA_NOTE}` : "";
-      return [`No questions came from ${source}.${why}`, "ok"];
+      const text = source === "zoom"
+        ? t("zoom.nothing_zoom", { why: serverWords(report.note, QA_NOTE) })
+        : t("zoom.nothing_file");
+      return [text, "ok"];
     }
-    const stored = plural(report.stored, "new question", "new questions");
-    let text = `Imported ${stored} of ${report.fetched} from ${source}`;
-    if (report.duplicates) text += ` (${report.duplicates} already here)`;
+    let text = tn(source === "zoom" ? "zoom.imported_zoom" : "zoom.imported_file", report.stored, {
+      total: report.fetched,
+    });
+    if (report.duplicates) text += ` ${t("zoom.dups", { n: report.duplicates })}`;
     text += ".";
-    if (errors.length) text += ` Not imported: ${errors.join("; ")}`;
+    if (errors.length) text += ` ${t("zoom.not_imported", { errors: errors.join("; ") })}`;
     return [text, errors.length ? "error" : "ok"];
   }
 
   async function importQa() {
     importButton.disabled = true;
-    show("Asking Zoom for the webinar Q&A…", "busy");
+    show(t("zoom.asking"), "busy");
     try {
-      show(...describe(await request("POST", `${base}/qa/import`), "Zoom"));
+      show(...describe(await request("POST", `${base}/qa/import`), "zoom"));
     } catch (err) {
-      show(`Import failed: ${err.detail || err.message || err}`, "error");
+      show(t("zoom.import_failed", { error: err.detail || err.message || String(err) }), "error");
     } finally {
       importButton.disabled = false;
       refresh();
@@ -204,14 +206,14 @@ export function mountZoomPanel({ slug, store, live, root = $("#zoom-panel") }) {
     if (!file) return;
     fileInput.value = ""; // the same file may be chosen again
     if (file.size > MAX_CSV_BYTES) {
-      show(`The file was not imported: ${file.name} is larger than 1 MiB.`, "error");
+      show(t("zoom.too_big", { name: file.name }), "error");
       return;
     }
-    show(`Reading ${file.name}…`, "busy");
+    show(t("zoom.reading", { name: file.name }), "busy");
     try {
-      show(...describe(await upload(`${base}/qa/csv`, file), "the file"));
+      show(...describe(await upload(`${base}/qa/csv`, file), "file"));
     } catch (err) {
-      show(`The file was not imported: ${err.detail || err.message || err}`, "error");
+      show(t("zoom.file_failed", { error: err.detail || err.message || String(err) }), "error");
     } finally {
       refresh();
     }
