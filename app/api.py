@@ -38,6 +38,8 @@ router = APIRouter(prefix="/api")
 class QuestionIn(BaseModel):
     text: CleanText = Field(max_length=MAX_TEXT * 4)
     name: CleanLine | None = Field(default=None, max_length=200)
+    #: "I'm in the room": counted as onsite in the report; remote unless said.
+    in_room: bool = False
 
 
 class QuestionPatch(BaseModel):
@@ -52,6 +54,8 @@ class MergeIn(BaseModel):
 class ActionIn(BaseModel):
     #: push only: send the live item back to the front of the queue instead of a 409.
     swap: bool = False
+    #: dismiss only: why (off_topic, duplicate, abusive, answered_elsewhere, other).
+    reason: str | None = Field(default=None, max_length=32)
 
 
 @router.post("/sessions", status_code=201)
@@ -123,6 +127,7 @@ async def ask(
         text=body.text,
         author_name=clean_name(body.name),
         author_id=audience,
+        in_room=body.in_room,
     )
     result = await ingest_single(state.store, require_id(session), msg, state.registry.ingest)
     return {"id": result.question_id, "state": QState.inbox.value}
@@ -152,9 +157,10 @@ async def act(
     if principal.role == Role.stage and action not in queue.STAGE_ACTIONS:
         raise Forbidden(f"the stage may only {', '.join(sorted(queue.STAGE_ACTIONS))}")
     swap = body is not None and body.swap
+    reason = body.reason if body is not None else None
     return await state.store.write(
         lambda db: queue.apply_action(
-            db, require_id(session), question_id, action, principal.role, swap
+            db, require_id(session), question_id, action, principal.role, swap, reason
         )
     )
 

@@ -82,6 +82,7 @@ class StoredQuestion:
     merged_into_id: int | None
     url: str | None
     simulated: bool
+    in_room: bool
     created_at: datetime
     updated_at: datetime
 
@@ -290,6 +291,7 @@ def _question_row(p: _Pending, message: dict[str, Any], segment: int | None) -> 
         "merged_into_id": None,
         "url": message["url"],
         "simulated": msg.simulated,
+        "in_room": msg.in_room,
         "created_at": p.now,
         "updated_at": p.now,
     }

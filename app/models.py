@@ -174,6 +174,8 @@ class Question(SQLModel, table=True):
     merged_into_id: int | None = Field(default=None, foreign_key="question.id")
     url: str | None = Field(default=None, max_length=1000)
     simulated: bool = False
+    #: Asked from the audience page by someone who said they are in the room.
+    in_room: bool = False
     created_at: datetime = now_column()
     updated_at: datetime = now_column()
 

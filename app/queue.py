@@ -31,6 +31,8 @@ TRANSITIONS: dict[str, tuple[frozenset[QState], QState]] = {
     "reopen": (frozenset({QState.answered}), QState.queued),
     "unapprove": (frozenset({QState.queued}), QState.inbox),
 }
+#: Why a moderator declined a question (optional; the report counts them by reason).
+DECLINE_REASONS = ("off_topic", "duplicate", "abusive", "answered_elsewhere", "other")
 #: Actions that put the item first in the queue (it was just live), not last.
 _TO_FRONT = frozenset({"back", "reopen"})
 STAGE_ACTIONS = frozenset({"answer"})
@@ -88,19 +90,32 @@ def _live(db: Session, session_id: int) -> Question | None:
 
 
 def apply_action(
-    db: Session, session_id: int, question_id: int, action: str, role: str, swap: bool = False
+    db: Session,
+    session_id: int,
+    question_id: int,
+    action: str,
+    role: str,
+    swap: bool = False,
+    reason: str | None = None,
 ) -> dict[str, Any]:
     """One transition. `swap` (push only): the live item goes back to the front of the queue
-    in the same unit, instead of the push being refused."""
+    in the same unit, instead of the push being refused. `reason` (dismiss only): why, one of
+    DECLINE_REASONS, kept in the audit trail."""
     if action not in TRANSITIONS:
         raise NotFound(f"unknown action '{action}'; one of {', '.join(TRANSITIONS)}")
+    if reason is not None and (action != "dismiss" or reason not in DECLINE_REASONS):
+        raise Invalid(
+            f"a reason is only for dismiss, one of {', '.join(DECLINE_REASONS)}"
+            if action == "dismiss"
+            else "a reason is only for dismiss"
+        )
     lock_session(db, session_id)
     q = _get(db, session_id, question_id)
     allowed, target = TRANSITIONS[action]
     prev = QState(q.state)
     if prev not in allowed:
         raise Conflict(f"cannot {action} question {q.id}: {_WHY[prev]}")
-    detail: dict[str, Any] = {}
+    detail: dict[str, Any] = {"reason": reason} if reason else {}
     if target == QState.on_stage:
         live = _live(db, session_id)
         if live is not None and not swap:

@@ -39,6 +39,8 @@ class IncomingMessage:
     #: Already answered where it was asked (Zoom's webinar Q&A), with the answer if any.
     answered: bool = False
     answer: str | None = None
+    #: The person said they are in the room (the audience page's toggle); remote otherwise.
+    in_room: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from app.clock import aware, iso, utc_now
 from app.models import AuditEntry, LiveSession, QState, Question, require_id
 from app.privacy import display_name
+from app.queue import DECLINE_REASONS
 from app.report.igf import draft_of, igf_fields
 from app.report.notes import highlights_of, lines, notes_of, segment_section
 from app.report.sections import NO_SECTIONS, SectionFn, plugin_sections
@@ -68,6 +69,11 @@ def is_remote(channel: str) -> bool:
     return channel.removeprefix("simulated:") not in ONSITE_CHANNELS
 
 
+def asked_remotely(q: Question) -> bool:
+    """Remote unless the channel is the room's or the person said "I'm in the room"."""
+    return is_remote(q.channel) and not q.in_room
+
+
 def _share(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
@@ -83,23 +89,58 @@ def scrub_emails(value: Any) -> Any:
     return value
 
 
-def _channel_rows(questions: list[Question], pushed: set[int | None]) -> list[dict[str, Any]]:
+def decline_reasons(db: Session, session_id: int, questions: list[Question]) -> dict[int, str]:
+    """Question id -> why it was declined (its last dismissal's reason), for the declined."""
+    declined = {require_id(q) for q in questions if q.state == QState.dismissed}
+    if not declined:
+        return {}
+    rows = db.exec(
+        select(AuditEntry.question_id, AuditEntry.detail)
+        .where(
+            AuditEntry.session_id == session_id,
+            AuditEntry.action == "dismiss",
+            col(AuditEntry.question_id).in_(declined),
+        )
+        .order_by(col(AuditEntry.at), col(AuditEntry.id))
+    ).all()
+    out = {qid: "none" for qid in declined}
+    for qid, detail in rows:
+        if qid is None:  # the filter above asked for these ids only
+            continue
+        reason = detail.get("reason") if isinstance(detail, dict) else None
+        out[qid] = reason if reason in DECLINE_REASONS else "none"
+    return out
+
+
+def _channel_rows(
+    questions: list[Question], pushed: set[int | None], reasons: dict[int, str]
+) -> list[dict[str, Any]]:
+    """One row per channel kind and side: the audience page's in-room askers get their own
+    row, counted onsite."""
     total = len(questions)
     answered_total = sum(q.state == QState.answered for q in questions)
     rows = []
-    for channel in sorted({q.channel for q in questions}):
-        mine = [q for q in questions if q.channel == channel]
+    kinds = sorted(
+        {(q.channel, asked_remotely(q)) for q in questions}, key=lambda k: (k[0], not k[1])
+    )
+    for channel, remote in kinds:
+        mine = [q for q in questions if q.channel == channel and asked_remotely(q) == remote]
         states = Counter(q.state for q in mine)
         answered = states[QState.answered]
+        why = Counter(reasons[q.id] for q in mine if q.id in reasons)
+        label = channel_label(channel)
+        if is_remote(channel) and not remote:
+            label = f"{label} (in the room)"
         rows.append(
             {
                 "channel": channel,
-                "label": channel_label(channel),
-                "remote": is_remote(channel),
+                "label": label,
+                "remote": remote,
                 "received": len(mine),
                 "forwarded": sum(q.id in pushed for q in mine),
                 "answered": answered,
                 "dismissed": states[QState.dismissed],
+                "declined_by_reason": {r: why[r] for r in (*DECLINE_REASONS, "none") if why[r]},
                 "merged": states[QState.merged],
                 "open": sum(states[s] for s in OPEN_STATES),
                 "share_received": _share(len(mine), total),
@@ -114,7 +155,7 @@ def _balance(db: Session, session_id: int, questions: list[Question], end: datet
     answered_total = sum(q.state == QState.answered for q in questions)
     out: dict[str, Any] = {}
     for side, remote in (("remote", True), ("onsite", False)):
-        mine = [q for q in questions if is_remote(q.channel) == remote]
+        mine = [q for q in questions if asked_remotely(q) == remote]
         answered = sum(q.state == QState.answered for q in mine)
         out[side] = {
             "received": len(mine),
@@ -122,7 +163,7 @@ def _balance(db: Session, session_id: int, questions: list[Question], end: datet
             "share_received": _share(len(mine), total),
             "share_answered": _share(answered, answered_total),
         }
-    remote_ids = [q.id for q in questions if is_remote(q.channel)]
+    remote_ids = [q.id for q in questions if asked_remotely(q)]
     last = None
     if remote_ids:
         last = db.exec(
@@ -335,7 +376,9 @@ def build_report(
             "votes": sum(q.votes for q in questions),
             "simulated": len(simulated_ids),
             "simulated_excluded": len(simulated_ids),
-            "by_channel": _channel_rows(questions, pushed),
+            "by_channel": _channel_rows(
+                questions, pushed, decline_reasons(db, session_id, questions)
+            ),
         },
         "balance": _balance(db, session_id, questions, end),
         "moderation": _moderation(db, session_id, simulated_ids, tz),

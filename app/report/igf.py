@@ -114,6 +114,7 @@ def channel_stats(report: dict[str, Any]) -> list[dict[str, Any]]:
             "answered": r["answered"],
             "merged": r["merged"],
             "declined": r["dismissed"],
+            "declined_by_reason": r.get("declined_by_reason", {}),
         }
         for r in report["questions"]["by_channel"]
     ]
@@ -171,7 +172,7 @@ def igf_fields(report: dict[str, Any], note) -> list[dict[str, Any]]:
         _people(note, "igf.hubs", "participation"),
         _field(
             "questions",
-            "Questions: asked, forwarded to the stage, answered, merged, declined",
+            "Questions: asked, forwarded to the stage, answered, merged, declined by reason",
             stats,
             "record",
             "remote moderator",

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from app.report.builder import channel_label
-from app.report.words import plural
+from app.report.words import plural, reasons_phrase
 
 POLICY_WORDS = {
     "full": "full names as given",
@@ -191,6 +191,11 @@ def value_lines(field: dict[str, Any]) -> list[str]:
             f"{r['channel']} ({'remote' if r['remote'] else 'onsite'}): {r['asked']} asked, "
             f"{r['forwarded']} forwarded to the stage, {r['answered']} answered, "
             f"{r['merged']} merged, {r['declined']} declined"
+            + (
+                f" ({reasons_phrase(r['declined_by_reason'])})"
+                if r.get("declined_by_reason")
+                else ""
+            )
             for r in v
         ]
     if isinstance(v, list):

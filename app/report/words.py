@@ -107,6 +107,11 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
     "timer.resume": ("Timer resumed", "Resumed the timer"),
     "timer.stop": ("Timer stopped", "Stopped the timer"),
     "timer.extend": ("Timer extended", "Extended the segment"),
+    "timer.jump": ("Timer: jumped to a segment", "Moved the timer to another segment"),
+    "timer.adjust": ("Timer adjusted", "Adjusted the time of the segment"),
+    "timer.restart": ("Timer restarted", "Restarted the timer"),
+    "connector.pause": ("Channel paused", "Paused the {channel} channel"),
+    "connector.resume": ("Channel resumed", "Resumed the {channel} channel"),
     "timer.settings": ("Timer settings changed", "Changed the timer settings"),
     "poll.create": ("Poll created", "Created poll {poll}"),
     "poll.open": ("Poll opened", "Opened poll {poll}"),
@@ -129,6 +134,16 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
     "poll.join_code": ("Poll join code changed", "Changed the poll join code"),
 }
 
+#: Why a question was declined (app.queue.DECLINE_REASONS), as the report says it.
+REASON_WORDS = {
+    "off_topic": "off-topic",
+    "duplicate": "duplicate",
+    "abusive": "abusive",
+    "answered_elsewhere": "answered elsewhere",
+    "other": "other reason",
+    "none": "no reason given",
+}
+
 ROLE_WORDS = {
     "moderator": "online moderator",
     "stage": "onsite moderator",
@@ -141,8 +156,9 @@ ROLE_WORDS = {
 
 def audit_kind(action: str, detail: dict[str, Any] | None) -> str | None:
     """What an audit entry counts as: an edit that only moved an item is a reorder; the
-    `merged_in` twin of a merge is the same merge seen from the other side (not counted)."""
-    if action == "merged_in":
+    `merged_in` twin of a merge (and `unmerged_out` of an unmerge) is the same change seen
+    from the other side (not counted)."""
+    if action in ("merged_in", "unmerged_out"):
         return None
     if action == "edit" and isinstance(detail, dict) and not detail.get("text"):
         return "reorder" if "position" in detail else "edit"
@@ -156,15 +172,23 @@ def action_label(kind: str) -> str:
 def action_sentence(kind: str, question_id: int | None, detail: dict[str, Any] | None) -> str:
     detail = detail if isinstance(detail, dict) else {}
     template = ACTION_WORDS.get(kind, ("", ""))[1] or action_label(kind)
+    if kind == "dismiss" and detail.get("reason") in REASON_WORDS:
+        template += f" ({REASON_WORDS[detail['reason']]})"
     values = {
         "q": question_id if question_id is not None else "?",
         "into": detail.get("into", "?"),
         "source": detail.get("source", "?"),
         "position": detail.get("position", "?"),
         "title": detail.get("title", ""),
+        "channel": detail.get("channel", ""),
         "poll": f"#{detail['poll_id']}" if detail.get("poll_id") is not None else "",
     }
     return " ".join(template.format(**values).split())
+
+
+def reasons_phrase(by_reason: dict[str, int]) -> str:
+    """`off-topic: 1, duplicate: 2`, in the order of the reasons list."""
+    return ", ".join(f"{REASON_WORDS.get(k, k)}: {n}" for k, n in by_reason.items())
 
 
 def role_label(role: str) -> str:

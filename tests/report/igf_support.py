@@ -1,6 +1,7 @@
 """A scripted session for the IGF report tests: three channels, a merge, a dismissed
-question, a simulated one, four polls (one never opened, one open-text), the agenda
-reordered, a queue move, and the rapporteur's IGF fields partly filled."""
+question (off-topic), a simulated one, one asked from the room on the audience page, four
+polls (one never opened, one open-text), the agenda reordered, a queue move, and the
+rapporteur's IGF fields partly filled."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ MESSAGES = {
     "m1": ("mastodon", "What about open data in Africa?", False),
     "m2": ("mastodon", "Buy followers now", False),
     "a1": ("audience", "How do we measure impact?", False),
+    "r1": ("audience", "Can the room see the slides?", False),
     "s1": ("mastodon", "Simulated: what about trams?", True),
 }
 NOTES = {
@@ -52,6 +54,8 @@ NOTES = {
     "igf.speakers_men": "0",
 }
 OPEN_ANSWERS = ("Independent audits", "Open books")
+#: Asked on the audience page by someone who ticked "I'm in the room".
+IN_ROOM = {"r1"}
 
 
 @dataclass
@@ -72,7 +76,13 @@ async def scripted_session(store) -> Scripted:
     sid = sc.session_id
     msgs = [
         IncomingMessage(
-            channel=c, external_id=k, author_id=f"id-{k}", author_name=None, text=t, simulated=s
+            channel=c,
+            external_id=k,
+            author_id=f"id-{k}",
+            author_name=None,
+            text=t,
+            simulated=s,
+            in_room=k in IN_ROOM,
         )
         for k, (c, t, s) in MESSAGES.items()
     ]
@@ -85,7 +95,11 @@ async def scripted_session(store) -> Scripted:
     for key in ("z1", "m1", "a1", "s1"):
         await act(key, "approve")
     await store.write(lambda db: queue.merge(db, sid, sc.ids["z2"], sc.ids["z1"], "moderator"))
-    await act("m2", "dismiss")
+    await store.write(
+        lambda db: queue.apply_action(
+            db, sid, sc.ids["m2"], "dismiss", "moderator", reason="off_topic"
+        )
+    )
     for voter in ("v1", "v2"):
         await store.write(lambda db, v=voter: queue.upvote(db, sid, sc.ids["z1"], v))
     await store.write(lambda db: queue.upvote(db, sid, sc.ids["a1"], "v3"))

@@ -20,12 +20,23 @@ from .igf_support import OPEN_ANSWERS, scripted_session
 
 # The scripted session's numbers, worked out from the script (not from the report).
 # Real questions: z1 z2 (Zoom chat), m1 m2 (Mastodon), a1 and the two open-poll answers
-# (audience page). s1 is simulated. Everything is remote: nobody said they were in the room.
+# (audience page), r1 (audience page, "I'm in the room": onsite). s1 is simulated.
+# m2 was declined as off-topic.
+NONE: dict[str, int] = {}
 CHANNELS = {
     "Audience page": {"asked": 3, "forwarded": 1, "answered": 0, "merged": 0, "declined": 0},
+    "Audience page (in the room)": {
+        "asked": 1,
+        "forwarded": 0,
+        "answered": 0,
+        "merged": 0,
+        "declined": 0,
+    },
     "Mastodon": {"asked": 2, "forwarded": 0, "answered": 0, "merged": 0, "declined": 1},
     "Zoom chat": {"asked": 2, "forwarded": 1, "answered": 1, "merged": 1, "declined": 0},
 }
+REMOTE = {name: name != "Audience page (in the room)" for name in CHANNELS}
+REASONS = {name: {"off_topic": 1} if name == "Mastodon" else NONE for name in CHANNELS}
 FILLED = {
     "title": "Hubs and data: an IGF workshop",
     "organisers": ["Data for Good Network", "City of Lyon"],
@@ -53,8 +64,10 @@ MISSING = {
     "interventions",  # the floor (issue 15) was not used in this session
 }
 CHANNEL_LINES = [
-    f"{name} (remote): {c['asked']} asked, {c['forwarded']} forwarded to the stage, "
+    f"{name} ({'remote' if REMOTE[name] else 'onsite'}): {c['asked']} asked, "
+    f"{c['forwarded']} forwarded to the stage, "
     f"{c['answered']} answered, {c['merged']} merged, {c['declined']} declined"
+    + (" (off-topic: 1)" if REASONS[name] else "")
     for name, c in CHANNELS.items()
 ]
 #: What every format must say, word for word.
@@ -164,13 +177,17 @@ async def test_the_igf_report_of_a_scripted_session_in_every_format(store):
         }
     ]
     stats = {r["channel"]: r for r in fields["questions"]["value"]}
-    assert stats == {name: {"channel": name, "remote": True, **c} for name, c in CHANNELS.items()}
+    assert stats == {
+        name: {"channel": name, "remote": REMOTE[name], **c, "declined_by_reason": REASONS[name]}
+        for name, c in CHANNELS.items()
+    }
 
-    # Honest numbers: the simulated question is out and said so; the audience page is remote.
+    # Honest numbers: the simulated question is out and said so; the audience page is remote
+    # unless the person said they were in the room.
     q = report["questions"]
-    assert q["total"] == 7 and q["simulated_excluded"] == 1
+    assert q["total"] == 8 and q["simulated_excluded"] == 1
     assert q["by_state"] == {
-        "inbox": 2,
+        "inbox": 3,
         "queued": 1,
         "on_stage": 1,
         "answered": 1,
@@ -179,7 +196,7 @@ async def test_the_igf_report_of_a_scripted_session_in_every_format(store):
     }
     assert q["votes"] == 3
     assert report["balance"]["remote"]["received"] == 7
-    assert report["balance"]["onsite"]["received"] == 0
+    assert report["balance"]["onsite"]["received"] == 1
     assert [r["simulated"] for r in report["all_questions"]].count(True) == 1
 
     # Polls: the draft left out, the open answers in.
@@ -202,6 +219,7 @@ async def test_the_igf_report_of_a_scripted_session_in_every_format(store):
     sentences = [t["text"] for t in m["trail"]]
     z1, z2, m1 = sc.ids["z1"], sc.ids["z2"], sc.ids["m1"]
     assert f"Merged #{z2} into #{z1}" in sentences
+    assert f"Declined #{sc.ids['m2']} (off-topic)" in sentences
     assert f"Moved #{m1} to place 1 in the queue" in sentences
     assert "Hid poll results on the screen" in sentences
     assert "Reordered the agenda" in sentences
@@ -248,7 +266,7 @@ async def test_the_igf_report_of_a_scripted_session_in_every_format(store):
 
     # CSV: every question, the simulated one labelled.
     rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
-    assert len(rows) == 8
+    assert len(rows) == 9
     assert [r["simulated"] for r in rows].count("True") == 1
     assert {r["channel_label"] for r in rows if r["simulated"] == "True"} == {
         "Mastodon (simulated)"

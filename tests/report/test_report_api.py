@@ -159,3 +159,42 @@ def test_privacy_statement_retention_and_subject_access(live_server, sess):
     with client("moderator") as mod:
         listed = mod.get("/questions").json()
         assert "Rui Sol" not in json.dumps(listed) and "Delete me later" not in json.dumps(listed)
+
+
+def test_declined_by_reason_through_the_api(live_server, sess):
+    """A dismissal may say why; the report counts the declined by reason (the last reason
+    given), and a reason that is not on the list, or on another action, is a clear 422."""
+    _, client = sess
+    ids = []
+    for text in ("Buy followers", "Same as the last one", "Is it lunch yet?", "Why?"):
+        with client() as aud:  # one phone each: the per-person question limit stays out
+            r = aud.post("/questions", json={"text": text})
+            assert r.status_code == 201, r.text
+            ids.append(r.json()["id"])
+    with client("moderator") as mod:
+        bad = mod.post(f"/questions/{ids[0]}/actions/dismiss", json={"reason": "boring"})
+        assert bad.status_code == 422 and "off_topic" in bad.text
+        wrong = mod.post(f"/questions/{ids[0]}/actions/approve", json={"reason": "duplicate"})
+        assert wrong.status_code == 422 and "only for dismiss" in wrong.text
+        for qid, reason in zip(ids, ("abusive", "duplicate", "off_topic"), strict=False):
+            r = mod.post(f"/questions/{qid}/actions/dismiss", json={"reason": reason})
+            assert r.status_code == 200, r.text
+        # Restored and declined again: the last reason is the one counted.
+        assert mod.post(f"/questions/{ids[2]}/actions/restore").status_code == 200
+        r = mod.post(f"/questions/{ids[2]}/actions/dismiss", json={"reason": "answered_elsewhere"})
+        assert r.status_code == 200, r.text
+        assert mod.post(f"/questions/{ids[3]}/actions/dismiss").status_code == 200  # no reason
+    with client("rapporteur") as rap:
+        report = rap.get("/report").json()
+        md = rap.get("/report", params={"format": "md"}).text
+    (row,) = report["questions"]["by_channel"]
+    assert row["dismissed"] == 4
+    assert row["declined_by_reason"] == {
+        "duplicate": 1,
+        "abusive": 1,
+        "answered_elsewhere": 1,
+        "none": 1,
+    }
+    assert "4 declined (duplicate: 1, abusive: 1, answered elsewhere: 1, no reason given: 1)" in md
+    trail = [t["text"] for t in report["moderation"]["trail"]]
+    assert f"Declined #{ids[0]} (abusive)" in trail and f"Declined #{ids[3]}" in trail

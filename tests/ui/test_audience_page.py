@@ -142,15 +142,14 @@ def test_my_questions_follow_the_moderation_live(open_role, fb_session):
     fb_session.act(main, "approve")
 
     expect(mine.locator(".mine")).to_have_count(3)
+
     def status(text: str):
         return mine.locator(".mine", has_text=text).locator(".mine-badge")
 
     for text in texts:
         expect(status(text)).to_have_text("Waiting for a moderator")
     ids = {
-        q["text"]: q["id"]
-        for q in fb_session.snapshot()["data"]["questions"]
-        if q["text"] in texts
+        q["text"]: q["id"] for q in fb_session.snapshot()["data"]["questions"] if q["text"] in texts
     }
 
     fb_session.act(ids[texts[0]], "approve")
@@ -226,4 +225,44 @@ def test_sort_by_popular_or_recent_is_remembered(open_role, fb_session):
     expect(cards).to_have_text([texts[2], texts[1], texts[0]])
     popular.tap()  # 3 votes, then the two with one vote each in the moderator's order
     expect(cards).to_have_text([texts[1], texts[0], texts[2]])
+    phone.assert_clean()
+
+
+def test_in_the_room_toggle_counts_the_question_onsite(open_role, fb_session):
+    """The audience page is remote unless the person says so; ticked, the question is
+    counted in the room in the report, and the choice is remembered on this phone."""
+    phone = open_role("audience", fb_session.links["audience"])
+    phone.wait_live()
+    page = phone.page
+    toggle = page.locator("#ask-in-room")
+    label = page.locator(".ask-in-room")
+    expect(label).to_have_text("I’m in the room")
+    expect(toggle).not_to_be_checked()
+    box, name, send = _box(label), _box(page.locator("#ask-name")), _box(page.locator("#ask-send"))
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 44
+    assert name["y"] + name["height"] <= box["y"] and box["y"] + box["height"] <= send["y"]
+
+    page.locator("#ask-text").fill("Asked from my seat")
+    label.tap()
+    expect(toggle).to_be_checked()
+    page.locator("#ask-send").tap()
+    expect(page.locator("#ask-status")).to_have_text("Sent, a moderator will review it.")
+    page.locator("#ask-text").fill("Asked again, still in the room")
+    page.locator("#ask-send").tap()
+    expect(page.locator("#ask-status")).to_have_text("Sent, a moderator will review it.")
+    fb_session.ask("Asked from home")
+
+    page.reload()
+    phone.wait_live()
+    expect(page.locator("#ask-in-room")).to_be_checked()  # remembered on this phone
+
+    r = fb_session.moderator.get(f"{fb_session.prefix}/report")
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["balance"]["onsite"]["received"] == 2
+    assert report["balance"]["remote"]["received"] == 1
+    rows = {
+        row["label"]: (row["remote"], row["received"]) for row in report["questions"]["by_channel"]
+    }
+    assert rows == {"Audience page": (True, 1), "Audience page (in the room)": (False, 2)}
     phone.assert_clean()

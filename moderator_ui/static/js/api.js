@@ -78,7 +78,9 @@ export function sessionApi(slug) {
   const base = `/api/sessions/${encodeURIComponent(slug)}`;
   const q = (id) => `${base}/questions/${encodeURIComponent(id)}`;
   return {
-    ask: (text, name) => request("POST", `${base}/questions`, name ? { text, name } : { text }),
+    // inRoom: the asker said "I'm in the room" (the report counts them onsite).
+    ask: (text, name, inRoom = false) =>
+      request("POST", `${base}/questions`, { text, ...(name ? { name } : {}), ...(inRoom ? { in_room: true } : {}) }),
     action: (id, action) => request("POST", `${q(id)}/actions/${action}`),
     edit: (id, text) => request("PATCH", q(id), { text }),
     move: (id, position) => request("PATCH", q(id), { position }),

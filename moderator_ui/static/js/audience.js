@@ -24,6 +24,7 @@ const myQuestions = mountMyQuestions({ section: $("#aud-mine-section"), list: $(
 const MAX = 2000;
 const VOTED_KEY = `fb_voted:${slug}`;
 const NAME_KEY = "fb_name";
+const ROOM_KEY = "fb_in_room";
 const SORT_KEY = "fb_sort";
 const SORTS = {
   // Most upvoted first; ties in the moderator's order.
@@ -172,11 +173,13 @@ document.addEventListener("click", (ev) => {
 const form = $("#ask-form");
 const textBox = $("#ask-text");
 const nameBox = $("#ask-name");
+const roomBox = $("#ask-in-room");
 const counter = $("#ask-count");
 const status = $("#ask-status");
 
 try {
   nameBox.value = localStorage.getItem(NAME_KEY) || "";
+  roomBox.checked = localStorage.getItem(ROOM_KEY) === "1";
 } catch {
   /* no storage: the name field starts empty */
 }
@@ -205,10 +208,11 @@ form.addEventListener("submit", async (ev) => {
   const send = $("#ask-send");
   send.disabled = true;
   try {
-    const asked = await api.ask(text, name || undefined);
+    const asked = await api.ask(text, name || undefined, roomBox.checked);
     if (asked && asked.id) myQuestions.added(asked.id, text);
     try {
       localStorage.setItem(NAME_KEY, name);
+      localStorage.setItem(ROOM_KEY, roomBox.checked ? "1" : "0");
     } catch {
       /* not remembered; fine */
     }
