@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import sys
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,7 @@ from app.db import Store  # noqa: E402
 from app.demo import ensure_demo_session  # noqa: E402
 from app.demo.stream import remote_stream  # noqa: E402
 from app.domains import default_registry  # noqa: E402
+from app.floor import service as floor  # noqa: E402
 from app.ingest import ingest  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.polls import service as polls  # noqa: E402
@@ -135,6 +137,8 @@ async def script_session(store: Store) -> int:
         )
     await store.write(lambda db: polls.apply_action(db, sid, single, "close", "moderator"))
 
+    await floor_turns(store, sid)
+
     seg_notes = {
         segs[1].id: "Government data portals exist, but NGOs lack the skills to use them.",
         segs[2].id: "Civil society asked for data-sharing agreements that protect people.",
@@ -145,6 +149,44 @@ async def script_session(store: Store) -> int:
     for key in ("z1", "a1"):
         await store.write(lambda db, k=key: set_highlight(db, sid, ids[k], True))
     return sid
+
+
+#: Who asked for the floor in the open discussion: (phone, name, group, where, hub).
+FLOOR = (
+    ("f1", "Amina Diallo", "civil_society", "room", None),
+    ("f2", "Kenji Sato", "private_sector", "remote", None),
+    ("f3", "Lucia Gomez", "academia", "hub", "Bogota hub"),
+    ("f4", "Omar Haddad", "government", "room", None),
+)
+
+
+async def floor_turns(store: Store, sid: int) -> None:
+    """The open discussion's speaking queue: room, remote and a hub each take the floor
+    (speaking time from the server's timestamps), one request is skipped."""
+    start = datetime(2026, 12, 2, 10, 40, tzinfo=UTC)
+    ids = []
+    for n, (phone, name, group, where, hub) in enumerate(FLOOR):
+        body = floor.RequestIn(name=name, group=group, where=where, hub=hub)
+        at = start + timedelta(seconds=n)
+        r = await store.write(
+            lambda db, b=body, p=phone, t=at: floor.request_floor(db, sid, b, p, t)
+        )
+        ids.append(r["id"])
+    turns = (
+        (0, "call", 60),
+        (1, "call", 200),
+        (1, "done", 290),
+        (2, "call", 300),
+        (2, "done", 420),
+        (3, "skip", 430),
+    )
+    for index, action, seconds in turns:
+        at = start + timedelta(seconds=seconds)
+        await store.write(
+            lambda db, r=ids[index], a=action, t=at: floor.apply_action(
+                db, sid, r, a, "moderator", t
+            )
+        )
 
 
 async def build(url: str) -> dict:

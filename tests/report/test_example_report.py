@@ -34,6 +34,10 @@ def test_the_example_report_script_writes_html_and_pdf(tmp_path):
         "1 draft poll that never opened left out.",
         "Community oversight",
         "(Asia/Tokyo)",
+        # The open discussion's speaking queue (issue 15): by where and by group.
+        "4 requests for the floor, 3 interventions (5.8 min in all); 1 skipped",
+        "Hub: Bogota hub",
+        "Interventions and speaking time by stakeholder group",
     ):
         assert needle in html and needle in text, needle
     # The committed example is an output of the script, not an edited file.
