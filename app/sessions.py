@@ -227,6 +227,11 @@ class SlugCache:
         self.remember(found)
         return found
 
+    def forget(self, slug: str) -> None:
+        """After a change of the session row made here (other workers see it within
+        `seconds`)."""
+        self._hits.pop(slug, None)
+
     def remember(self, session: LiveSession) -> None:
         if len(self._hits) >= self.most:
             self._hits.clear()

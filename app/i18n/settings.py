@@ -23,7 +23,6 @@ from app.models import LiveSession, Role, require_id
 from app.views import segments_of, session_public
 
 router = APIRouter(prefix="/api/sessions/{slug}")
-_UNSET: Any = object()
 
 
 def check_lang(value: str | None) -> str | None:
@@ -44,8 +43,10 @@ def check_captions(value: str | None) -> str | None:
 
 
 class SettingsIn(BaseModel):
-    lang: str | None = Field(default=_UNSET, max_length=8)
-    captions_url: str | None = Field(default=_UNSET, max_length=500)
+    """Fields left out are left as they are (`model_fields_set`); null clears one."""
+
+    lang: str | None = Field(default=None, max_length=8)
+    captions_url: str | None = Field(default=None, max_length=500)
 
     @field_validator("lang")
     @classmethod
@@ -84,4 +85,5 @@ async def put_settings(
             raise Forbidden("session settings need the moderator link or the admin token")
     base = state.base_url(request)
     out = await state.store.write(lambda db: _apply(db, require_id(session), body, base))
+    state.sessions.forget(session.slug)  # the pages served from here open in the new language
     return out
