@@ -1,8 +1,9 @@
 """The session's own language and captions link, and the report in a chosen language.
 
-An organiser sets the session's language (at creation or later, PUT .../settings); pages
-opened without ?lang= then open in it before the browser's Accept-Language, and the HTML/PDF
-report comes in it unless ?lang= asks for another. Bad values are a 422 that says why.
+An organiser sets the session's language (at creation or later with
+PUT /api/sessions/{slug}/settings); pages opened without ?lang= then open in it before the
+browser's Accept-Language, and the HTML/PDF report comes in it unless ?lang= asks for
+another. Bad values are a 422 that says why.
 """
 
 from __future__ import annotations
