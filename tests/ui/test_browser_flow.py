@@ -39,7 +39,7 @@ def test_question_travels_from_phone_to_stage_and_back(open_role, fb_session):
 
     # The phone asks; the console's inbox shows it within a second of Send.
     audience.page.get_by_label("Your question").fill(QUESTION)
-    audience.page.get_by_label("Your name").fill("Ana Pereira")
+    audience.page.get_by_label("Your name (optional)").fill("Ana Pereira")
     started = time.monotonic()
     audience.page.get_by_role("button", name="Send").click()
     item = console.page.locator("#list .q", has_text=QUESTION)

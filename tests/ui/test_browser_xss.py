@@ -37,7 +37,7 @@ def test_untrusted_text_is_shown_literally_everywhere(open_role, fb_session):
     console.wait_live()
 
     # Asked through the real form, as an attacker in the audience would.
-    audience.page.get_by_label("Your name").fill(NAME)
+    audience.page.get_by_label("Your name (optional)").fill(NAME)
     for text in PAYLOADS:
         audience.page.get_by_label("Your question").fill(text)
         audience.page.get_by_role("button", name="Send").click()
