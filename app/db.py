@@ -209,12 +209,16 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self.write_engine = make_engine(url, writer=True)
+        self._stopped = False
+        for engine in (self.engine, self.write_engine):
+            event.listen(engine, "checkin", self._close_if_stopped)
         self.on_commit: OnCommit = lambda events: None
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------
     def start(self) -> None:
+        self._stopped = False
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="fb-writer", daemon=True)
             self._thread.start()
@@ -224,8 +228,16 @@ class Store:
             self._jobs.put(None)
             self._thread.join(timeout=10)
             self._thread = None
+        self._stopped = True
         self.engine.dispose()
         self.write_engine.dispose()
+
+    def _close_if_stopped(self, _dbapi_conn: Any, record: Any) -> None:
+        """A read still running when the store stopped hands its connection back to the
+        pool `dispose()` already dropped, which would keep it open until the garbage
+        collector (psycopg warns then, at some unrelated moment). Close it on the spot."""
+        if self._stopped:
+            record.invalidate()
 
     # -- API -------------------------------------------------------------------
     async def read(self, fn: Callable[[Session], T]) -> T:
