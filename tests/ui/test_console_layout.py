@@ -49,6 +49,18 @@ def busy(zoom_server):
     return created, ids, texts
 
 
+def settled_y(console, selector: str) -> float:
+    """The element's top once two reads 300 ms apart agree (bounded: 5 s)."""
+    last = box(console, selector)["y"]
+    for _ in range(16):
+        console.page.wait_for_timeout(300)
+        now = box(console, selector)["y"]
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"{selector} kept moving: the side column never settled")
+
+
 def test_first_inbox_item_is_on_screen_with_panels_beside(laptop, busy):
     created, ids, texts = busy
     console = laptop(created["links"]["moderator"])
@@ -86,10 +98,11 @@ def test_first_inbox_item_is_on_screen_with_panels_beside(laptop, busy):
         assert b["x"] >= side["x"] and b["x"] + b["width"] <= side["x"] + side["width"] + 1, panel
         assert not overlap(b, first), panel
     expect(page.locator("#zoom-panel")).to_be_in_viewport()
-    polls_top = box(console, "#polls-panel")["y"]
     screenshot(console, "console-1366x768.png")
 
-    # Scrolling 150 items moves the list only: the polls panel stays where it was.
+    # Scrolling 150 items moves the list only: the polls panel stays where it was. (Measured
+    # once the side column has settled: the floor and channel panels above it fill in late.)
+    polls_top = settled_y(console, "#polls-panel")
     items.last.scroll_into_view_if_needed()
     expect(items.last).to_be_in_viewport()
     assert box(console, "#polls-panel")["y"] == polls_top
