@@ -4,11 +4,19 @@ and questions (settings in app.config, rationale in docs/limits.md).
 An id costs something: the audience page issues it (per address, at a rate a room of
 phones behind one NAT never reaches but a script does), never a refused API call. Every
 audience write then counts against its id and its address. A refusal is a 429 with a
-plain sentence and Retry-After.
+plain sentence and Retry-After, answered `refusal_delay` seconds late.
+
+Why late: a script's loop retries the moment it is refused, so refusing fast only makes
+it ask faster (one id voting in a loop drew ~300 refusals a second, and a minting script
+500 page loads a second, which together saturated the event loop and multiplied honest
+phones' p99 by 11). Held for a second, a refusal costs a timer, and a closed loop gets one
+try per connection per second; connections per address are capped at the edge. An honest
+phone that was refused waits out Retry-After anyway.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +50,7 @@ class AudienceLimits:
     def __init__(self, settings: Any, buckets: LocalBuckets | RedisBuckets) -> None:
         s = settings
         self.buckets = buckets
+        self.delay: float = s.refusal_delay
         self.local = buckets if isinstance(buckets, LocalBuckets) else None
         # A whole minute's worth at once: 2,000 phones scanning the QR code together.
         self.new_ids = Rule("ids-ip", s.audience_ids_per_ip_minute, s.audience_ids_per_ip_minute)
@@ -56,7 +65,10 @@ class AudienceLimits:
         """0.0 when this address may get a new audience id now, else seconds to wait."""
         if not ip:
             return 0.0  # no address to count by (see `_check`)
-        return await self.buckets.take([(self.new_ids, address_key(ip))])
+        wait = await self.buckets.take([(self.new_ids, address_key(ip))])
+        if wait and self.delay:
+            await asyncio.sleep(self.delay)
+        return wait
 
     async def votes(self, aid: str, ip: str | None) -> None:
         await self._check(self.vote, aid, ip, "votes")
@@ -75,6 +87,8 @@ class AudienceLimits:
         local = self.local
         wait = local.take_now(checks) if local is not None else await self.buckets.take(checks)
         if wait:
+            if self.delay:
+                await asyncio.sleep(self.delay)
             raise TooMany(
                 f"too many {what} from this device or network right now; "
                 f"try again in {max(1, math.ceil(wait))} s",

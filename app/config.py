@@ -185,6 +185,10 @@ class Settings(BaseSettings):
     poll_votes_per_voter_minute: float = 30
     #: Poll votes one IP address may send a minute (a room may share one); 0 = no limit.
     poll_votes_per_ip_minute: float = 6000
+    #: Seconds a refused audience request waits for its answer (a 429, the busy page, a
+    #: 411/413 at the headers): a script that retries at once is slowed to one try per
+    #: connection per this many seconds, for the cost of a timer; 0 = answer at once.
+    refusal_delay: float = Field(1.0, ge=0, le=30)
     #: Least time between two live result updates of one poll, in seconds.
     poll_results_interval: float = 0.3
     #: The triage assistant (docs/triage.md): `on` runs it when its model is installed

@@ -237,6 +237,9 @@ class NetLimits:
     anonymous_max_body: int = ANONYMOUS_MAX_BODY
     header_timeout: float = 10.0
     body_timeout: float = 10.0
+    #: Seconds a refusal at the headers (411/413) waits before it is sent, the connection
+    #: not read meanwhile: an uploader that reconnects at once then retries once a second.
+    refusal_delay: float = 0.0
     ws_opens: WsOpens = field(default_factory=lambda: WsOpens(3000))
     #: Addresses never capped: reverse proxies that uvicorn trusts for X-Forwarded-For
     #: (their one address carries every client; loopback by default, so the benches'
@@ -264,6 +267,7 @@ class NetLimits:
             anonymous_max_body=settings.anonymous_max_body,
             header_timeout=settings.header_timeout,
             body_timeout=settings.body_timeout,
+            refusal_delay=settings.refusal_delay,
             ws_opens=WsOpens(settings.ws_connects_per_ip_minute),
         )
 
@@ -340,10 +344,10 @@ class EdgeHttp(HttpToolsProtocol):
         self._start_headers()
 
     def _release(self) -> None:
-        for timer in (self._header_timer, self._body_timer):
+        for timer in (self._header_timer, self._body_timer, self._refusal_timer):
             if timer is not None:
                 timer.cancel()
-        self._header_timer = self._body_timer = None
+        self._header_timer = self._body_timer = self._refusal_timer = None
         address, self._address = self._address, None
         if address is not None and self._net is not None:
             left = self._net.connections.get(address, 1) - 1
@@ -390,7 +394,8 @@ class EdgeHttp(HttpToolsProtocol):
             self._header_timer = None
         net = self._net
         if net is not None:
-            if self.transport.is_closing():  # a request pipelined after a refused one
+            if self.transport.is_closing() or self._refusal_timer is not None:
+                # a request pipelined after a refused one
                 self.cycle = REFUSED  # type: ignore[assignment]
                 return
             if net.anonymous_max_body:
@@ -400,9 +405,12 @@ class EdgeHttp(HttpToolsProtocol):
                     return
         super().on_headers_complete()
 
+    _refusal_timer: asyncio.TimerHandle | None = None
+
     def _refuse(self, refused: BodyRefused) -> None:
-        """Answer `refused` now and hang up: the body is never read (the kernel drops what
-        the client still sends)."""
+        """Answer `refused` and hang up: the body is never read (the kernel drops what the
+        client still sends). The answer waits `refusal_delay`, reading paused: twenty
+        uploaders reconnecting the moment they were answered cost 250 connections a second."""
         net = self._net
         assert net is not None
         net.refused_bodies += 1
@@ -410,9 +418,19 @@ class EdgeHttp(HttpToolsProtocol):
             refused.status_code,
             b"Length Required" if refused.status_code == 411 else b"Content Too Large",
         )
-        self.transport.write(_raw_answer(status, orjson.dumps({"detail": refused.detail})))
-        self.transport.close()
+        answer = _raw_answer(status, orjson.dumps({"detail": refused.detail}))
         self.cycle = REFUSED  # type: ignore[assignment]
+        if net.refusal_delay > 0:
+            self.transport.pause_reading()
+            self._refusal_timer = self.loop.call_later(net.refusal_delay, self._answer, answer)
+        else:
+            self._answer(answer)
+
+    def _answer(self, answer: bytes) -> None:
+        self._refusal_timer = None
+        if not self.transport.is_closing():
+            self.transport.write(answer)
+            self.transport.close()
 
     _body_timer: asyncio.TimerHandle | None = None
     _body_cycle: Any = None  # the request whose body the timer watches

@@ -107,7 +107,7 @@ async def test_one_address_gets_a_room_of_ids_at_once_and_a_script_no_more(make_
     wait, on a page that reloads itself; another address is not affected. (At a tenth of
     the default, so the test's load generator outruns the refill on a busy 2-core machine;
     the default's figures are in test_the_default_serves_2000_phones_a_minute below.)"""
-    server = make_server(audience_ids_per_ip_minute=250)
+    server = make_server(audience_ids_per_ip_minute=250, refusal_delay=0.1)  # 550 refusals
     session = server.create_session("A full room")
     started = time.monotonic()
     room = await _load_pages(server.url, session["slug"], 200, "127.0.0.7")
@@ -196,3 +196,49 @@ def test_the_audience_page_id_is_throttled_not_the_page_for_holders(make_server)
         assert refused.status_code == 503 and "set-cookie" not in refused.headers
         for _ in range(5):
             assert phone.get(f"/s/{session['slug']}").status_code == 200
+
+
+async def test_a_refusal_is_answered_late_which_slows_a_loop_and_no_one_else(make_server):
+    """One id voting in a closed loop gets one refusal per connection per refusal delay,
+    however fast it retries; while it waits, another phone's votes are answered at once
+    (the wait is a timer, not a blocked worker)."""
+    delay = 0.5
+    server = make_server(refusal_delay=delay, poll_votes_per_voter_minute=6)  # bursts of 3
+    session = server.create_session("Late refusals")
+    pid = open_poll(server, session)
+    url = api(server, session, f"/polls/{pid}/votes")
+    looper = audience_cookies(server.url, session["slug"])
+    honest = audience_cookies(server.url, session["slug"])
+    statuses: list[int] = []
+    took_refused: list[float] = []
+    seconds = 3.0
+
+    async def loop() -> None:
+        async with httpx.AsyncClient(cookies=looper) as client:
+            end = time.monotonic() + seconds
+            for n in range(10_000):  # bounded: by count and the clock
+                if time.monotonic() >= end:
+                    return
+                sent = time.monotonic()
+                r = await client.post(url, json={"choices": [n % 3]})
+                statuses.append(r.status_code)
+                if r.status_code == 429:
+                    took_refused.append(time.monotonic() - sent)
+
+    async def phone() -> list[float]:
+        took = []
+        async with httpx.AsyncClient(cookies=honest) as client:
+            await asyncio.sleep(1.0)  # the loop is past its burst by now
+            for n in range(3):
+                sent = time.monotonic()
+                r = await client.post(url, json={"choices": [n]})
+                assert r.status_code == 201, r.text
+                took.append(time.monotonic() - sent)
+        return took
+
+    _, honest_took = await asyncio.gather(loop(), phone())
+    assert statuses[:3] == [201] * 3 and 429 in statuses
+    assert min(took_refused) >= delay - 0.05, took_refused
+    # Without the delay this loop ran hundreds of times in 3 s; now burst + seconds / delay.
+    assert len(statuses) <= 3 + seconds / delay + 1, len(statuses)
+    assert max(honest_took) < delay, honest_took
