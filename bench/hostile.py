@@ -341,6 +341,12 @@ async def upload(port: int, ev: Event, cookie: str, size: int, rate: float, dead
                     status = "reset"
         except (ConnectionError, OSError):
             status = "closed"
+            # Refused while it was still writing (the server stops reading a refused
+            # upload and answers after its refusal delay): the answer may be in already.
+            await asyncio.wait([answer], timeout=1.0)
+            if answer.done() and not answer.cancelled() and answer.exception() is None:
+                line = answer.result()
+                status = line[9:12].decode() if line else "closed"
         finally:
             answer.cancel()
             writer.close()

@@ -8,6 +8,7 @@ four 200 MB chunked uploads, which ordinary routes read whole before refusing th
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,6 +105,38 @@ def test_a_chunked_body_to_an_anonymous_write_is_refused_before_any_byte(server,
     # A client that sends its body at once anyway is answered and hung up on, not read.
     status, raw, sent = send_chunked(server.port, f"/api/sessions/{slug}/questions", 8 * MIB)
     assert status == 411 and b"connection: close" in raw.lower(), raw[:300]
+
+
+def test_an_uploader_that_never_pauses_still_reads_its_411(server, session):
+    """A client that streams its chunked body without stopping to read (as a script does)
+    gets the 411, after the refusal delay, though the server stopped reading it."""
+    frame = b"%x\r\n" % 65536 + b"x" * 65536 + b"\r\n"
+    path = f"/api/sessions/{session['slug']}/questions"
+    stop = threading.Event()
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(head("POST", path, {"Transfer-Encoding": "chunked",
+                                         "Content-Type": "application/json"}))
+
+        def pour() -> None:
+            try:
+                for _ in range(4096):  # bounded: 256 MiB at most
+                    if stop.is_set():
+                        return
+                    sock.sendall(frame)
+            except OSError:
+                return
+
+        sender = threading.Thread(target=pour, daemon=True)
+        started = time.monotonic()
+        sender.start()
+        try:
+            status, raw, closed = read_response(sock, 5)
+        finally:
+            stop.set()
+        took = time.monotonic() - started
+        sender.join(10)
+    assert status == 411, raw[:300]
+    assert REFUSAL_DELAY - 0.05 <= took < 3, took
 
 
 def test_a_declared_length_over_the_anonymous_cap_is_refused_before_the_body(server, session):
