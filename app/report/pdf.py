@@ -13,7 +13,14 @@ from typing import Any
 from app.errors import DomainError
 from app.report.html import to_html
 
-PAGE_CSS = "@page{size:A4;margin:16mm 14mm}body{margin:0;max-width:none;font-size:11pt}"
+# WeasyPrint makes an element with overflow other than visible a stacking context, drawn
+# after the page's flow; its own stylesheet gives svg `overflow: hidden`. Visible keeps
+# each chart (its labels and values) in its place in the PDF's text, as in the HTML; the
+# bars and labels stay inside the chart's viewBox (app/report/charts.py).
+PAGE_CSS = (
+    "@page{size:A4;margin:16mm 14mm}body{margin:0;max-width:none;font-size:11pt}"
+    "svg{overflow:visible}"
+)
 
 
 class PdfUnavailable(DomainError):

@@ -6,14 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from datetime import datetime
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pypdf
+import pytest
 
 from app.domains import default_registry
 from app.report.builder import build_report
+from app.report.charts import COLOURS
 from app.report.formats import render
 
 from .igf_support import OPEN_ANSWERS, scripted_session
@@ -289,3 +292,87 @@ async def test_the_igf_report_of_a_scripted_session_in_every_format(store):
     assert len(first_bars) == charts and drawn >= 4
     assert sum(len(bar.findall(stream)) for stream in streams) >= drawn
     assert "Questions asked per channel" in pdf_text
+
+
+#: A list item's marker (• or "3."): drawn by CSS, not text of the HTML. WeasyPrint draws an
+#: outside marker as a positioned box after the page's flow, so its place in the PDF's text
+#: is not its place on the page; the markers are counted instead.
+MARKER = re.compile(r"^(?:•|\d+\.)$")
+#: Arabic is left out: pypdf gives a right-to-left line in visual order (mirrored
+#: brackets, numbers first), which is how it is drawn, not a different text.
+PDF_LANGS = ("en", "fr", "es", "ru", "zh")
+
+
+def word_differences(html_words: list[str], pdf_words: list[str]) -> list[str]:
+    """Where the PDF's words stop being the HTML's, in order. A word the PDF wrapped over two
+    lines ("(Europe/" "Paris)", or anywhere in a Chinese word) is still the same word."""
+    i = j = 0
+    while i < len(html_words) and j < len(pdf_words):
+        word, got = html_words[i], pdf_words[j]
+        while got != word and word.startswith(got) and j + 1 < len(pdf_words):
+            j += 1
+            got += pdf_words[j]
+        if got != word:
+            return [
+                f"word {i}: HTML {' '.join(html_words[max(0, i - 8) : i + 8])!r}",
+                f"         PDF  {' '.join(pdf_words[max(0, j - 8) : j + 8])!r}",
+            ]
+        i, j = i + 1, j + 1
+    if i < len(html_words) or j < len(pdf_words):
+        return [f"HTML left: {html_words[i:][:20]}", f"PDF left: {pdf_words[j:][:20]}"]
+    return []
+
+
+def list_markers(html: str) -> Counter[str]:
+    """The markers a reader sees: "1." … "n." in each <ol>, a bullet for every other <li>."""
+    ordered = re.findall(r"<ol\b.*?</ol>", html, flags=re.S)
+    numbers = [f"{k}." for ol in ordered for k in range(1, ol.count("<li") + 1)]
+    return Counter(numbers) + Counter({"•": html.count("<li") - len(numbers)})
+
+
+def chart_fills(streams: list[bytes], colour: str) -> int:
+    """How many shapes the PDF fills with `colour` (#rrggbb): WeasyPrint writes r g b rg."""
+    rgb = " ".join(f"{int(colour[k : k + 2], 16) / 255:.6f}".rstrip("0").rstrip(".")
+                   for k in (1, 3, 5))
+    return sum(s.count(f"{rgb} rg\n".encode()) for s in streams)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # about drawing, not storage
+async def test_the_pdf_says_what_the_html_says_word_for_word(store):
+    """A rapporteur may hand on either file: the PDF must not lose, add or reorder a word
+    of the HTML, charts' labels and values included, in each language it reads well in."""
+    sc = await scripted_session(store)
+    sections = default_registry().sections
+    report = await store.read(lambda db: build_report(db, sc.session_id, sections))
+    for lang in PDF_LANGS:
+        html = render(report, "html", lang)
+        pdf = render(report, "pdf", lang)
+        assert isinstance(html, str) and isinstance(pdf, bytes) and pdf.startswith(b"%PDF")
+        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        html_words = html_text(html).split()
+        pdf_words = " ".join(page.extract_text() for page in reader.pages).split()
+        assert len(html_words) > 800, lang
+
+        # The markers: every list item's, and nothing else marker-shaped added or lost.
+        markers = Counter(w for w in pdf_words if MARKER.match(w))
+        in_html = Counter(w for w in html_words if MARKER.match(w))
+        assert markers == in_html + list_markers(html), lang
+        differences = word_differences(
+            [w for w in html_words if not MARKER.match(w)],
+            [w for w in pdf_words if not MARKER.match(w)],
+        )
+        assert differences == [], "\n".join([lang, *differences])
+
+        # The charts are there, drawn where the HTML has them: each label with its value in
+        # place (the comparison above), and every bar filled in its colour.
+        pdf_flat = _flat(" ".join(pdf_words))
+        asked = " ".join(f"{name} {c['asked']}" for name, c in CHANNELS.items())
+        if lang == "en":
+            assert f"{asked} Questions asked per channel" in pdf_flat
+            assert "Remote, received 87.5% Onsite, received 12.5%" in pdf_flat
+        streams = pdf_forms(reader) + [page.get_contents().get_data() for page in reader.pages]
+        assert html.count("<svg") >= 5, lang
+        for colour in COLOURS:
+            bars = len(re.findall(rf'<rect [^>]*fill="{colour}"', html))
+            assert chart_fills(streams, colour) == bars, (lang, colour)
+        assert sum(chart_fills(streams, c) for c in COLOURS) >= 15, lang

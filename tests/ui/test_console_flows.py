@@ -1,5 +1,6 @@
 """The console's undo-able flows in Chromium at 1366x768: a merge chosen while messages
-keep arriving, unmerge, a mis-tapped Answered undone, shortcuts after a note, push-swap."""
+keep arriving, unmerge, a mis-tapped Answered undone, shortcuts after a note, push-swap,
+dismiss with a reason (and what the report counts of it)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from app.queue import DECLINE_REASONS
 from tests.servers import audience
 
-from .console_kit import Trickle, feed, laptop, message, zoom_server
+from .console_kit import Trickle, feed, laptop, message, screenshot, zoom_server
+from .layout import inside, intersect
 from .uikit import tab
 
 __all__ = ["laptop", "zoom_server"]  # fixtures
@@ -230,3 +233,124 @@ def test_push_while_live_swaps_after_one_confirmation(laptop, open_role, session
     assert qs[next_q]["state"] == "queued" and qs[next_q]["position"] == 1
     console.assert_clean()
     stage.assert_clean()
+
+
+VIEWPORT = {"x": 0, "y": 0, "w": 1366, "h": 768}
+
+
+def rect(locator) -> dict:
+    """The locator's box as layout.py's helpers take it: {x, y, w, h}."""
+    b = locator.bounding_box()
+    assert b is not None, f"{locator} is not rendered"
+    return {"x": b["x"], "y": b["y"], "w": b["width"], "h": b["height"]}
+
+
+def report_row(session, channel: str = "zoom_chat") -> dict:
+    """The report's per-channel row (JSON), as the rapporteur's download counts it."""
+    r = httpx.get(f"{session.base}/report", headers=session.mod, timeout=15)
+    assert r.status_code == 200, r.text
+    rows = [row for row in r.json()["questions"]["by_channel"] if row["channel"] == channel]
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_dismiss_with_a_reason_from_the_menu_counts_in_the_report(laptop, session):
+    """At a live event Dismiss stays one key; the reason is one more key or click, and it
+    is what the report's "declined by reason" counts, per channel."""
+    spam, repeat, hub_a, hub_b, later = session.add(
+        "Buy followers now",
+        "Is this the data session?",
+        "Which hubs are online today?",
+        "Which hubs joined this session?",
+        "Will the slides be shared after the session?",
+    )
+    session.act(later, "approve")
+    console = laptop(session.created["links"]["moderator"])
+    console.wait_live()
+    page = console.page
+    menu = page.get_by_role("menu", name="Why dismiss?")
+    items = menu.get_by_role("menuitem")
+    listing = page.locator("#list")
+
+    # The ▾ beside Dismiss: a menu of the server's reasons, by the card, in the viewport.
+    row = page.locator(f'#list .q[data-id="{spam}"]')
+    caret = row.get_by_role("button", name="Dismiss with a reason")
+    expect(caret).to_have_attribute("aria-expanded", "false")
+    caret.click()
+    expect(menu).to_be_visible()
+    expect(caret).to_have_attribute("aria-expanded", "true")
+    reasons = [items.nth(i).get_attribute("data-reason") for i in range(items.count())]
+    assert reasons == list(DECLINE_REASONS)
+    expect(items).to_have_text(
+        ["1Off-topic", "2Duplicate", "3Abusive", "4Answered elsewhere", "5Other reason"]
+    )
+    expect(items.first).to_be_focused()
+    m, text = rect(menu), rect(row.locator(".q-text"))
+    assert inside(m, VIEWPORT), m
+    assert not intersect(m, text), (m, text)  # the question being judged stays readable
+    assert not intersect(m, rect(row.locator(".q-meta"))), m
+    for i in range(items.count()):
+        assert inside(rect(items.nth(i)), m), i
+    screenshot(console, "console-dismiss-reason-1366x768.png")
+    items.nth(2).click()  # Abusive
+    expect(menu).to_be_hidden()
+    expect(row).to_have_count(0)
+    expect(listing).to_be_focused()
+    expect(page.locator("#toasts .toast--undo")).to_contain_text("Dismissed (Abusive)")
+
+    # Keyboard: Shift+d opens it on the selected question, Esc closes it and changes nothing.
+    page.locator(f'#list .q[data-id="{repeat}"] .q-text').click()
+    page.keyboard.press("Shift+D")
+    expect(menu).to_be_visible()
+    expect(items.first).to_be_focused()
+    page.keyboard.press("a")  # no shortcut acts on the list behind an open menu
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(listing).to_be_focused()
+    assert session.questions()[repeat]["state"] == "inbox"
+    page.keyboard.press("Shift+D")
+    page.keyboard.press("ArrowDown")
+    expect(items.nth(1)).to_be_focused()
+    page.keyboard.press("Enter")  # Duplicate
+    expect(page.locator(f'#list .q[data-id="{repeat}"]')).to_have_count(0)
+    expect(listing).to_be_focused()
+    assert session.questions()[repeat]["state"] == "dismissed"
+    # Undo brings it back; a plain d then dismisses it with no reason, as before.
+    page.keyboard.press("z")
+    expect(page.locator(f'#list .q[data-id="{repeat}"]')).to_have_count(1)
+    assert session.questions()[repeat]["state"] == "inbox"
+    page.locator(f'#list .q[data-id="{repeat}"] .q-text').click()
+    page.keyboard.press("d")
+    expect(page.locator(f'#list .q[data-id="{repeat}"]')).to_have_count(0)
+
+    # Bulk: both hub questions ticked, the ▾ beside "Dismiss selected", 4 picks the reason.
+    for qid in (hub_a, hub_b):
+        page.locator(f'#list .q[data-id="{qid}"] .q-check').click()
+    expect(page.locator("#bulk-count")).to_have_text("2 selected")
+    page.get_by_role("button", name="Dismiss the selected with a reason").click()
+    expect(menu).to_be_visible()
+    assert inside(rect(menu), VIEWPORT), rect(menu)
+    page.keyboard.press("4")  # Answered elsewhere
+    expect(tab(page, "Inbox").locator(".count")).to_have_text("0")
+    expect(listing).to_be_focused()
+
+    # From the queue too (it is dismissable there): Shift+d, 5.
+    page.keyboard.press("2")
+    expect(page.locator("#list .q")).to_have_count(1)
+    page.locator(f'#list .q[data-id="{later}"] .q-text').click()
+    page.keyboard.press("Shift+D")
+    page.keyboard.press("5")  # Other reason
+    expect(tab(page, "Queue").locator(".count")).to_have_text("0")
+
+    qs = session.questions()
+    assert all(qs[q]["state"] == "dismissed" for q in (spam, repeat, hub_a, hub_b, later))
+    row_of = report_row(session)
+    assert row_of["dismissed"] == 5
+    # The undone Duplicate is not counted: its last dismissal gave no reason.
+    assert row_of["declined_by_reason"] == {
+        "abusive": 1,
+        "answered_elsewhere": 2,
+        "other": 1,
+        "none": 1,
+    }
+    console.assert_clean()

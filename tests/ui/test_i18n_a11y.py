@@ -119,6 +119,17 @@ def test_console_help_overlay_has_no_serious_axe_violations(browser, contexts, s
     assert serious(role.page) == []
 
 
+def test_console_reason_menu_has_no_serious_axe_violations(browser, contexts, sessions):
+    """The dismiss-reason menu (Shift+d), open over the list, in Arabic."""
+    role = open_in(browser, contexts, "console", sessions["busy"]["moderator"], "ar-EG")
+    wait_ready(role, "ar")
+    expect(role.page.locator("#list .q").first).to_be_visible()
+    role.page.keyboard.press("Shift+D")
+    expect(role.page.get_by_role("menu")).to_be_visible()
+    expect(role.page.get_by_role("menuitem").first).to_be_focused()
+    assert serious(role.page) == []
+
+
 FOCUS_JS = """
 (selector) => {
   const el = document.activeElement;

@@ -99,7 +99,7 @@ export function renderItem(q, view) {
       (BUTTONS[q.state] || []).map(([action, labelKey, shortcut]) => {
         const label = t(labelKey);
         const key = shortcut || t("item.reopen_key");
-        return el(
+        const button = el(
           "button",
           {
             type: "button",
@@ -109,11 +109,33 @@ export function renderItem(q, view) {
           },
           label,
         );
+        return action === "dismiss" ? dismissSplit(button, q.id === view.reasonFor) : button;
       }),
     ),
   );
   if (q.id === view.mergingId) li.appendChild(mergePicker(view));
   return li;
+}
+
+// Dismiss stays one click with no reason; the ▾ beside it opens the reason menu
+// (console-reasons.js). Kept together so the two never wrap apart.
+function dismissSplit(button, open) {
+  const label = t("item.dismiss_reason");
+  const caret = el(
+    "button",
+    {
+      type: "button",
+      class: "btn btn-small btn-dismiss btn-caret",
+      dataset: { action: "dismiss-reason" },
+      title: `${label} (Shift+d)`,
+      "aria-label": label,
+      "aria-haspopup": "menu",
+      "aria-controls": "reason-menu",
+      "aria-expanded": String(open),
+    },
+    "▾",
+  );
+  return el("span", { class: "btn-split" }, button, caret);
 }
 
 function meta(q, now) {

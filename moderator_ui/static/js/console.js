@@ -7,6 +7,7 @@ import { request } from "./api.js";
 import { enableQueueDrag } from "./console-dnd.js";
 import { fillMergeOptions, renderItem } from "./console-item.js";
 import { confirmToast, makeUndo, short } from "./console-undo.js";
+import { makeReasonMenu } from "./console-reasons.js";
 import { mountConnectors } from "./connectors-panel.js";
 import { mountTriage } from "./console-triage.js";
 import { $, $$, age, channelLabel, el, renderKeyed, safeLink, setChildren, setText, showQr } from "./dom.js";
@@ -56,6 +57,12 @@ const act = (id, action, body) => request("POST", `${base}/${encodeURIComponent(
 const unmergeCall = (id) => request("POST", `${base}/${encodeURIComponent(id)}/unmerge`);
 const own = new Map(); // question id -> until when its events are our own doing
 const undo = makeUndo({ afterUndo: () => focusList() });
+// Why a question is dismissed (optional): Shift+d or the ▾ beside Dismiss.
+const reasons = makeReasonMenu({
+  onChoose: (reason, target) => (target.bulk ? bulk("dismiss", reason) : dismissWith(target.id, reason)),
+  onClose: () => focusList(),
+});
+const DISMISSABLE = ["inbox", "queued"];
 
 function readOrder() {
   try {
@@ -96,6 +103,20 @@ function render() {
   renderList();
   renderBulk();
   renderMergeOptions();
+  renderReasons();
+}
+
+// The reason menu follows its ▾ through redraws; it closes when what it was for went away
+// (dismissed by someone else, the ticks cleared).
+function renderReasons() {
+  const target = reasons.target;
+  if (!target) return;
+  const q = target.bulk ? null : store.get(target.id);
+  const gone = target.bulk
+    ? !checkedVisible().some((id) => DISMISSABLE.includes(store.get(id)?.state))
+    : !q || !DISMISSABLE.includes(q.state) || !visible(ui.tab).includes(q);
+  if (gone) reasons.close();
+  else reasons.place();
 }
 
 function renderJoin() {
@@ -157,6 +178,7 @@ function renderList() {
   const mergeFocused = document.activeElement && document.activeElement.classList.contains("merge-search");
   const view = {
     ...ui,
+    reasonFor: reasons.target && !reasons.target.bulk ? reasons.target.id : null,
     now: live.serverNow(),
     onDraft: (text) => {
       ui.draft = text;
@@ -196,6 +218,7 @@ function renderBulk() {
   const states = new Set(ids.map((id) => store.get(id)?.state));
   $("#bulk-approve").disabled = !states.has("inbox");
   $("#bulk-dismiss").disabled = !states.has("inbox") && !states.has("queued");
+  $("#bulk-dismiss-reason").disabled = $("#bulk-dismiss").disabled;
 }
 
 function checkedVisible() {
@@ -356,6 +379,8 @@ function run(action, id) {
       await mine([id], () => act(id, action));
       undo.record(t("undo.action", { action: PAST(action), text: short(q.text) }), inverse(action, q));
     });
+  } else if (action === "dismiss-reason") {
+    toggleReasons(id);
   } else if (action === "unmerge") {
     const into = q.merged_into;
     attempt(async () => {
@@ -396,6 +421,28 @@ function run(action, id) {
   } else if (action === "up" || action === "down") {
     move(id, action === "up" ? -1 : 1);
   }
+}
+
+/** Open the reason menu by question `id`'s ▾ (or close it, if it is open there). */
+function toggleReasons(id) {
+  const q = store.get(id);
+  if (!q || !DISMISSABLE.includes(q.state)) return;
+  if (reasons.target && reasons.target.id === id) {
+    reasons.close();
+    return;
+  }
+  select(id);
+  reasons.open(() => $(`li[data-id="${id}"] [data-action="dismiss-reason"]`, list), { id });
+}
+
+function dismissWith(id, reason) {
+  const q = store.get(id);
+  if (!q) return;
+  attempt(async () => {
+    await mine([id], () => act(id, "dismiss", { reason }));
+    const action = t("done.dismiss_reason", { reason: t(`reason.${reason}`) });
+    undo.record(t("undo.action", { action, text: short(q.text) }), inverse("dismiss", q));
+  });
 }
 
 function closeMerge() {
@@ -455,7 +502,7 @@ function onStoreChange(_store, change) {
   undo.record(t("undo.answered_on_stage", { text: short(q.text) }), inverse("answer", q));
 }
 
-async function bulk(action) {
+async function bulk(action, reason = null) {
   const states = action === "approve" ? ["inbox"] : ["inbox", "queued"];
   const targets = checkedVisible()
     .map((id) => store.get(id))
@@ -466,7 +513,7 @@ async function bulk(action) {
   const done = [];
   await attempt(async () => {
     for (const q of targets) {
-      await mine([q.id], () => act(q.id, action));
+      await mine([q.id], () => act(q.id, action, reason ? { reason } : undefined));
       done.push(q);
     }
   });
@@ -642,6 +689,10 @@ orderSelect.addEventListener("change", () => {
 
 $("#bulk-approve").addEventListener("click", () => bulk("approve"));
 $("#bulk-dismiss").addEventListener("click", () => bulk("dismiss"));
+$("#bulk-dismiss-reason").addEventListener("click", () => {
+  if (reasons.target && reasons.target.bulk) reasons.close();
+  else reasons.open(() => $("#bulk-dismiss-reason"), { bulk: true });
+});
 $("#bulk-clear").addEventListener("click", () => {
   ui.checked.clear();
   ui.anchorId = null;
@@ -680,6 +731,7 @@ const KEYS = {
   k: () => step(-1),
   a: () => runSelected("approve"),
   d: () => runSelected("dismiss"),
+  D: () => runSelected("dismiss-reason"), // Shift+d: with a reason
   r: () => runSelected("restore"),
   p: () => runSelected("push"),
   b: () => runSelected("back"),
