@@ -6,18 +6,21 @@ indented, right under its English first question, and one key still merges it.""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import threading
 import time
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
+from app.ingest import ingest
 from app.triage import load_embedder
 from integrations.base import IncomingMessage
 from tests.servers import LiveServer
 
-from .console_kit import box, feed, laptop
+from .console_kit import box, feed, laptop, session_id
 
 __all__ = ["laptop"]  # fixtures
 pytestmark = [
@@ -90,6 +93,19 @@ def _seed(server: LiveServer) -> tuple[dict, dict[str, int], dict]:
     return created, ids, results
 
 
+def _unanalysed(server: LiveServer, slug: str, text: str) -> int:
+    """A question stored without the domains' ingest hooks: the assistant never hears of it."""
+    state = server.app.state.fb
+    msg = IncomingMessage(channel="zoom_chat", external_id=f"unseen-{time.monotonic_ns()}",
+                          text=text, author_name="Unseen")
+    out: list = []
+    worker = threading.Thread(target=lambda: out.append(
+        asyncio.run(ingest(state.store, session_id(server, slug), [msg]))))
+    worker.start()
+    worker.join(timeout=30)
+    return out[0][0].question_id
+
+
 def _shown(page) -> list[int]:
     return [int(x) for x in page.locator("#list .q").evaluate_all(
         "els => els.map(e => e.dataset.id)")]
@@ -105,10 +121,13 @@ def test_filters_show_exactly_their_cards_are_remembered_and_keyboard_reachable(
     laptop, triage_server
 ):
     created, ids, _results = _seed(triage_server)
+    # One the assistant never saw (as when a burst sheds it): no language, no flag, and
+    # maybe a question, so "Questions only" keeps it.
+    ids["unseen"] = _unanalysed(triage_server, created["slug"], "Is the recording online?")
     console = laptop(created["links"]["moderator"])
     console.wait_live()
     page = console.page
-    everyone = {k for k, *_ in SEED}
+    everyone = {k for k, *_ in SEED} | {"unseen"}
     _expect_cards(page, ids, everyone)
     console.screenshot("console-triage-filters.png")
 
@@ -147,12 +166,12 @@ def test_filters_show_exactly_their_cards_are_remembered_and_keyboard_reachable(
     expect(page.locator("#kind-filter")).to_be_focused()
     page.keyboard.press("Space")
     expect(page.locator("#kind-filter")).to_be_checked()
-    questions = {k for k, _c, _t, _l, kind, _f in SEED if kind == "question"}
+    questions = {k for k, _c, _t, _l, kind, _f in SEED if kind == "question"} | {"unseen"}
     _expect_cards(page, ids, questions)
     page.keyboard.press("Tab")
     expect(page.locator("#flag-filter")).to_be_focused()
     page.keyboard.press("Space")
-    _expect_cards(page, ids, {"mail"})  # flagged and a question
+    _expect_cards(page, ids, {"mail"})  # flagged and a question (the unseen one has no flag)
     page.keyboard.press("Space")
     _expect_cards(page, ids, questions)
     page.keyboard.press("Shift+Tab")

@@ -91,7 +91,9 @@ export function mountTriageFilters({ slug, results, onChange }) {
     if (!state.on || (!state.lang && !state.questions && !state.flagged)) return items;
     return items.filter((q) => {
       const r = results.get(q.id);
-      if (!r) return false; // not analysed yet: it cannot be said to match
+      // Not analysed (yet, or ever: a burst sheds the oldest): it has no language and no
+      // flag, but it may well be a question, and hiding a question is the worse mistake.
+      if (!r) return !state.lang && !state.flagged;
       if (state.lang && r.lang !== state.lang) return false;
       if (state.questions && r.kind !== "question") return false;
       if (state.flagged && !(r.flags || []).length) return false;
