@@ -19,6 +19,7 @@ from app.deps import AudienceDep, SessionDep, StateDep
 from app.models import LiveSession, QState, Question, require_id
 from app.privacy import author_hash
 from app.views import AUDIENCE_STATES
+from ports.personal import mask_personal_data
 
 router = APIRouter(prefix="/api/sessions/{slug}")
 CHANNEL = "audience"
@@ -64,7 +65,8 @@ def my_questions(db: Session, session_id: int, audience_id: str) -> list[dict[st
     return [
         {
             "id": q.id,
-            "text": q.text,
+            # Masked as in every audience view: the phone is shown on a shared screen too.
+            "text": mask_personal_data(q.text),
             "status": STATUS[QState(q.state)],
             "votes": q.votes,
             "created_at": iso(q.created_at),

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from app.clock import iso
 from app.core.domain import EventFilter, SnapshotPart
 from app.models import LiveSession, QState, Question, Role, Segment, require_id
+from ports.personal import mask_personal_data
 
 if TYPE_CHECKING:
     from app.ingest import StoredQuestion  # ingest imports this module
@@ -72,19 +73,29 @@ def sources_of(db: Session, question_id: int) -> list[int]:
 
 
 def question_for(role: str, q: dict[str, Any]) -> dict[str, Any] | None:
-    """The role's view of one question, or None when the role must not see it."""
+    """The role's view of one question, or None when the role must not see it.
+
+    Every view but the moderator's and the rapporteur's has e-mail addresses and phone
+    numbers masked in the text (`ports.personal`): a number typed for the moderator is
+    not for the room. Done here, where frames are shaped once per role."""
     state = q["state"]
     if role in (Role.moderator, Role.rapporteur):
         return q
     if role == Role.stage:
         if state not in STAGE_STATES:
             return None
-        return {k: v for k, v in q.items() if k not in _STAGE_HIDDEN}
-    if role == Role.screen:
-        return {k: q[k] for k in _SCREEN_FIELDS} if state == QState.on_stage else None
-    if state not in AUDIENCE_STATES:
+        view = {k: v for k, v in q.items() if k not in _STAGE_HIDDEN}
+    elif role == Role.screen:
+        if state != QState.on_stage:
+            return None
+        view = {k: q[k] for k in _SCREEN_FIELDS}
+    elif state not in AUDIENCE_STATES:
         return None
-    return {k: q[k] for k in _AUDIENCE_FIELDS}
+    else:
+        view = {k: q[k] for k in _AUDIENCE_FIELDS}
+    if view["text"]:
+        view["text"] = mask_personal_data(view["text"])
+    return view
 
 
 #: No domain's views: the core alone (a test, or an app built with no domain).

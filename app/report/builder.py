@@ -35,6 +35,7 @@ from app.report.words import (
 )
 from app.retention.emails import strip_emails
 from app.views import segments_of
+from ports.personal import mask_personal_data
 
 #: Channels whose people are in the room: a question taken from the floor. The audience
 #: page is remote like Zoom and social media: the QR code is shown in the room, but the
@@ -203,7 +204,9 @@ def question_row(
         "segment_id": segment_id,
         "merged_into": q.merged_into_id,
         "highlighted": q.id in highlighted,
-        "text": q.text,
+        # A report is published: a phone number typed for the moderator is masked, as on
+        # the stage and the screen (e-mail addresses were cut at ingest).
+        "text": mask_personal_data(q.text),
     }
 
 

@@ -1,50 +1,12 @@
 """Personal data in a message: e-mail addresses and phone numbers, found and masked.
 
-A participant who types their e-mail or phone number into a Zoom chat means it for the
-moderator, not for the room screen: every view other than the moderator's shows the
-masked text.
+The rules live in `ports.personal` (pure, no model): the server masks every view other
+than the moderator's with them whether or not this engine is installed; the engine uses
+them for its `personal:email` and `personal:phone` flags.
 """
 
 from __future__ import annotations
 
-import re
+from ports.personal import EMAIL, EMAIL_MASK, PHONE_MASK, find_personal_data, mask_personal_data
 
-EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-# Digits with spaces, dots, dashes or brackets between them; the count is checked below.
-_PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s().-]{6,22}\d(?![\w])")
-_THOUSANDS = re.compile(r"^\d{1,3}(?:[.,\s]\d{3})+$")
-_YEAR_RANGE = re.compile(r"^(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d$")
-
-EMAIL_MASK = "[e-mail]"
-PHONE_MASK = "[phone]"
-
-
-def _is_phone(candidate: str) -> bool:
-    digits = sum(c.isdigit() for c in candidate)
-    plain = candidate.strip()
-    if _THOUSANDS.match(plain) or _YEAR_RANGE.match(plain):
-        return False
-    if plain.startswith(("+", "00")):
-        return 8 <= digits <= 15
-    return 9 <= digits <= 15
-
-
-def find_personal_data(text: str) -> list[str]:
-    """Which kinds of personal data the text holds: a subset of ["email", "phone"]."""
-    kinds = []
-    if EMAIL.search(text):
-        kinds.append("email")
-    without_email = EMAIL.sub(" ", text)
-    if any(_is_phone(m.group(0)) for m in _PHONE_CANDIDATE.finditer(without_email)):
-        kinds.append("phone")
-    return kinds
-
-
-def mask_personal_data(text: str) -> str:
-    """The text with every e-mail address and phone number replaced by a placeholder."""
-    masked = EMAIL.sub(EMAIL_MASK, text)
-
-    def phone(m: re.Match[str]) -> str:
-        return PHONE_MASK if _is_phone(m.group(0)) else m.group(0)
-
-    return _PHONE_CANDIDATE.sub(phone, masked)
+__all__ = ["EMAIL", "EMAIL_MASK", "PHONE_MASK", "find_personal_data", "mask_personal_data"]

@@ -68,7 +68,8 @@ def test_a_french_twin_from_zoom_shows_the_suggestion_accept_merges_unmerge_spli
     (french,) = feed(zoom_server, slug, [_msg("zoom_chat", FR, "Marie Dubois")])
     card = page.locator(f'#list .q[data-id="{french}"]')
     mark = card.locator(".q-triage-text")
-    expect(mark).to_have_text(f"same as #{english} (Mastodon, EN)")
+    # The first test of a run also waits for the model to load (6 s on a busy machine).
+    expect(mark).to_have_text(f"same as #{english} (Mastodon, EN)", timeout=60_000)
     expect(page.locator(f'#list .q[data-id="{unrelated}"] .q-triage')).to_have_count(0)
     expect(page.locator(f'#list .q[data-id="{english}"] .q-triage')).to_have_count(0)
     # Inside the card and the viewport, not over the buttons.

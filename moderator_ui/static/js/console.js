@@ -22,7 +22,7 @@ const { slug, store, live, api } = boot();
 mountLanguageMenu($("#lang"));
 mountConsoleTimer($("#timer-panel"), { store, live, slug });
 mountConnectors({ slug, store, live });
-mountTriage({ slug, store });
+const triage = mountTriage({ slug, store });
 mountZoomPanel({ slug, store, live });
 mountConsoleFloor($("#floor-panel"), { store, live, slug });
 mountConsolePolls($("#polls-panel"), { store, slug });
@@ -88,7 +88,8 @@ function visible(state) {
   if (state === "inbox" && ui.order === "newest") items.reverse();
   if (ui.channel) items = items.filter((q) => q.channel === ui.channel);
   const words = fold(ui.query).split(/\s+/).filter(Boolean);
-  return words.length ? items.filter((q) => matches(q, words)) : items;
+  // The assistant's filters, and its grouping of suggested duplicates (console-triage.js).
+  return triage.shape(words.length ? items.filter((q) => matches(q, words)) : items, state);
 }
 
 function render() {
