@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from app import queue
+from app import queue, upvotes
 from app.admin import AdminDep
 from app.audience_limits import client_ip, limits_of
 from app.clock import iso
@@ -216,8 +216,9 @@ async def upvote(
     request: Request,
 ) -> dict[str, Any]:
     await limits_of(state).upvotes(audience, client_ip(request))
-    return await state.store.write(
-        lambda db: queue.upvote(db, require_id(session), question_id, audience)
+    sid = require_id(session)
+    return await state.store.write_grouped(
+        ("upvote", sid), (sid, question_id, audience), upvotes.upvote_many
     )
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.clock import utc_now
 from app.errors import Conflict, Invalid, NotFound
 from app.events import audit, emit, lock_session
-from app.models import MergeRecord, QState, Question, Upvote, require_id
+from app.models import MergeRecord, QState, Question, require_id
 from app.rows import renumber, session_object_or_404
 from app.text import clean_text
 from app.views import question_full, sources_of
@@ -250,36 +249,3 @@ def unmerge(db: Session, session_id: int, question_id: int, role: str) -> dict[s
     view = _changed(db, b, "unmerge", role, QState.merged.value, source_of=a.id)
     _changed(db, a, "unmerged_out", role, a.state, source=b.id)
     return view
-
-
-def upvote(db: Session, session_id: int, question_id: int, audience_id: str) -> dict[str, Any]:
-    """One upvote per audience id; a repeat changes nothing and is not an error."""
-    lock_session(db, session_id)
-    q = _get(db, session_id, question_id)
-    if q.state not in (QState.queued, QState.on_stage):
-        raise Conflict(f"question {q.id} is not open for votes")
-    exists = db.exec(
-        select(Upvote.id).where(Upvote.question_id == q.id, Upvote.audience_id == audience_id)
-    ).first()
-    if exists is None:
-        try:
-            with db.begin_nested():
-                db.add(
-                    Upvote(question_id=require_id(q), audience_id=audience_id, created_at=utc_now())
-                )
-        except IntegrityError:  # another worker won the race: still one vote
-            return {"id": q.id, "votes": q.votes}
-        q.votes += 1
-        db.add(q)
-        db.flush()
-        emit(
-            db,
-            session_id,
-            "question.updated",
-            {
-                "question": question_full(q, sources_of(db, require_id(q))),
-                "action": "upvote",
-                "prev_state": q.state,
-            },
-        )
-    return {"id": q.id, "votes": q.votes}

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app import queue  # noqa: E402
+from app import queue, upvotes  # noqa: E402
 from app.agenda.agenda import reorder  # noqa: E402
 from app.db import Store  # noqa: E402
 from app.demo import ensure_demo_session  # noqa: E402
@@ -103,9 +103,9 @@ async def script_session(store: Store) -> int:
     await store.write(lambda db: queue.merge(db, sid, ids["z2"], ids["z1"], "moderator"))
     await act("m2", "dismiss")
     for n in range(4):
-        await store.write(lambda db, n=n: queue.upvote(db, sid, ids["z1"], f"voter-{n}"))
+        await store.write(lambda db, n=n: upvotes.upvote(db, sid, ids["z1"], f"voter-{n}"))
     for n in range(2):
-        await store.write(lambda db, n=n: queue.upvote(db, sid, ids["a1"], f"voter-{n}"))
+        await store.write(lambda db, n=n: upvotes.upvote(db, sid, ids["a1"], f"voter-{n}"))
     for key in ("z1", "a1", "z3"):
         await act(key, "push")
         await act(key, "answer")

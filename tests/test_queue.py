@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text as sql
 from sqlmodel import select
 
-from app import queue
-from app.errors import Conflict, Invalid
+from app import queue, upvotes
+from app.errors import Conflict, Invalid, NotFound
 from app.ingest import ingest, ingest_single
 from app.models import AuditEntry, Event, Message, Question
 from app.sessions import SessionCreate, create_session
@@ -153,8 +153,8 @@ async def test_merge_sums_votes_and_keeps_source(store):
     await do(store, sid, a, "approve")
     await do(store, sid, b, "approve")
     for voter in ("v1", "v2"):
-        await store.write(lambda db, v=voter: queue.upvote(db, sid, b, v))
-    await store.write(lambda db: queue.upvote(db, sid, a, "v3"))
+        await store.write(lambda db, v=voter: upvotes.upvote(db, sid, b, v))
+    await store.write(lambda db: upvotes.upvote(db, sid, a, "v3"))
     merged = await store.write(lambda db: queue.merge(db, sid, b, a, "moderator"))
     assert merged["votes"] == 3 and merged["sources"] == [b]
     src = await store.read(lambda db: db.get(Question, b))
@@ -169,10 +169,43 @@ async def test_concurrent_upvotes_count_exactly(store):
     await do(store, sid, qid, "approve")
     voters = [f"aud-{i}" for i in range(200)]
     await asyncio.gather(
-        *(store.write(lambda db, v=v: queue.upvote(db, sid, qid, v)) for v in voters + voters[:5])
+        *(store.write(lambda db, v=v: upvotes.upvote(db, sid, qid, v)) for v in voters + voters[:5])
     )
     q = await store.read(lambda db: db.get(Question, qid))
     assert q.votes == 200
+
+
+async def test_upvotes_waiting_together_are_stored_together_and_answer_each_caller(store):
+    """The route's path: upvotes grouped per session. Repeats count once, a question not
+    open for votes or not there fails only its own callers, and the events say the count
+    after each batch (fewer events than upvotes, the last one exact)."""
+    sid = await new_session(store)
+    qid = await add(store, sid, 1)
+    other = await add(store, sid, 2)  # still in the inbox: not open for votes
+    await do(store, sid, qid, "approve")
+    before = len(store.published)
+
+    async def up(q: int, v: str):
+        try:
+            return await store.write_grouped(("upvote", sid), (sid, q, v), upvotes.upvote_many)
+        except Exception as exc:  # noqa: BLE001 - collected and checked below
+            return exc
+
+    voters = [f"aud-{i}" for i in range(300)]
+    answers = await asyncio.gather(
+        *(up(qid, v) for v in voters + voters[:20]), up(other, "aud-x"), up(99_999, "aud-y")
+    )
+    assert all(isinstance(a, dict) and a["id"] == qid for a in answers[:320])
+    assert isinstance(answers[320], Conflict) and "not open for votes" in str(answers[320])
+    assert isinstance(answers[321], NotFound), answers[321]
+    q = await store.read(lambda db: db.get(Question, qid))
+    assert q.votes == 300 and max(a["votes"] for a in answers[:320]) == 300
+    await asyncio.sleep(0.05)
+    events = [e for e in store.published[before:] if e.type == "question.updated"]
+    assert 1 <= len(events) < 300
+    assert events[-1].data["question"]["votes"] == 300
+    again = await up(qid, "aud-0")  # a repeat later: the same count, no error
+    assert again == {"id": qid, "votes": 300}
 
 
 async def test_events_are_numbered_without_gaps_and_published_after_commit(store):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app import queue
+from app import queue, upvotes
 from app.agenda.agenda import reorder
 from app.domains import default_registry
 from app.ingest import ingest
@@ -101,8 +101,8 @@ async def scripted_session(store) -> Scripted:
         )
     )
     for voter in ("v1", "v2"):
-        await store.write(lambda db, v=voter: queue.upvote(db, sid, sc.ids["z1"], v))
-    await store.write(lambda db: queue.upvote(db, sid, sc.ids["a1"], "v3"))
+        await store.write(lambda db, v=voter: upvotes.upvote(db, sid, sc.ids["z1"], v))
+    await store.write(lambda db: upvotes.upvote(db, sid, sc.ids["a1"], "v3"))
     # A move in the queue: a reorder, not an edit.
     await store.write(lambda db: queue.edit(db, sid, sc.ids["m1"], "moderator", None, 1))
     await act("z1", "push")

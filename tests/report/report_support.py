@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import JSON, String, Text, select
 from sqlmodel import SQLModel
 
-from app import queue
+from app import queue, upvotes
 from app.clock import utc_now
 from app.domains import default_registry
 from app.ingest import ingest
@@ -85,8 +85,8 @@ async def simulate_session(store, *, privacy: str = "initials") -> Simulated:
         lambda db: queue.merge(db, sim.session_id, sim.ids["a3"], sim.ids["a2"], "moderator")
     )
     for voter in ("v1", "v2", "v3"):
-        await store.write(lambda db, v=voter: queue.upvote(db, sim.session_id, sim.ids["a2"], v))
-    await store.write(lambda db: queue.upvote(db, sim.session_id, sim.ids["z1"], "aud-ben-0002"))
+        await store.write(lambda db, v=voter: upvotes.upvote(db, sim.session_id, sim.ids["a2"], v))
+    await store.write(lambda db: upvotes.upvote(db, sim.session_id, sim.ids["z1"], "aud-ben-0002"))
     await store.write(
         lambda db: queue.edit(
             db,
