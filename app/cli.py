@@ -333,9 +333,11 @@ def parser() -> argparse.ArgumentParser:
     up = dsub.add_parser("upgrade", help="apply migrations")
     up.add_argument("--database-url")
     up.set_defaults(func=cmd_db_upgrade)
-    from app.report.cli import add_commands as add_report_commands  # report, purge, privacy
+    from app.privacy.cli import add_commands as add_privacy_commands  # purge, privacy
+    from app.report.cli import add_commands as add_report_commands  # report
 
     add_report_commands(sub)
+    add_privacy_commands(sub)
     return p
 
 

@@ -28,8 +28,8 @@ from app.db import BulkInsert, Store
 from app.errors import DomainError, Invalid, NotFound
 from app.events import batched_events, emit, lock_session
 from app.models import LiveSession, Message, QState, Question
-from app.privacy import author_hash, display_name
-from app.retention.emails import name_without_email, strip_emails
+from app.privacy.emails import name_without_email, strip_emails
+from app.privacy.pseudonyms import author_hash, display_name
 from app.text import clean_text
 from app.views import question_full
 from ports.messages import IncomingMessage, IngestResult

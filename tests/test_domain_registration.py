@@ -25,7 +25,7 @@ from app.deps import AppState, ModeratorDep, SessionDep, StateDep
 from app.domains import DOMAINS
 from app.events import emit
 from app.models import LiveSession, Role
-from app.retention.service import purge
+from app.privacy.service import purge
 from tests.servers import LiveServer, audience_header
 
 # -- the throwaway domain: a table, a route, a view, a report section, a purge hook ---------

@@ -22,7 +22,7 @@ from app.events import audit, emit, lock_session
 from app.floor.models import ACTIVE, FloorRequest, FloorSettings, FState, Policy, Where
 from app.floor.order import Slot, insertion_index, is_remote, policy_order
 from app.models import LiveSession, Role, require_id
-from app.privacy import author_hash
+from app.privacy.pseudonyms import author_hash
 from app.text import clean_name
 
 #: Stakeholder groups as the IGF names them (labels are translated by the pages).

@@ -11,8 +11,8 @@ from app.admin import AdminDep, OrganiserDep
 from app.deps import SessionDep, StateDep
 from app.inputs import CleanLine
 from app.models import require_id
-from app.retention.service import Subject, erase_subject, export_subject
-from app.retention.settings_store import MAX_RETENTION_DAYS, privacy_view, set_retention
+from app.privacy.service import Subject, erase_subject, export_subject
+from app.privacy.settings_store import MAX_RETENTION_DAYS, privacy_view, set_retention
 
 router = APIRouter(prefix="/api/sessions/{slug}/privacy")
 
