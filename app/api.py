@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app import queue
-from app.admin import AdminDep
 from app.audience_limits import client_ip, limits_of
 from app.clock import iso
 from app.deps import (
@@ -27,9 +26,8 @@ from app.errors import Forbidden
 from app.ingest import ingest_single
 from app.inputs import CleanLine, CleanText, Id
 from app.models import AuditEntry, LiveSession, QState, Role, require_id
-from app.sessions import ZOOM_ROUTES, SessionCreate, create_session, links, rotate_keys
 from app.text import MAX_TEXT, clean_name
-from app.views import all_questions, question_for, segments_of, session_public, snapshot
+from app.views import all_questions, question_for, snapshot
 from ports.messages import IncomingMessage
 
 router = APIRouter(prefix="/api")
@@ -56,41 +54,6 @@ class ActionIn(BaseModel):
     swap: bool = False
     #: dismiss only: why (off_topic, duplicate, abusive, answered_elsewhere, other).
     reason: str | None = Field(default=None, max_length=32)
-
-
-@router.post("/sessions", status_code=201)
-async def post_session(
-    body: SessionCreate, request: Request, state: StateDep, _: AdminDep
-) -> dict[str, Any]:
-    session, keys = await state.store.write(lambda db: create_session(db, body))
-    if session.zoom_ids:
-        state.bus.signal(ZOOM_ROUTES)  # at once, on every worker (cached Zoom routes)
-    return {
-        "slug": session.slug,
-        "links": links(state.base_url(request), session.slug, keys),
-        "keys": keys,
-    }
-
-
-@router.post("/sessions/{slug}/keys/rotate")
-async def post_rotate_keys(
-    slug: str, request: Request, state: StateDep, _: AdminDep
-) -> dict[str, Any]:
-    """New role links (as `floorbridge session rotate-keys` prints them); every socket and
-    cookie of the old keys stops working, on every worker, within a second."""
-    keys = await state.store.write(lambda db: rotate_keys(db, slug))
-    return {"slug": slug, "links": links(state.base_url(request), slug, keys), "keys": keys}
-
-
-@router.get("/sessions/{slug}")
-async def get_session_info(session: SessionDep, request: Request, state: StateDep) -> dict:
-    segments = await state.store.read(lambda db: segments_of(db, require_id(session)))
-    return session_public(session, segments, state.base_url(request))
-
-
-@router.get("/sessions/{slug}/me")
-async def whoami(session: SessionDep, principal: PrincipalDep) -> dict[str, str]:
-    return {"slug": session.slug, "role": principal.role}
 
 
 @router.get("/sessions/{slug}/snapshot")

@@ -20,9 +20,11 @@ from app.polls.domain import POLLS
 from app.privacy.domain import PRIVACY
 from app.questions.domain import HEALTH, LIVE, MY_QUESTIONS, PAGES, QUESTIONS
 from app.report.domain import REPORT
+from app.sessions.domain import SESSIONS
 from app.triage_live.domain import TRIAGE
 
 DOMAINS: tuple[Domain, ...] = (
+    SESSIONS,
     QUESTIONS,
     CHANNELS,
     LIVE,

@@ -14,7 +14,8 @@ from app import queue
 from app.errors import Conflict, Invalid
 from app.ingest import ingest, ingest_single
 from app.models import AuditEntry, Event, Message, Question
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from app.views import all_questions
 from integrations.base import IncomingMessage
 from integrations.zoom_qa import parse_report

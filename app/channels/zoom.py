@@ -38,7 +38,7 @@ from app.hot_paths import MAX_BODY, read_body
 from app.ingest import ingest, ingest_single
 from app.models import LiveSession
 from app.ownership import JOBS, OWNERSHIP, drop_job, want_job
-from app.sessions import ZOOM_ROUTES
+from app.sessions.service import ZOOM_ROUTES
 from integrations.zoom import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,

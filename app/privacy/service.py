@@ -25,7 +25,7 @@ from app.privacy.scrub import (
     scrub_events,
 )
 from app.privacy.settings_store import retention_days
-from app.sessions import get_by_slug
+from app.sessions.service import get_by_slug
 
 PURGED = "[removed after the retention period]"
 ERASED = "[removed at the author's request]"

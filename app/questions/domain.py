@@ -14,9 +14,7 @@ QUESTIONS = Domain(
     name="questions",
     router=api.router,
     models=(
-        models.LiveSession,
         models.Segment,
-        models.RoleKey,
         models.Message,
         models.Question,
         models.Upvote,

@@ -35,7 +35,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     from app.domains import default_registry
     from app.report.builder import build_report
     from app.report.formats import render
-    from app.sessions import get_by_slug
+    from app.sessions.service import get_by_slug
 
     apply_db_url(args.database_url)
     store = open_store()

@@ -9,7 +9,8 @@ import time
 
 from app.live.bus import MemoryBus
 from app.ownership import JOBS, OWNER_EVENT, Ownership, drop_job, owner_of, want_job
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 
 
 async def _session(store) -> int:

@@ -13,7 +13,8 @@ from app.domains import default_registry
 from app.ingest import ingest
 from app.polls import service as polls
 from app.report.notes import save_note, set_highlight
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from app.views import segments_of
 from integrations.base import IncomingMessage
 

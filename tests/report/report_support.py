@@ -15,7 +15,8 @@ from app.clock import utc_now
 from app.domains import default_registry
 from app.ingest import ingest
 from app.report.notes import save_note, set_highlight
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from integrations.base import IncomingMessage
 
 HAS_POLLS = importlib.util.find_spec("app.polls.service") is not None

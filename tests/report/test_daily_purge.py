@@ -16,7 +16,8 @@ from app.privacy.domain import PRIVACY
 from app.privacy.scheduler import purge_forever, start_daily_purge
 from app.privacy.service import PURGED
 from app.privacy.settings_store import set_retention
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from integrations.base import IncomingMessage
 
 
