@@ -234,6 +234,19 @@ def test_two_hot_routes_on_one_path_are_refused():
         Registry((*DOMAINS, Domain(name="other", hot_routes=[HotRoute(path, handler)])))
 
 
+def test_owner_run_jobs_come_from_the_domains_and_one_kind_has_one_owner():
+    """The Zoom Q&A poller is declared, not registered by an import (app/channels/domain.py)."""
+    from app.channels.zoom import QA_JOB, qa_job
+
+    assert Registry(DOMAINS).jobs == {QA_JOB: qa_job}
+
+    async def job(state, session_id, arg) -> None:  # pragma: no cover - never called
+        return None
+
+    with pytest.raises(RegistryError, match="job kind 'zoom_qa' is claimed by both"):
+        Registry((*DOMAINS, Domain(name="other", jobs={"zoom_qa": job})))
+
+
 def test_the_app_refuses_to_build_with_clashing_domains(tmp_path: Path):
     from app.main import create_app
 
