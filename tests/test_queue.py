@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import text as sql
 from sqlmodel import select
 
-from app import queue
 from app.errors import Conflict, Invalid
 from app.ingest import ingest, ingest_single
 from app.models import AuditEntry, Event, Message, Question
+from app.questions import service as queue
 from app.sessions.schemas import SessionCreate
 from app.sessions.service import create_session
 from app.views import all_questions

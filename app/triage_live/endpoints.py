@@ -9,12 +9,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from app import queue
 from app.deps import ModeratorDep, ReaderDep, SessionDep, StateDep
 from app.errors import NotFound
 from app.events import audit, emit
 from app.inputs import Id
 from app.models import Question, require_id
+from app.questions import service as queue
 from app.rows import session_object_or_404
 from app.triage import DEFAULT_THRESHOLD
 from app.triage_live.models import TriageResult, TriageSetting

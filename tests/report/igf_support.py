@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app import queue
 from app.agenda.agenda import reorder
 from app.domains import default_registry
 from app.ingest import ingest
 from app.polls import service as polls
+from app.questions import service as queue
 from app.report.notes import save_note, set_highlight
 from app.sessions.schemas import SessionCreate
 from app.sessions.service import create_session

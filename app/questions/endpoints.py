@@ -1,4 +1,5 @@
-"""REST endpoints (API contract v1 in DESIGN.md, details in docs/protocol.md)."""
+"""The questions API: ask, list, act on, edit, merge and upvote questions, the snapshot and
+the audit trail (details in docs/protocol.md)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,8 @@ import secrets
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from app import queue
 from app.audience_limits import client_ip, limits_of
 from app.clock import iso
 from app.deps import (
@@ -24,36 +23,25 @@ from app.deps import (
 )
 from app.errors import Forbidden
 from app.ingest import ingest_single
-from app.inputs import CleanLine, CleanText, Id
+from app.inputs import Id
 from app.models import AuditEntry, LiveSession, QState, Role, require_id
-from app.text import MAX_TEXT, clean_name
+from app.questions import service as queue
+from app.questions.schemas import (
+    ActionIn,
+    AuditEntryPublic,
+    MergeIn,
+    QuestionAsked,
+    QuestionCreate,
+    QuestionPublic,
+    QuestionUpdate,
+    StageNext,
+    Votes,
+)
+from app.text import clean_name
 from app.views import all_questions, question_for, snapshot
 from ports.messages import IncomingMessage
 
 router = APIRouter(prefix="/api")
-
-
-class QuestionIn(BaseModel):
-    text: CleanText = Field(max_length=MAX_TEXT * 4)
-    name: CleanLine | None = Field(default=None, max_length=200)
-    #: "I'm in the room": counted as onsite in the report; remote unless said.
-    in_room: bool = False
-
-
-class QuestionPatch(BaseModel):
-    text: CleanText | None = Field(default=None, max_length=MAX_TEXT * 4)
-    position: Id | None = None
-
-
-class MergeIn(BaseModel):
-    into: Id
-
-
-class ActionIn(BaseModel):
-    #: push only: send the live item back to the front of the queue instead of a 409.
-    swap: bool = False
-    #: dismiss only: why (off_topic, duplicate, abusive, answered_elsewhere, other).
-    reason: str | None = Field(default=None, max_length=32)
 
 
 @router.get("/sessions/{slug}/snapshot")
@@ -75,9 +63,9 @@ def _fresh_snapshot(
     return snapshot(db, session, role, base, parts)
 
 
-@router.post("/sessions/{slug}/questions", status_code=201)
+@router.post("/sessions/{slug}/questions", status_code=201, response_model=QuestionAsked)
 async def ask(
-    body: QuestionIn,
+    body: QuestionCreate,
     session: CachedSessionDep,
     state: StateDep,
     audience: AudienceDep,
@@ -96,7 +84,7 @@ async def ask(
     return {"id": result.question_id, "state": QState.inbox.value}
 
 
-@router.get("/sessions/{slug}/questions")
+@router.get("/sessions/{slug}/questions", response_model=list[QuestionPublic])
 async def list_questions(
     session: SessionDep,
     state: StateDep,
@@ -108,7 +96,9 @@ async def list_questions(
     return [v for q in rows if (v := question_for(principal.role, q)) is not None]
 
 
-@router.post("/sessions/{slug}/questions/{question_id}/actions/{action}")
+@router.post(
+    "/sessions/{slug}/questions/{question_id}/actions/{action}", response_model=QuestionPublic
+)
 async def act(
     question_id: Id,
     action: str,
@@ -128,7 +118,7 @@ async def act(
     )
 
 
-@router.post("/sessions/{slug}/stage/next")
+@router.post("/sessions/{slug}/stage/next", response_model=StageNext)
 async def next_on_stage(
     session: SessionDep, state: StateDep, principal: StageOrModeratorDep
 ) -> dict[str, Any]:
@@ -137,10 +127,10 @@ async def next_on_stage(
     )
 
 
-@router.patch("/sessions/{slug}/questions/{question_id}")
+@router.patch("/sessions/{slug}/questions/{question_id}", response_model=QuestionPublic)
 async def patch_question(
     question_id: Id,
-    body: QuestionPatch,
+    body: QuestionUpdate,
     session: SessionDep,
     state: StateDep,
     principal: ModeratorDep,
@@ -152,7 +142,7 @@ async def patch_question(
     )
 
 
-@router.post("/sessions/{slug}/questions/{question_id}/merge")
+@router.post("/sessions/{slug}/questions/{question_id}/merge", response_model=QuestionPublic)
 async def merge_question(
     question_id: Id, body: MergeIn, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
@@ -161,7 +151,9 @@ async def merge_question(
     )
 
 
-@router.post("/sessions/{slug}/questions/{question_id}/unmerge")
+@router.post(
+    "/sessions/{slug}/questions/{question_id}/unmerge", response_model=QuestionPublic
+)
 async def unmerge_question(
     question_id: Id, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
@@ -170,7 +162,7 @@ async def unmerge_question(
     )
 
 
-@router.post("/sessions/{slug}/questions/{question_id}/upvote")
+@router.post("/sessions/{slug}/questions/{question_id}/upvote", response_model=Votes)
 async def upvote(
     question_id: Id,
     session: CachedSessionDep,
@@ -184,7 +176,7 @@ async def upvote(
     )
 
 
-@router.get("/sessions/{slug}/audit")
+@router.get("/sessions/{slug}/audit", response_model=list[AuditEntryPublic])
 async def audit_trail(session: SessionDep, state: StateDep, _: ReaderDep) -> list[dict[str, Any]]:
     def read(db: Session) -> list[dict[str, Any]]:
         rows = db.exec(
