@@ -113,7 +113,7 @@ class SessionKeysPublic(BaseModel):
     keys: dict[str, str]
 
 
-class PrivacyPublic(BaseModel):
+class SessionPrivacyPublic(BaseModel):
     author_display: str
 
 
@@ -132,7 +132,7 @@ class SessionPublic(BaseModel):
 
     slug: str
     title: str
-    privacy: PrivacyPublic
+    privacy: SessionPrivacyPublic
     agenda: list[SegmentPublic]
     audience_url: str
     lang: str | None
