@@ -18,7 +18,7 @@ from starlette.requests import HTTPConnection
 
 from app.db import Store
 from app.models import LiveSession, Role, require_id
-from app.sessions import key_exists, role_for_key
+from app.sessions.service import key_exists, role_for_key
 
 AUDIENCE_COOKIE = "fb_aud"
 AUDIENCE_COOKIE_AGE = 60 * 60 * 24 * 30

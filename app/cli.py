@@ -126,7 +126,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     async def on_start(state: Any) -> None:
         from app.demo import open_demo, simulate_remote_audience
-        from app.sessions import links
+        from app.sessions.service import links
 
         session_id, slug, keys = await open_demo(state)
         announcement.append(
@@ -170,7 +170,8 @@ def _read_agenda(path: str) -> list[dict[str, Any]]:
 
 
 def cmd_session_create(args: argparse.Namespace) -> None:
-    from app.sessions import SessionCreate, create_session, links
+    from app.sessions.schemas import SessionCreate
+    from app.sessions.service import create_session, links
 
     apply_db_url(args.database_url)
     body: dict[str, Any] = {"title": args.title, "slug": args.slug}
@@ -207,7 +208,7 @@ def cmd_session_create(args: argparse.Namespace) -> None:
 def _signal_zoom_routes() -> None:
     """Running workers re-read their Zoom routes now (with Redis); else within 5 s."""
     from app.config import get_settings
-    from app.sessions import ZOOM_ROUTES
+    from app.sessions.service import ZOOM_ROUTES
 
     url = get_settings().bus_url
     if not is_redis(url):
@@ -224,7 +225,7 @@ def _signal_zoom_routes() -> None:
 
 
 def cmd_session_links(args: argparse.Namespace) -> None:
-    from app.sessions import ROLE_PAGES, get_by_slug, links, rotate_keys
+    from app.sessions.service import ROLE_PAGES, get_by_slug, links, rotate_keys
 
     apply_db_url(args.database_url)
     store = open_store()
@@ -333,9 +334,11 @@ def parser() -> argparse.ArgumentParser:
     up = dsub.add_parser("upgrade", help="apply migrations")
     up.add_argument("--database-url")
     up.set_defaults(func=cmd_db_upgrade)
-    from app.report.cli import add_commands as add_report_commands  # report, purge, privacy
+    from app.privacy.cli import add_commands as add_privacy_commands  # purge, privacy
+    from app.report.cli import add_commands as add_report_commands  # report
 
     add_report_commands(sub)
+    add_privacy_commands(sub)
     return p
 
 

@@ -1,8 +1,8 @@
 """What every `floorbridge` command shares: the one-line failure, the database URL option,
 and a store whose commits reach running servers.
 
-A module of its own so that `app/cli.py` (the parser) and `app/report/cli.py` (report,
-purge, privacy) both import it, and neither imports the other's functions.
+A module of its own so that `app/cli.py` (the parser), `app/report/cli.py` (report) and
+`app/privacy/cli.py` (purge, privacy) all import it, and none imports another's functions.
 """
 
 from __future__ import annotations

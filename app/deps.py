@@ -18,7 +18,7 @@ from app.errors import Forbidden, NotFound, Unauthorized
 from app.live.bus import Bus
 from app.live.hub import Hubs
 from app.models import LiveSession, Role
-from app.sessions import SlugCache, get_by_slug
+from app.sessions.service import SlugCache, get_by_slug
 
 if TYPE_CHECKING:
     from app.audience_limits import AudienceLimits

@@ -17,12 +17,14 @@ from app.core.domain import Domain, Registry
 from app.floor.domain import FLOOR
 from app.i18n.domain import I18N
 from app.polls.domain import POLLS
+from app.privacy.domain import PRIVACY
 from app.questions.domain import HEALTH, LIVE, MY_QUESTIONS, PAGES, QUESTIONS
 from app.report.domain import REPORT
-from app.retention.domain import PRIVACY
+from app.sessions.domain import SESSIONS
 from app.triage_live.domain import TRIAGE
 
 DOMAINS: tuple[Domain, ...] = (
+    SESSIONS,
     QUESTIONS,
     CHANNELS,
     LIVE,

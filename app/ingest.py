@@ -28,8 +28,8 @@ from app.db import BulkInsert, Store
 from app.errors import DomainError, Invalid, NotFound
 from app.events import batched_events, emit, lock_session
 from app.models import LiveSession, Message, QState, Question
-from app.privacy import author_hash, display_name
-from app.retention.emails import name_without_email, strip_emails
+from app.privacy.emails import name_without_email, strip_emails
+from app.privacy.pseudonyms import author_hash, display_name
 from app.text import clean_text
 from app.views import question_full
 from ports.messages import IncomingMessage, IngestResult
@@ -100,10 +100,10 @@ class _Pending:
 
 
 def ingest_one(
-    db: Session, session: LiveSession, msg: IncomingMessage, hooks: IngestHooks = NO_INGEST_HOOKS
+    db: Session, session_id: int, msg: IncomingMessage, hooks: IngestHooks = NO_INGEST_HOOKS
 ) -> IngestResult:
-    """Store one message in a locked session. Raises DomainError (Invalid, Conflict)."""
-    (outcome,) = ingest_locked(db, session, [msg], hooks)
+    """Store one message. Raises DomainError (NotFound, Invalid, Conflict)."""
+    (outcome,) = ingest_many(db, session_id, [msg], hooks)
     if isinstance(outcome, DomainError):
         raise outcome
     return outcome
@@ -115,22 +115,13 @@ def ingest_many(
     messages: Sequence[IncomingMessage],
     hooks: IngestHooks = NO_INGEST_HOOKS,
 ) -> list[Outcome]:
-    """Lock the session, then store the messages in bulk; see `ingest_locked`."""
+    """Lock the session, then store the messages in bulk. One outcome per message, in
+    order: a result, or the DomainError that refused it (with no trace left in the
+    database). Other exceptions fail the whole call."""
     try:
         session = lock_session(db, session_id)
     except NotFound as exc:
         return [exc] * len(messages)
-    return ingest_locked(db, session, messages, hooks)
-
-
-def ingest_locked(
-    db: Session,
-    session: LiveSession,
-    messages: Sequence[IncomingMessage],
-    hooks: IngestHooks = NO_INGEST_HOOKS,
-) -> list[Outcome]:
-    """One outcome per message, in order: a result, or the DomainError that refused it
-    (with no trace left in the database). Other exceptions fail the whole call."""
     sid = session.id or 0
     outcomes: list[Outcome | None] = [None] * len(messages)
     todo: list[_Pending] = []

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from starlette.requests import Request
 
-from app.sessions import ROLE_PAGES, links
+from app.sessions.service import ROLE_PAGES, links
 
 LOCAL_NAMES = {"localhost", "127.0.0.1", "::1"}
 #: A request carrying any of these (or any X-Forwarded-*) came through a proxy or tunnel.

@@ -28,7 +28,7 @@ from app.live.bus import make_bus
 from app.live.hub import Hubs
 from app.migrate import upgrade
 from app.origin import SameOrigin
-from app.sessions import SlugCache
+from app.sessions.service import SlugCache
 
 if TYPE_CHECKING:
     from fastapi.telemetry import TelemetryConfig

@@ -1,7 +1,7 @@
 """`GET /api/sessions/{slug}/my-questions`: the caller's own audience questions and their fate.
 
 A question from the audience page stores the HMAC of (channel, audience id) as its
-`author_hash` (see app/privacy.py), so the caller's signed audience cookie finds exactly
+`author_hash` (app/privacy/pseudonyms.py), so the caller's signed audience cookie finds exactly
 their questions and nobody else's. The answer carries no author and no other person's
 item; a dismissed question is only "not selected", and a merged one points to the
 question it joined only when the audience may see that one.
@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.clock import iso
 from app.deps import AudienceDep, SessionDep, StateDep
 from app.models import LiveSession, QState, Question, require_id
-from app.privacy import author_hash
+from app.privacy.pseudonyms import author_hash
 from app.views import AUDIENCE_STATES
 from ports.personal import mask_personal_data
 

@@ -25,7 +25,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from app.clock import epoch_seconds, iso, utc_now
+from app.core.domain import JobFn
 from app.db import Store
 from app.events import emit
 from app.models import LiveSession
@@ -50,10 +51,8 @@ Wants = Callable[[Session], set[int]]
 Listener = Callable[[set[int]], Awaitable[None]]
 #: A periodic outside job of one session, run by its owner until cancelled:
 #: `job(context, session_id, arg)`, where a `WorkJob` row named "kind:arg" asks for it.
-Job = Callable[[Any, int, str], Awaitable[None]]
-#: Job kinds by name, filled at import time by the module that runs them (the Zoom Q&A
-#: poller: app/channels/zoom.py).
-JOBS: dict[str, Job] = {}
+#: The kinds are declared by the domains (`Domain.jobs`, `Registry.jobs`).
+Job = JobFn
 
 
 class WorkLease(SQLModel, table=True):
@@ -191,9 +190,11 @@ class Ownership:
         ttl: float = 5.0,
         every: float | None = None,
         context: Any = None,
+        jobs: Mapping[str, Job] | None = None,
     ) -> None:
         self.store = store
         self.context = context  # handed to each job (the app state)
+        self.jobs: Mapping[str, Job] = jobs or {}  # by kind (`Registry.jobs`)
         self.bus = bus
         self.worker = worker or default_worker_name()
         self.ttl = ttl
@@ -276,7 +277,7 @@ class Ownership:
                 await task
         for sid, name in wanted - set(self._jobs):
             kind, _, arg = name.partition(":")
-            job = JOBS.get(kind)
+            job = self.jobs.get(kind)
             if job is not None:
                 self._jobs[(sid, name)] = asyncio.create_task(
                     self._run_job(job, sid, arg), name=f"job:{sid}:{name}"

@@ -28,7 +28,7 @@ from app.audience_limits import client_ip, limits_of
 from app.auth import AUDIENCE_COOKIE, resolve, role_cookie_name
 from app.deps import CachedSessionDep, SessionDep, StateDep, set_audience_cookie
 from app.models import Role
-from app.sessions import get_by_slug
+from app.sessions.service import get_by_slug
 
 router = APIRouter()
 STATIC = Path(moderator_ui.__file__).parent / "static"

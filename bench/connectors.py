@@ -36,7 +36,8 @@ from websockets.asyncio.client import connect as ws_connect
 from app.db import Store
 from app.ingest import ingest
 from app.migrate import upgrade
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from bench.common import Server, emit, percentiles
 from integrations.base import Cursor, MemoryCursorStore
 from integrations.mastodon import MastodonConfig, MastodonConnector

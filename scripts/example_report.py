@@ -24,7 +24,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app import queue, upvotes  # noqa: E402
 from app.agenda.agenda import reorder  # noqa: E402
 from app.db import Store  # noqa: E402
 from app.demo import ensure_demo_session  # noqa: E402
@@ -35,6 +34,8 @@ from app.ingest import ingest  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.polls import service as polls  # noqa: E402
 from app.polls.models import Poll  # noqa: E402
+from app.questions import service as queue  # noqa: E402
+from app.questions import upvotes  # noqa: E402
 from app.report.builder import build_report  # noqa: E402
 from app.report.formats import render  # noqa: E402
 from app.report.notes import save_note, set_highlight  # noqa: E402

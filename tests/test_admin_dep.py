@@ -29,6 +29,13 @@ def test_admin_and_organiser_routes_agree_on_401_and_403(live_server: LiveServer
     assert r.status_code == 403
     r = httpx.put(f"{base}/connectors/mastodon", json={}, headers={"Authorization": "Bearer x"})
     assert r.status_code == 401
+    # The session's language settings: the same dependency, the same answers.
+    lang = {"lang": "fr"}
+    assert httpx.put(f"{base}/settings", json=lang).status_code == 401
+    r = httpx.put(f"{base}/settings", json=lang, headers=bearer["stage"])
+    assert r.status_code == 403 and "stage" in r.json()["detail"]
+    assert httpx.put(f"{base}/settings", json=lang, headers=bearer["moderator"]).is_success
+    assert httpx.put(f"{base}/settings", json=lang, headers=admin).is_success
 
     # Admin alone: a role key, even the moderator's, is not the admin token.
     who = {"channel": "audience", "handle": "nobody-at-all"}

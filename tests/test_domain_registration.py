@@ -25,7 +25,7 @@ from app.deps import AppState, ModeratorDep, SessionDep, StateDep
 from app.domains import DOMAINS
 from app.events import emit
 from app.models import LiveSession, Role
-from app.retention.service import purge
+from app.privacy.service import purge
 from tests.servers import LiveServer, audience_header
 
 # -- the throwaway domain: a table, a route, a view, a report section, a purge hook ---------
@@ -232,6 +232,19 @@ def test_two_hot_routes_on_one_path_are_refused():
     path = "/api/sessions/{slug}/polls/{poll_id:int}/votes"
     with pytest.raises(RegistryError, match="hot route"):
         Registry((*DOMAINS, Domain(name="other", hot_routes=[HotRoute(path, handler)])))
+
+
+def test_owner_run_jobs_come_from_the_domains_and_one_kind_has_one_owner():
+    """The Zoom Q&A poller is declared, not registered by an import (app/channels/domain.py)."""
+    from app.channels.zoom import QA_JOB, qa_job
+
+    assert Registry(DOMAINS).jobs == {QA_JOB: qa_job}
+
+    async def job(state, session_id, arg) -> None:  # pragma: no cover - never called
+        return None
+
+    with pytest.raises(RegistryError, match="job kind 'zoom_qa' is claimed by both"):
+        Registry((*DOMAINS, Domain(name="other", jobs={"zoom_qa": job})))
 
 
 def test_the_app_refuses_to_build_with_clashing_domains(tmp_path: Path):

@@ -64,6 +64,10 @@ def test_settings_refuse_bad_values_and_other_roles(live_server):
         assert snap["data"]["session"]["captions_url"] == "https://captions.example/live/42"
     with _client(live_server, created, "stage") as stage:
         assert stage.put("/settings", json={"lang": "fr"}).status_code == 403
+    # No credentials at all is a 401, as on every organiser route (app/admin.py).
+    anonymous = httpx.put(f"{live_server.url}/api/sessions/{created['slug']}/settings",
+                          json={"lang": "fr"}, timeout=10)
+    assert anonymous.status_code == 401
     admin = httpx.put(f"{live_server.url}/api/sessions/{created['slug']}/settings",
                       json={"lang": "ar"}, timeout=10,
                       headers={"Authorization": f"Bearer {live_server.admin_token}"})

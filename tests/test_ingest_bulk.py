@@ -24,7 +24,8 @@ from app.ingest import ingest, ingest_many, ingest_single
 from app.models import Event, LiveSession, Message, Question
 from app.polls import service as polls
 from app.polls.models import Ballot
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from integrations.base import IncomingMessage
 
 #: The app's ingest hooks, as DOMAINS declares them (poll-vote intercept, cross-post flags).

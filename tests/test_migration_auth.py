@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 
 from app.db import Store
 from app.migrate import alembic_config, upgrade
-from app.sessions import hash_key, role_for_key
+from app.sessions.service import hash_key, role_for_key
 
 
 def test_existing_keys_get_distinct_public_ids_and_keep_working(db_url: str) -> None:

@@ -10,11 +10,13 @@ import pytest
 from sqlalchemy import text as sql
 from sqlmodel import select
 
-from app import queue, upvotes
 from app.errors import Conflict, Invalid, NotFound
 from app.ingest import ingest, ingest_single
 from app.models import AuditEntry, Event, Message, Question
-from app.sessions import SessionCreate, create_session
+from app.questions import service as queue
+from app.questions import upvotes
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from app.views import all_questions
 from integrations.base import IncomingMessage
 from integrations.zoom_qa import parse_report

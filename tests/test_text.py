@@ -3,7 +3,7 @@
 import pytest
 
 from app.errors import Invalid
-from app.privacy import author_hash, display_name
+from app.privacy.pseudonyms import author_hash, display_name
 from app.text import CUT_MARK, MAX_TEXT, clean_text, initials
 
 

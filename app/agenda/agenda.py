@@ -19,7 +19,7 @@ from app.events import audit, emit, lock_session
 from app.inputs import CleanLine, Title
 from app.models import Segment, require_id
 from app.rows import renumber
-from app.sessions import SEGMENT_KINDS, AgendaItem
+from app.sessions.schemas import SEGMENT_KINDS, AgendaItem
 from app.text import clean_name
 from app.views import segments_of
 

@@ -10,5 +10,6 @@ CHANNELS = Domain(
     name="channels",
     router=zoom.router,
     hot_routes=(HotRoute(zoom.WEBHOOK_PATH, zoom.webhook_app),),
+    jobs={zoom.QA_JOB: zoom.qa_job},
 )
 WEBHOOKS = Domain(name="webhooks", router=webhook.router)

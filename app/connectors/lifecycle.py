@@ -27,6 +27,7 @@ async def start_connectors(state: AppState) -> None:
         state.settings.worker_name,
         ttl=state.settings.owner_lease_seconds,
         context=state,
+        jobs=state.registry.jobs,
     )
     state.ownership = ownership
     runtime = ConnectorRuntime(

@@ -5,7 +5,7 @@ missing import made a feature work on the API and silently not on the socket, in
 report or in the purge. Now each domain declares one `Domain(...)`; `app/domains.py`
 lists them; `create_app(settings, domains)` builds a `Registry` and every reader takes it
 from `AppState`. A registry refuses, at start and with a message, two domains that claim
-the same name, event prefix, snapshot key, report section or hot route.
+the same name, event prefix, snapshot key, report section, hot route or job kind.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ Handler = Callable[[Scope, Receive, Send], Awaitable[None]]
 PurgeFn = Callable[[Session, "LiveSession", datetime], int]
 AccessFn = Callable[[Session, "LiveSession", Any], Any]
 EraseFn = Callable[[Session, "LiveSession", Any], Any]
+#: A periodic outside job of one session, run by the session's owner (app/ownership.py)
+#: until cancelled: `job(state, session_id, arg)`, asked for by a `WorkJob` row "kind:arg".
+JobFn = Callable[[Any, int, str], Awaitable[None]]
 
 
 class RegistryError(ValueError):
@@ -92,6 +95,8 @@ class Domain:
     startup: Hook | None = None
     shutdown: Hook | None = None
     models: Sequence[type[SQLModel]] = ()
+    #: Owner-run jobs by kind (the Zoom Q&A poller: "zoom_qa").
+    jobs: Mapping[str, JobFn] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,7 @@ class Registry:
     parts: Mapping[str, SnapshotPart] = field(init=False)
     sections: Mapping[str, SectionFn] = field(init=False)
     ingest: IngestHooks = field(init=False)
+    jobs: Mapping[str, JobFn] = field(init=False)
 
     def __post_init__(self) -> None:
         _refuse_duplicates(self.domains)
@@ -128,6 +134,8 @@ class Registry:
             tuple(d.after_store_many for d in self.domains if d.after_store_many),
         )
         object.__setattr__(self, "ingest", hooks)
+        jobs = {kind: job for d in self.domains for kind, job in d.jobs.items()}
+        object.__setattr__(self, "jobs", jobs)
 
     def event_for(self, role: str, type_: str, data: dict[str, Any]):
         """One event as `role` sees it (app.views.event_for with these domains' filters)."""
@@ -191,6 +199,8 @@ def _refuse_duplicates(domains: Sequence[Domain]) -> None:
             claim("snapshot key", v.key, owner)
         for r in d.hot_routes:
             claim("hot route", compile_path(r.path)[0].pattern, owner)
+        for kind in d.jobs:
+            claim("job kind", kind, owner)
     # A prefix inside another ("poll." and "poll.results.") would let the first declared
     # take the other's events; a core prefix would take the questions' own shaping.
     owners = [(v.prefix, d.name) for d in domains for v in d.views]

@@ -23,7 +23,8 @@ from app.errors import NotFound
 from app.ingest import ingest
 from app.models import LiveSession, require_id
 from app.polls.demo import add_demo_polls
-from app.sessions import SessionCreate, create_session, get_by_slug, rotate_keys
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session, get_by_slug, rotate_keys
 from ports.messages import IncomingMessage
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""Privacy hooks of the floor (found by `app.retention.scrub.domain_hooks`).
+"""Privacy hooks of the floor (declared in app/floor/domain.py, run by app/privacy/service.py).
 
 A floor request holds a name, maybe an affiliation, and the HMAC of the requester's
 audience or Zoom id; every `floor.updated` event holds a copy of the queue. Retention and
@@ -16,7 +16,7 @@ from app.clock import iso
 from app.floor.models import FloorRequest
 from app.floor.service import ZOOM_CHANNEL
 from app.models import Event, LiveSession, require_id
-from app.privacy import author_hash
+from app.privacy.pseudonyms import author_hash
 
 _PERSONAL = ("name", "affiliation")
 

@@ -22,7 +22,8 @@ from app.events import audit, emit, lock_session
 from app.floor.models import ACTIVE, FloorRequest, FloorSettings, FState, Policy, Where
 from app.floor.order import Slot, insertion_index, is_remote, policy_order
 from app.models import LiveSession, Role, require_id
-from app.privacy import author_hash
+from app.privacy.pseudonyms import author_hash
+from app.rows import session_object_or_404
 from app.text import clean_name
 
 #: Stakeholder groups as the IGF names them (labels are translated by the pages).
@@ -202,10 +203,10 @@ def _changed(db: Session, session_id: int, action: str, rid: int | None) -> dict
 
 
 def _get(db: Session, session_id: int, rid: int) -> FloorRequest:
-    r = db.get(FloorRequest, rid)
-    if r is None or r.session_id != session_id:
-        raise NotFound("no such floor request in this session")
-    return r
+    return session_object_or_404(
+        db, FloorRequest, session_id, rid, "floor request",
+        missing="no such floor request in this session",
+    )
 
 
 # -- requests ----------------------------------------------------------------------------

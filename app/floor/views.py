@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from app.floor.service import floor_view
 from app.models import AuthorDisplay, LiveSession, Role, require_id
-from app.privacy import display_name
+from app.privacy.pseudonyms import display_name
 
 FULL_ROLES = frozenset({Role.moderator.value, Role.stage.value, Role.rapporteur.value})
 _PUBLIC = ("id", "position", "state", "group", "where", "hub", "channel", "called_at")

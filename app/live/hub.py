@@ -32,7 +32,7 @@ from app.live.bus import Bus
 from app.live.frames import Outgoing, encode, outgoing
 from app.live.outbox import Client, HubStats
 from app.models import Event, LiveSession
-from app.sessions import live_key_ids
+from app.sessions.service import live_key_ids
 from app.views import NONE
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.models import LiveSession
 from app.polls.models import Ballot, Poll
-from app.retention.scrub import GONE
+from app.privacy.scrub import GONE
 
 
 def _ballots(db: Session, session: LiveSession):

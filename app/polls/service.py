@@ -408,7 +408,6 @@ def _answer_to_queue(db: Session, session_id: int, poll: PollRule, voter: str, a
     from app.ingest import ingest_one  # here: ingest is the core's, polls only feed it
     from ports.messages import IncomingMessage
 
-    session = lock_session(db, session_id)
     digest = hashlib.sha256(answer.encode()).hexdigest()[:16]
     msg = IncomingMessage(
         channel="audience",
@@ -417,7 +416,7 @@ def _answer_to_queue(db: Session, session_id: int, poll: PollRule, voter: str, a
         author_id=f"poll:{voter}",
     )
     # No domain ingest hooks: today's (Zoom-chat votes, cross-post flags) skip the audience.
-    ingest_one(db, session, msg)
+    ingest_one(db, session_id, msg)  # it locks the session
 
 
 def poll_ids_open(db: Session) -> list[tuple[int, int, Any, int | None]]:

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.models import LiveSession, require_id
 from app.polls.models import Poll, PollKind, PollState
 from app.polls.service import upsert_ballot
-from app.privacy import author_hash
+from app.privacy.pseudonyms import author_hash
 
 REPLY = re.compile(r"^\s*(?:([1-9]|1\d|20)|([A-Ta-t]))\s*[.)]?\s*$")
 CHANNELS = ("zoom_chat",)

@@ -1,2 +1,2 @@
-"""Questions: the core domain (intake, queue, my questions); its code still lives in
-app/api.py, app/queue.py and app/my_questions.py (issue 16 step 9 moves it here)."""
+"""Questions: the core domain (intake, the moderation queue, merges, upvotes, the audit
+trail); the caller's own questions are app/my_questions.py."""

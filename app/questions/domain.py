@@ -6,17 +6,16 @@ so it declares no view.
 
 from __future__ import annotations
 
-from app import api, audience_limits, health, models, my_questions, pages
+from app import audience_limits, health, models, my_questions, pages
 from app.core.domain import Domain
 from app.live import socket
+from app.questions import endpoints
 
 QUESTIONS = Domain(
     name="questions",
-    router=api.router,
+    router=endpoints.router,
     models=(
-        models.LiveSession,
         models.Segment,
-        models.RoleKey,
         models.Message,
         models.Question,
         models.Upvote,

@@ -16,8 +16,9 @@ from sqlmodel import Session, col, select
 
 from app.clock import aware, iso, utc_now
 from app.models import AuditEntry, LiveSession, QState, Question, require_id
-from app.privacy import display_name
-from app.queue import DECLINE_REASONS
+from app.privacy.emails import strip_emails
+from app.privacy.pseudonyms import display_name
+from app.questions.service import DECLINE_REASONS
 from app.report.igf import draft_of, igf_fields
 from app.report.notes import highlights_of, lines, notes_of, segment_section
 from app.report.sections import NO_SECTIONS, SectionFn, plugin_sections
@@ -33,7 +34,6 @@ from app.report.words import (
     time_span,
     zone,
 )
-from app.retention.emails import strip_emails
 from app.views import segments_of
 from ports.personal import mask_personal_data
 

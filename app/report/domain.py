@@ -9,5 +9,5 @@ REPORT = Domain(
     name="report",
     router=endpoints.router,
     views=(View("report.", views.report_event, "report", views.report_part),),
-    models=(models.ReportNote, models.ReportHighlight, models.SessionPrivacy),
+    models=(models.ReportNote, models.ReportHighlight),
 )

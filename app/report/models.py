@@ -1,4 +1,4 @@
-"""Tables of the report domain: the rapporteur's notes, starred questions, privacy settings.
+"""Tables of the report domain: the rapporteur's notes and starred questions.
 
 They live here, not in app/models.py, so the domain can change without touching the core.
 """
@@ -39,14 +39,3 @@ class ReportHighlight(SQLModel, table=True):
     session_id: int = Field(foreign_key="live_session.id", index=True)
     question_id: int = Field(foreign_key="question.id")
     created_at: datetime = now_column()
-
-
-class SessionPrivacy(SQLModel, table=True):
-    """Per-session data protection settings beyond the name policy (which the core keeps)."""
-
-    __tablename__ = "session_privacy"
-
-    session_id: int = Field(foreign_key="live_session.id", primary_key=True)
-    #: Personal data older than this is purged (names, hashes, raw text of dismissed items).
-    retention_days: int = 30
-    updated_at: datetime = now_column()

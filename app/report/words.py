@@ -134,7 +134,7 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
     "poll.join_code": ("Poll join code changed", "Changed the poll join code"),
 }
 
-#: Why a question was declined (app.queue.DECLINE_REASONS), as the report says it.
+#: Why a question was declined (app.questions.service.DECLINE_REASONS), as the report says it.
 REASON_WORDS = {
     "off_topic": "off-topic",
     "duplicate": "duplicate",

@@ -9,12 +9,13 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from app import queue
 from app.deps import ModeratorDep, ReaderDep, SessionDep, StateDep
 from app.errors import NotFound
 from app.events import audit, emit
 from app.inputs import Id
 from app.models import Question, require_id
+from app.questions import service as queue
+from app.rows import session_object_or_404
 from app.triage import DEFAULT_THRESHOLD
 from app.triage_live.models import TriageResult, TriageSetting
 from app.triage_live.runtime import TriageRuntime, result_view
@@ -72,10 +73,7 @@ async def put_triage(
 
 
 def _question(db: Session, session_id: int, question_id: int) -> Question:
-    q = db.get(Question, question_id)
-    if q is None or q.session_id != session_id:
-        raise NotFound(f"no question {question_id} in this session")
-    return q
+    return session_object_or_404(db, Question, session_id, question_id, "question")
 
 
 @router.get("/sessions/{slug}/questions/{question_id}/similar")

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.agenda.service import apply_action, timer_view
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 AGENDA = [

@@ -8,8 +8,9 @@ import asyncio
 import time
 
 from app.live.bus import MemoryBus
-from app.ownership import JOBS, OWNER_EVENT, Ownership, drop_job, owner_of, want_job
-from app.sessions import SessionCreate, create_session
+from app.ownership import OWNER_EVENT, Ownership, drop_job, owner_of, want_job
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 
 
 async def _session(store) -> int:
@@ -85,26 +86,24 @@ async def test_a_stored_job_runs_on_the_owner_only_and_moves_with_the_session(st
             runs.append((context, session_id, arg))
             await asyncio.sleep(0.05)
 
-    JOBS["test_job"] = job
-    try:
-        a = Ownership(store, MemoryBus(), "worker-a", ttl=30.0, context="a")
-        b = Ownership(store, MemoryBus(), "worker-b", ttl=30.0, context="b")
-        b._steal = False
-        await store.write(lambda db: want_job(db, sid, "test_job:42", time.time() + 60))
-        await a.start()
-        await b.start()
-        await asyncio.sleep(0.3)
-        assert {r[0] for r in runs} == {"a"} and runs[0][1:] == (sid, "42")
-        await a.stop()  # gives the session back, cancels its job
-        runs.clear()
-        await b.tick()
-        await asyncio.sleep(0.3)
-        assert {r[0] for r in runs} == {"b"}
-        await store.write(lambda db: drop_job(db, sid, "test_job:42"))
-        await b.tick()  # nothing left to run: the session is given back, the job stops
-        runs.clear()
-        await asyncio.sleep(0.2)
-        assert runs == [] and b.held == set()
-        await b.stop()
-    finally:
-        del JOBS["test_job"]
+    jobs = {"test_job": job}
+    a = Ownership(store, MemoryBus(), "worker-a", ttl=30.0, context="a", jobs=jobs)
+    b = Ownership(store, MemoryBus(), "worker-b", ttl=30.0, context="b", jobs=jobs)
+    b._steal = False
+    await store.write(lambda db: want_job(db, sid, "test_job:42", time.time() + 60))
+    await a.start()
+    await b.start()
+    await asyncio.sleep(0.3)
+    assert {r[0] for r in runs} == {"a"} and runs[0][1:] == (sid, "42")
+    await a.stop()  # gives the session back, cancels its job
+    runs.clear()
+    await b.tick()
+    await asyncio.sleep(0.3)
+    assert {r[0] for r in runs} == {"b"}
+    await store.write(lambda db: drop_job(db, sid, "test_job:42"))
+    await b.tick()  # nothing left to run: the session is given back, the job stops
+    runs.clear()
+    await asyncio.sleep(0.2)
+    assert runs == [] and b.held == set()
+    await b.stop()
+

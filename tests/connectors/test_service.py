@@ -12,7 +12,8 @@ from app.domains import default_registry
 from app.errors import Invalid
 from app.ingest import ingest
 from app.models import LiveSession
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from app.views import snapshot
 from integrations.base import IncomingMessage
 

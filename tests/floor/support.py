@@ -9,7 +9,8 @@ from app.domains import default_registry
 from app.floor import service
 from app.floor.service import RequestIn
 from app.ingest import ingest_many
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from ports.messages import IncomingMessage
 
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)

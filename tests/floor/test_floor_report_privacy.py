@@ -8,9 +8,9 @@ from app.domains import default_registry
 from app.floor import service
 from app.floor.models import FloorRequest
 from app.models import Event, LiveSession
+from app.privacy.service import Subject, erase_subject, export_subject, purge_session
 from app.report.builder import build_report
 from app.report.formats import render
-from app.retention.service import Subject, erase_subject, export_subject, purge_session
 
 from .support import act, ask, at, new_session, zoom_says
 

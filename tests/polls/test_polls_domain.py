@@ -15,7 +15,8 @@ from app.polls import service
 from app.polls.live import PollRuntime
 from app.polls.models import Ballot
 from app.polls.views import poll_event_for, polls_part
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 
 
 async def new_session(store) -> int:

@@ -11,7 +11,7 @@ import pytest
 
 from app.auth import Signer
 from app.errors import NotFound
-from app.sessions import SlugCache
+from app.sessions.service import SlugCache
 
 from .test_polls_api import act, base, make_poll, mod, tally, voter
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app import queue, upvotes
 from app.agenda.agenda import reorder
 from app.domains import default_registry
 from app.ingest import ingest
 from app.polls import service as polls
+from app.questions import service as queue
+from app.questions import upvotes
 from app.report.notes import save_note, set_highlight
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from app.views import segments_of
 from integrations.base import IncomingMessage
 

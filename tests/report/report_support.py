@@ -10,12 +10,14 @@ from datetime import timedelta
 from sqlalchemy import JSON, String, Text, select
 from sqlmodel import SQLModel
 
-from app import queue, upvotes
 from app.clock import utc_now
 from app.domains import default_registry
 from app.ingest import ingest
+from app.questions import service as queue
+from app.questions import upvotes
 from app.report.notes import save_note, set_highlight
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from integrations.base import IncomingMessage
 
 HAS_POLLS = importlib.util.find_spec("app.polls.service") is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.agenda.service import ACTIONS as TIMER_ACTIONS
 from app.polls.service import ACTIONS as POLL_ACTIONS
-from app.queue import TRANSITIONS
+from app.questions.service import TRANSITIONS
 from app.report.words import ACTION_WORDS, action_sentence, audit_kind
 
 RECORDED = {

@@ -12,11 +12,12 @@ from app.config import Settings
 from app.core.tasks import TaskSet
 from app.domains import DOMAINS, default_registry
 from app.ingest import ingest
-from app.retention.domain import PRIVACY
-from app.retention.scheduler import purge_forever, start_daily_purge
-from app.retention.service import PURGED
-from app.retention.settings_store import set_retention
-from app.sessions import SessionCreate, create_session
+from app.privacy.domain import PRIVACY
+from app.privacy.scheduler import purge_forever, start_daily_purge
+from app.privacy.service import PURGED
+from app.privacy.settings_store import set_retention
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from integrations.base import IncomingMessage
 
 

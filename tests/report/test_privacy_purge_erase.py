@@ -13,9 +13,8 @@ from app.domains import default_registry
 from app.errors import Invalid
 from app.ingest import ingest
 from app.models import Question
-from app.privacy import author_hash
-from app.report.builder import build_report
-from app.retention.service import (
+from app.privacy.pseudonyms import author_hash
+from app.privacy.service import (
     ERASED,
     PURGED,
     Subject,
@@ -24,7 +23,8 @@ from app.retention.service import (
     parse_age,
     purge,
 )
-from app.retention.settings_store import set_retention
+from app.privacy.settings_store import set_retention
+from app.report.builder import build_report
 from integrations.base import IncomingMessage
 
 from .report_support import HAS_POLLS, find_everywhere, simulate_session

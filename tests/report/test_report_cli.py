@@ -13,7 +13,8 @@ import pytest
 from app.db import Store
 from app.ingest import ingest_batch
 from app.migrate import upgrade
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from integrations.base import IncomingMessage
 
 REPO = Path(__file__).resolve().parents[2]

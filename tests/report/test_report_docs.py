@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from app.config import RetentionSettings
+from app.privacy.endpoints import router as privacy_router
 from app.report.endpoints import router as report_router
-from app.retention.endpoints import router as privacy_router
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 REPORT = (DOCS / "report.md").read_text()

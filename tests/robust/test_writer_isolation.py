@@ -16,7 +16,8 @@ from sqlmodel import Session, select
 
 from app.errors import Invalid
 from app.models import Segment
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -13,7 +13,8 @@ from app.ingest import ingest
 from app.live.hub import Hubs
 from app.live.outbox import Client
 from app.live.redis_bus import RedisBus
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from integrations.base import IncomingMessage
 
 from .conftest import REDIS_URL

@@ -23,7 +23,7 @@ from websockets.asyncio.client import ClientConnection
 
 from app.db import Store
 from app.ingest import ingest_batch
-from app.sessions import get_by_slug
+from app.sessions.service import get_by_slug
 from integrations.base import IncomingMessage
 from tests.rotation_kit import REPLACED, ROOT, closed_within, open_live
 

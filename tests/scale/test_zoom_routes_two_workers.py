@@ -15,7 +15,7 @@ import pytest
 
 from app.cli import main as cli
 from app.config import get_settings
-from app.sessions import ZOOM_ROUTES
+from app.sessions.service import ZOOM_ROUTES
 from integrations.zoom_send import post_signed
 
 from .conftest import REDIS_URL, Proc, _redis_up

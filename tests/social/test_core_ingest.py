@@ -14,7 +14,8 @@ from app.db import Store
 from app.ingest import ingest
 from app.migrate import upgrade
 from app.models import Question
-from app.sessions import SessionCreate, create_session
+from app.sessions.schemas import SessionCreate
+from app.sessions.service import create_session
 from integrations.base import MemoryCursorStore
 from integrations.mastodon import MastodonConfig, MastodonConnector
 

@@ -50,8 +50,9 @@ def _deliver(server: LiveServer, sid: int, channel: str, ext: str, text: str) ->
 def _session(server: LiveServer) -> tuple[dict, int, httpx.Client]:
     created = server.create_session(title="Assistant test")
     state = server.app.state.fb
-    sid = state.store.read_sync(lambda db: __import__("app.sessions").sessions.get_by_slug(
-        db, created["slug"]).id)
+    sid = state.store.read_sync(
+        lambda db: __import__("app.sessions.service").sessions.service.get_by_slug(
+            db, created["slug"]).id)
     mod = httpx.Client(base_url=f"{server.url}/api/sessions/{created['slug']}",
                        headers={"Authorization": f"Bearer {created['keys']['moderator']}"})
     return created, sid, mod

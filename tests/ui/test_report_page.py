@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from app.ingest import ingest_single
-from app.sessions import get_by_slug
+from app.sessions.service import get_by_slug
 from integrations.base import IncomingMessage
 
 from .uikit import ARTIFACTS, WATCH_CSP, RolePage

@@ -1,4 +1,5 @@
-"""REST endpoints (API contract v1 in DESIGN.md, details in docs/protocol.md)."""
+"""The questions API: ask, list, act on, edit, merge and upvote questions, the snapshot and
+the audit trail (details in docs/protocol.md)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,8 @@ import secrets
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from app import queue, upvotes
-from app.admin import AdminDep
 from app.audience_limits import client_ip, limits_of
 from app.clock import iso
 from app.deps import (
@@ -25,72 +23,26 @@ from app.deps import (
 )
 from app.errors import Forbidden
 from app.ingest import ingest_single
-from app.inputs import CleanLine, CleanText, Id
+from app.inputs import Id
 from app.models import AuditEntry, LiveSession, QState, Role, require_id
-from app.sessions import ZOOM_ROUTES, SessionCreate, create_session, links, rotate_keys
-from app.text import MAX_TEXT, clean_name
-from app.views import all_questions, question_for, segments_of, session_public, snapshot
+from app.questions import service as queue
+from app.questions import upvotes
+from app.questions.schemas import (
+    ActionIn,
+    AuditEntryPublic,
+    MergeIn,
+    QuestionAsked,
+    QuestionCreate,
+    QuestionPublic,
+    QuestionUpdate,
+    StageNext,
+    Votes,
+)
+from app.text import clean_name
+from app.views import all_questions, question_for, snapshot
 from ports.messages import IncomingMessage
 
 router = APIRouter(prefix="/api")
-
-
-class QuestionIn(BaseModel):
-    text: CleanText = Field(max_length=MAX_TEXT * 4)
-    name: CleanLine | None = Field(default=None, max_length=200)
-    #: "I'm in the room": counted as onsite in the report; remote unless said.
-    in_room: bool = False
-
-
-class QuestionPatch(BaseModel):
-    text: CleanText | None = Field(default=None, max_length=MAX_TEXT * 4)
-    position: Id | None = None
-
-
-class MergeIn(BaseModel):
-    into: Id
-
-
-class ActionIn(BaseModel):
-    #: push only: send the live item back to the front of the queue instead of a 409.
-    swap: bool = False
-    #: dismiss only: why (off_topic, duplicate, abusive, answered_elsewhere, other).
-    reason: str | None = Field(default=None, max_length=32)
-
-
-@router.post("/sessions", status_code=201)
-async def post_session(
-    body: SessionCreate, request: Request, state: StateDep, _: AdminDep
-) -> dict[str, Any]:
-    session, keys = await state.store.write(lambda db: create_session(db, body))
-    if session.zoom_ids:
-        state.bus.signal(ZOOM_ROUTES)  # at once, on every worker (cached Zoom routes)
-    return {
-        "slug": session.slug,
-        "links": links(state.base_url(request), session.slug, keys),
-        "keys": keys,
-    }
-
-
-@router.post("/sessions/{slug}/keys/rotate")
-async def post_rotate_keys(
-    slug: str, request: Request, state: StateDep, _: AdminDep
-) -> dict[str, Any]:
-    """New role links (as `floorbridge session rotate-keys` prints them); every socket and
-    cookie of the old keys stops working, on every worker, within a second."""
-    keys = await state.store.write(lambda db: rotate_keys(db, slug))
-    return {"slug": slug, "links": links(state.base_url(request), slug, keys), "keys": keys}
-
-
-@router.get("/sessions/{slug}")
-async def get_session_info(session: SessionDep, request: Request, state: StateDep) -> dict:
-    segments = await state.store.read(lambda db: segments_of(db, require_id(session)))
-    return session_public(session, segments, state.base_url(request))
-
-
-@router.get("/sessions/{slug}/me")
-async def whoami(session: SessionDep, principal: PrincipalDep) -> dict[str, str]:
-    return {"slug": session.slug, "role": principal.role}
 
 
 @router.get("/sessions/{slug}/snapshot")
@@ -112,9 +64,9 @@ def _fresh_snapshot(
     return snapshot(db, session, role, base, parts)
 
 
-@router.post("/sessions/{slug}/questions", status_code=201)
+@router.post("/sessions/{slug}/questions", status_code=201, response_model=QuestionAsked)
 async def ask(
-    body: QuestionIn,
+    body: QuestionCreate,
     session: CachedSessionDep,
     state: StateDep,
     audience: AudienceDep,
@@ -133,7 +85,7 @@ async def ask(
     return {"id": result.question_id, "state": QState.inbox.value}
 
 
-@router.get("/sessions/{slug}/questions")
+@router.get("/sessions/{slug}/questions", response_model=list[QuestionPublic])
 async def list_questions(
     session: SessionDep,
     state: StateDep,
@@ -145,7 +97,9 @@ async def list_questions(
     return [v for q in rows if (v := question_for(principal.role, q)) is not None]
 
 
-@router.post("/sessions/{slug}/questions/{question_id}/actions/{action}")
+@router.post(
+    "/sessions/{slug}/questions/{question_id}/actions/{action}", response_model=QuestionPublic
+)
 async def act(
     question_id: Id,
     action: str,
@@ -165,7 +119,7 @@ async def act(
     )
 
 
-@router.post("/sessions/{slug}/stage/next")
+@router.post("/sessions/{slug}/stage/next", response_model=StageNext)
 async def next_on_stage(
     session: SessionDep, state: StateDep, principal: StageOrModeratorDep
 ) -> dict[str, Any]:
@@ -174,10 +128,10 @@ async def next_on_stage(
     )
 
 
-@router.patch("/sessions/{slug}/questions/{question_id}")
+@router.patch("/sessions/{slug}/questions/{question_id}", response_model=QuestionPublic)
 async def patch_question(
     question_id: Id,
-    body: QuestionPatch,
+    body: QuestionUpdate,
     session: SessionDep,
     state: StateDep,
     principal: ModeratorDep,
@@ -189,7 +143,7 @@ async def patch_question(
     )
 
 
-@router.post("/sessions/{slug}/questions/{question_id}/merge")
+@router.post("/sessions/{slug}/questions/{question_id}/merge", response_model=QuestionPublic)
 async def merge_question(
     question_id: Id, body: MergeIn, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
@@ -198,7 +152,9 @@ async def merge_question(
     )
 
 
-@router.post("/sessions/{slug}/questions/{question_id}/unmerge")
+@router.post(
+    "/sessions/{slug}/questions/{question_id}/unmerge", response_model=QuestionPublic
+)
 async def unmerge_question(
     question_id: Id, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
@@ -207,7 +163,7 @@ async def unmerge_question(
     )
 
 
-@router.post("/sessions/{slug}/questions/{question_id}/upvote")
+@router.post("/sessions/{slug}/questions/{question_id}/upvote", response_model=Votes)
 async def upvote(
     question_id: Id,
     session: CachedSessionDep,
@@ -222,7 +178,7 @@ async def upvote(
     )
 
 
-@router.get("/sessions/{slug}/audit")
+@router.get("/sessions/{slug}/audit", response_model=list[AuditEntryPublic])
 async def audit_trail(session: SessionDep, state: StateDep, _: ReaderDep) -> list[dict[str, Any]]:
     def read(db: Session) -> list[dict[str, Any]]:
         rows = db.exec(

@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from app.core.domain import Registry
-from app.retention.service import purge
+from app.privacy.service import purge
 
 if TYPE_CHECKING:
     from app.deps import AppState
@@ -32,7 +32,7 @@ async def purge_forever(
 
 
 async def start_daily_purge(state: AppState) -> None:
-    """Start-up hook (declared in app/retention/domain.py)."""
+    """Start-up hook (declared in app/privacy/domain.py)."""
     settings = state.settings.retention  # read once, at start, with the rest
     if not settings.purge_daily:
         return

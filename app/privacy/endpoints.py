@@ -5,35 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from app.admin import AdminDep, OrganiserDep
 from app.deps import SessionDep, StateDep
-from app.inputs import CleanLine
 from app.models import require_id
-from app.retention.service import Subject, erase_subject, export_subject
-from app.retention.settings_store import MAX_RETENTION_DAYS, privacy_view, set_retention
+from app.privacy.schemas import PrivacyPublic, RetentionUpdate, SubjectIn
+from app.privacy.service import Subject, erase_subject, export_subject
+from app.privacy.settings_store import privacy_view, set_retention
 
 router = APIRouter(prefix="/api/sessions/{slug}/privacy")
 
 
-class RetentionIn(BaseModel):
-    retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS)
-
-
-class SubjectIn(BaseModel):
-    channel: CleanLine = Field(min_length=1, max_length=64)
-    handle: CleanLine = Field(min_length=1, max_length=512)
-
-
-@router.get("")
+@router.get("", response_model=PrivacyPublic)
 async def get_privacy(session: SessionDep, state: StateDep) -> dict[str, Any]:
     return await state.store.read(lambda db: privacy_view(db, session))
 
 
-@router.put("")
+@router.put("", response_model=PrivacyPublic)
 async def put_privacy(
-    body: RetentionIn, session: SessionDep, state: StateDep, _: OrganiserDep
+    body: RetentionUpdate, session: SessionDep, state: StateDep, _: OrganiserDep
 ) -> dict[str, Any]:
     return await state.store.write(
         lambda db: set_retention(db, require_id(session), body.retention_days)

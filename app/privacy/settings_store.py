@@ -11,7 +11,7 @@ from app.config import get_settings
 from app.errors import Invalid
 from app.events import emit, lock_session
 from app.models import LiveSession, require_id
-from app.report.models import SessionPrivacy
+from app.privacy.models import SessionPrivacy
 
 MAX_RETENTION_DAYS = 3650
 NAME_WORDS = {

@@ -16,16 +16,16 @@ from app.clock import iso, utc_now
 from app.core.domain import NO_DOMAINS, Registry
 from app.events import lock_session
 from app.models import LiveSession, Message, QState, Question, Upvote, require_id
-from app.privacy import author_hash
-from app.retention.scrub import (
+from app.privacy.pseudonyms import author_hash
+from app.privacy.scrub import (
     GONE,
     forget_upvotes,
     redact_message,
     redact_question,
     scrub_events,
 )
-from app.retention.settings_store import retention_days
-from app.sessions import get_by_slug
+from app.privacy.settings_store import retention_days
+from app.sessions.service import get_by_slug
 
 PURGED = "[removed after the retention period]"
 ERASED = "[removed at the author's request]"

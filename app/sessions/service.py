@@ -1,4 +1,5 @@
-"""Sessions: creation from an agenda, role keys (stored as hashes), key rotation."""
+"""Sessions: creation from an agenda, role keys (stored as hashes), key rotation, the
+slug lookup and its cache for the hot paths."""
 
 from __future__ import annotations
 
@@ -9,92 +10,28 @@ import secrets
 import time
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.clock import utc_now
 from app.errors import Conflict, Invalid, NotFound
 from app.events import emit, lock_session
-from app.inputs import CleanLine, Title, ZoomId
-from app.models import KEYED_ROLES, AuthorDisplay, LiveSession, Role, RoleKey, Segment, require_id
+from app.models import KEYED_ROLES, LiveSession, Role, RoleKey, Segment, require_id
+from app.sessions.schemas import SessionCreate
 from app.text import clean_name
 
 if TYPE_CHECKING:
     from app.db import Store
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 ROLE_PAGES = {
     Role.moderator: "console",
     Role.stage: "stage",
     Role.screen: "screen",
     Role.rapporteur: "report",
 }
-SEGMENT_KINDS = ("opening", "speaker", "debate", "qa", "break", "closing")
 #: The bus signal (`Bus.signal`) to send after committing a session's new or changed
 #: `zoom_ids`: every worker's Zoom routing cache (app.channels.zoom) re-reads.
 ZOOM_ROUTES = "zoom.routes"
-
-
-class AgendaItem(BaseModel):
-    title: Title = Field(min_length=1, max_length=200)
-    minutes: float = Field(gt=0, le=600)
-    kind: str = "speaker"
-    speaker: CleanLine | None = Field(default=None, max_length=200)
-    stakeholder: CleanLine | None = Field(default=None, max_length=64)
-    questions_open: bool | None = None
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, v: str) -> str:
-        if v not in SEGMENT_KINDS:
-            raise ValueError(f"kind must be one of {', '.join(SEGMENT_KINDS)}")
-        return v
-
-
-class Privacy(BaseModel):
-    author_display: AuthorDisplay = AuthorDisplay.initials
-
-
-class SessionCreate(BaseModel):
-    title: Title = Field(min_length=1, max_length=200)
-    slug: str | None = None
-    agenda: list[AgendaItem] = Field(default_factory=list, max_length=100)
-    zoom_ids: list[ZoomId] = Field(default_factory=list, max_length=20)
-    hashtags: list[str] = Field(default_factory=list, max_length=20)
-    privacy: Privacy = Field(default_factory=Privacy)
-    #: The pages' and the report's default language (ar zh en fr ru es); None: the browser's.
-    lang: str | None = None
-    captions_url: str | None = Field(default=None, max_length=500)
-
-    @field_validator("slug")
-    @classmethod
-    def _slug(cls, v: str | None) -> str | None:
-        if v is not None and not SLUG_RE.match(v):
-            raise ValueError("slug: 2-64 lowercase letters, digits and dashes")
-        return v
-
-    @field_validator("lang")
-    @classmethod
-    def _lang(cls, v: str | None) -> str | None:
-        from app.i18n.settings import check_lang
-
-        return check_lang(v)
-
-    @field_validator("captions_url")
-    @classmethod
-    def _captions(cls, v: str | None) -> str | None:
-        from app.i18n.settings import check_captions
-
-        return check_captions(v)
-
-    @field_validator("hashtags")
-    @classmethod
-    def _tags(cls, v: list[str]) -> list[str]:
-        tags = [t.lstrip("#").strip() for t in v]
-        if any(not re.fullmatch(r"\w{1,100}", t) for t in tags):
-            raise ValueError("hashtags: letters, digits and underscores only")
-        return tags
 
 
 def hash_key(key: str) -> str:

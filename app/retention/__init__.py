@@ -1,1 +1,0 @@
-"""Data protection: retention purge, subject access export and erasure, privacy settings."""
