@@ -209,6 +209,10 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self.write_engine = make_engine(url, writer=True)
+        #: The application this store belongs to (its `AppState`), put in every session's
+        #: `info["app"]`: hooks that run inside a read or a write (on the writer thread,
+        #: with only the session) reach their domain's runtime through it, not a global.
+        self.app: Any = None
         self._stopped = False
         for engine in (self.engine, self.write_engine):
             event.listen(engine, "checkin", self._close_if_stopped)
@@ -244,7 +248,7 @@ class Store:
         return await anyio.to_thread.run_sync(self.read_sync, fn)
 
     def read_sync(self, fn: Callable[[Session], T]) -> T:
-        with Session(self.engine, expire_on_commit=False) as db:
+        with Session(self.engine, expire_on_commit=False, info={"app": self.app}) as db:
             return fn(db)
 
     async def write(self, fn: Callable[[Session], T]) -> T:
@@ -266,7 +270,7 @@ class Store:
 
     def write_sync(self, fn: Callable[[Session], T]) -> T:
         """For the CLI and start-up: one change in its own transaction, published too."""
-        with Session(self.write_engine, expire_on_commit=False) as db:
+        with Session(self.write_engine, expire_on_commit=False, info={"app": self.app}) as db:
             db.info["outbox"] = []
             result = fn(db)
             db.commit()
@@ -317,7 +321,7 @@ class Store:
 
     def _commit_batch(self, batch: list[Any]) -> None:
         settled: list[Settled] = []
-        with Session(self.write_engine, expire_on_commit=False) as db:
+        with Session(self.write_engine, expire_on_commit=False, info={"app": self.app}) as db:
             outbox: list[Any] = []
             db.info["outbox"] = outbox
             for jobs in _units(batch):

@@ -151,7 +151,7 @@ def build_state(settings: Settings, registry: Registry) -> AppState:
     secret, _ = settings.persistent_secret("secret_key", settings.secret_key)
     if admin_new:
         print(f"Admin token (generated, kept in {settings.data_dir}/admin_token): {admin}")
-    return AppState(
+    state = AppState(
         settings=settings,
         store=store,
         bus=bus,
@@ -161,6 +161,8 @@ def build_state(settings: Settings, registry: Registry) -> AppState:
         admin_token=admin,
         registry=registry,
     )
+    store.app = state  # what the hooks inside a transaction find as `db.info["app"]`
+    return state
 
 
 def create_app(

@@ -16,7 +16,7 @@ from app.triage import DEFAULT_THRESHOLD
 from app.triage_live import endpoints
 from app.triage_live.models import TriageResult, TriageSetting
 from app.triage_live.process import shared_child
-from app.triage_live.runtime import TriageRuntime, register, result_view, runtime_of
+from app.triage_live.runtime import TriageRuntime, result_view, runtime_of
 
 READERS = (Role.moderator, Role.rapporteur)
 
@@ -71,7 +71,6 @@ async def start(state: AppState) -> None:
     else:
         rt = TriageRuntime(state, child=shared_child)  # the model loads on the worker's thread
     state.triage = rt
-    register(rt)
     metrics = state.metrics
     if metrics is not None:
         metrics.registry.register(_Collector(rt))

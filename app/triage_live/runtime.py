@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import weakref
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -35,7 +34,6 @@ SEED_MAX = 1000
 
 #: The runtime of each app, found from a database session's engine (the ingest hook and
 #: the snapshot part get only a `Session`; tests run several apps in one process).
-_BY_ENGINE: weakref.WeakKeyDictionary[Any, TriageRuntime] = weakref.WeakKeyDictionary()
 
 
 class TriageRuntime:
@@ -160,12 +158,8 @@ def _lower_priority(worker: TriageWorker) -> None:
 
 
 def runtime_of(db: Session) -> TriageRuntime | None:
-    return _BY_ENGINE.get(db.get_bind())
-
-
-def register(runtime: TriageRuntime) -> None:
-    _BY_ENGINE[runtime.state.store.engine] = runtime
-    _BY_ENGINE[runtime.state.store.write_engine] = runtime
+    """The runtime of the app whose store opened `db` (`Store.app`), if it started one."""
+    return getattr(db.info.get("app"), "triage", None)
 
 
 def result_view(row: TriageResult) -> dict[str, Any]:
