@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
 
 from app.audience_limits import client_ip, limits_of
 from app.clock import to_ms, utc_now
@@ -20,6 +19,13 @@ from app.deps import (
 )
 from app.errors import Unauthorized
 from app.floor import service
+from app.floor.schemas import (
+    FloorAskPublic,
+    FloorMineAnswer,
+    FloorPublic,
+    FloorWithdrawPublic,
+    MoveIn,
+)
 from app.floor.service import RequestIn, SettingsIn
 from app.floor.views import floor_for
 from app.inputs import Id
@@ -28,11 +34,7 @@ from app.models import Role, require_id
 router = APIRouter(prefix="/api/sessions/{slug}/floor")
 
 
-class MoveIn(BaseModel):
-    position: int = Field(ge=1, le=service.MAX_QUEUE)
-
-
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=FloorAskPublic)
 async def ask(
     body: RequestIn, session: SessionDep, state: StateDep, audience: AudienceDep, request: Request
 ) -> dict[str, Any]:
@@ -42,6 +44,7 @@ async def ask(
     )
 
 
+# No response_model: the shape depends on the role (`views.floor_for`).
 @router.get("")
 async def list_floor(session: SessionDep, state: StateDep, principal: PrincipalDep) -> dict:
     """The whole floor in order, as the caller's role may see it."""
@@ -51,13 +54,13 @@ async def list_floor(session: SessionDep, state: StateDep, principal: PrincipalD
     return {**floor_for(principal.role, view, session.author_display), "now": to_ms(utc_now())}
 
 
-@router.get("/mine")
+@router.get("/mine", response_model=FloorMineAnswer)
 async def my_request(session: SessionDep, state: StateDep, audience: AudienceDep) -> dict:
     found = await state.store.read(lambda db: service.mine(db, require_id(session), audience))
     return {"request": found, "now": to_ms(utc_now())}
 
 
-@router.delete("/{request_id}")
+@router.delete("/{request_id}", response_model=FloorWithdrawPublic)
 async def withdraw(
     request_id: Id, session: SessionDep, state: StateDep, audience: AudienceDep
 ) -> dict[str, Any]:
@@ -66,7 +69,7 @@ async def withdraw(
     )
 
 
-@router.post("/add", status_code=201)
+@router.post("/add", status_code=201, response_model=FloorPublic)
 async def add(
     body: RequestIn, session: SessionDep, state: StateDep, p: StageOrModeratorDep
 ) -> dict[str, Any]:
@@ -75,14 +78,14 @@ async def add(
     )
 
 
-@router.post("/next")
+@router.post("/next", response_model=FloorPublic)
 async def call_next(session: SessionDep, state: StateDep, p: StageOrModeratorDep) -> dict:
     return await state.store.write(
         lambda db: service.call_next(db, require_id(session), p.role, utc_now())
     )
 
 
-@router.post("/{request_id}/actions/{action}")
+@router.post("/{request_id}/actions/{action}", response_model=FloorPublic)
 async def act(
     request_id: Id, action: str, session: SessionDep, state: StateDep, p: StageOrModeratorDep
 ) -> dict[str, Any]:
@@ -93,7 +96,7 @@ async def act(
     )
 
 
-@router.post("/{request_id}/move")
+@router.post("/{request_id}/move", response_model=FloorPublic)
 async def move(
     request_id: Id, body: MoveIn, session: SessionDep, state: StateDep, p: ModeratorDep
 ) -> dict[str, Any]:
@@ -102,7 +105,7 @@ async def move(
     )
 
 
-@router.patch("/settings")
+@router.patch("/settings", response_model=FloorPublic)
 async def settings(
     body: SettingsIn, session: SessionDep, state: StateDep, p: ModeratorDep
 ) -> dict[str, Any]:
