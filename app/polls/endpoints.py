@@ -8,33 +8,36 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.clock import parse_iso
 from app.deps import ModeratorDep, PrincipalDep, SessionDep, StateDep
 from app.errors import Forbidden, Invalid
-from app.inputs import CleanLine, Id
+from app.inputs import Id
 from app.models import require_id
 from app.polls import service
 from app.polls.export import poll_csv
 from app.polls.live import runtime
+from app.polls.schemas import AccessIn, PollAccessPublic, PollCreated, PollPublic
 from app.polls.tally import may_see_results, poll_for, poll_full, tally
 
 router = APIRouter(prefix="/api")
 
 
-class AccessIn(BaseModel):
-    join_code: CleanLine | None = Field(default=None, max_length=64)
-
-
-@router.get("/sessions/{slug}/polls")
+@router.get(
+    "/sessions/{slug}/polls", response_model=list[PollPublic], response_model_exclude_unset=True
+)
 async def list_polls(session: SessionDep, state: StateDep, principal: PrincipalDep) -> list[dict]:
     polls = await state.store.read(lambda db: service.session_polls(db, require_id(session)))
     return [v for p in polls if (v := poll_for(principal.role, p)) is not None]
 
 
-@router.post("/sessions/{slug}/polls", status_code=201)
+@router.post(
+    "/sessions/{slug}/polls",
+    status_code=201,
+    response_model=PollCreated,
+    response_model_exclude_unset=True,
+)
 async def create_poll(
     body: service.PollCreate, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
@@ -44,7 +47,11 @@ async def create_poll(
     return {"id": poll["id"], "poll": poll}
 
 
-@router.post("/sessions/{slug}/polls/{poll_id}/actions/{action}")
+@router.post(
+    "/sessions/{slug}/polls/{poll_id}/actions/{action}",
+    response_model=PollPublic,
+    response_model_exclude_unset=True,
+)
 async def poll_action(
     poll_id: Id, action: str, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
@@ -62,7 +69,7 @@ async def poll_action(
     return poll
 
 
-@router.put("/sessions/{slug}/poll-access")
+@router.put("/sessions/{slug}/poll-access", response_model=PollAccessPublic)
 async def set_access(
     body: AccessIn, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
@@ -74,6 +81,7 @@ async def set_access(
 # The vote's hot path (app.polls.voting.post_vote) is declared in app/polls/domain.py.
 
 
+# No response_model: it answers JSON or a CSV file (`format`).
 @router.get(
     "/sessions/{slug}/polls/{poll_id}/results",
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
