@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.deps import ModeratorDep, ReaderDep, SessionDep, StateDep
@@ -15,10 +14,12 @@ from app.events import audit, emit
 from app.inputs import Id
 from app.models import Question, require_id
 from app.questions import service as queue
+from app.questions.schemas import QuestionPublic
 from app.rows import session_object_or_404
 from app.triage import DEFAULT_THRESHOLD
 from app.triage_live.models import TriageResult, TriageSetting
 from app.triage_live.runtime import TriageRuntime, result_view
+from app.triage_live.schemas import ThresholdIn, TriagePublic, TriageResultPublic
 
 router = APIRouter(prefix="/api", tags=["triage"])
 
@@ -40,19 +41,17 @@ def _threshold(db: Session, session_id: int) -> float:
     return setting.threshold if setting else DEFAULT_THRESHOLD
 
 
-class ThresholdIn(BaseModel):
-    #: Below 0.5 unrelated questions on one topic start to look alike; above 0.95 only
-    #: near-copies do.
-    threshold: float = Field(ge=0.5, le=0.95)
-
-
-@router.get("/sessions/{slug}/triage")
+@router.get(
+    "/sessions/{slug}/triage", response_model=TriagePublic, response_model_exclude_unset=True
+)
 async def get_triage(session: SessionDep, state: StateDep, _: ReaderDep) -> dict[str, Any]:
     threshold = await state.store.read(lambda db: _threshold(db, require_id(session)))
     return {"features": _features(state), "threshold": threshold}
 
 
-@router.put("/sessions/{slug}/triage")
+@router.put(
+    "/sessions/{slug}/triage", response_model=TriagePublic, response_model_exclude_unset=True
+)
 async def put_triage(
     body: ThresholdIn, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
@@ -76,6 +75,7 @@ def _question(db: Session, session_id: int, question_id: int) -> Question:
     return session_object_or_404(db, Question, session_id, question_id, "question")
 
 
+# No response_model: an unanalysed question answers other keys, in another order.
 @router.get("/sessions/{slug}/questions/{question_id}/similar")
 async def get_similar(
     question_id: Id, session: SessionDep, state: StateDep, _: ModeratorDep
@@ -108,7 +108,10 @@ def _suggested(db: Session, session_id: int, question_id: int, other: int) -> Tr
     return row
 
 
-@router.post("/sessions/{slug}/questions/{question_id}/similar/{other}/accept")
+@router.post(
+    "/sessions/{slug}/questions/{question_id}/similar/{other}/accept",
+    response_model=QuestionPublic,
+)
 async def accept_similar(
     question_id: Id, other: Id, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
@@ -126,7 +129,10 @@ async def accept_similar(
     return await state.store.write(change)
 
 
-@router.post("/sessions/{slug}/questions/{question_id}/similar/{other}/reject")
+@router.post(
+    "/sessions/{slug}/questions/{question_id}/similar/{other}/reject",
+    response_model=TriageResultPublic,
+)
 async def reject_similar(
     question_id: Id, other: Id, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
