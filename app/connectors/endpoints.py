@@ -9,23 +9,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, Field
 
 from app.admin import OrganiserDep
 from app.connectors import service
 from app.connectors.runtime import ConnectorRuntime
+from app.connectors.schemas import ConnectorIn, ConnectorPaused, ConnectorPublic
 from app.deps import AppState, ModeratorDep, ReaderDep, SessionDep, StateDep
 from app.errors import NotFound
-from app.inputs import CleanJson
 from app.models import require_id
 
 router = APIRouter(prefix="/api/sessions/{slug}/connectors")
 #: A connector (mastodon, x...) or a webhook channel name: checked before any lookup.
 Channel = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
-
-
-class ConnectorIn(BaseModel):
-    settings: CleanJson = Field(default_factory=dict)
 
 
 def runtime_of(state: AppState) -> ConnectorRuntime:
@@ -34,7 +29,7 @@ def runtime_of(state: AppState) -> ConnectorRuntime:
     return state.connectors
 
 
-@router.get("")
+@router.get("", response_model=list[ConnectorPublic])
 async def list_connectors(
     session: SessionDep, state: StateDep, _: ReaderDep
 ) -> list[dict[str, Any]]:
@@ -43,7 +38,7 @@ async def list_connectors(
     return [service.public(row, box) for row in rows]
 
 
-@router.put("/{channel}")
+@router.put("/{channel}", response_model=ConnectorPublic)
 async def put_connector(
     channel: Channel, body: ConnectorIn, session: SessionDep, state: StateDep, _: OrganiserDep
 ) -> dict[str, Any]:
@@ -55,6 +50,7 @@ async def put_connector(
     return out
 
 
+# No response_model: 204, no body.
 @router.delete("/{channel}", status_code=204)
 async def delete_connector(
     channel: Channel, session: SessionDep, state: StateDep, _: OrganiserDep
@@ -63,7 +59,7 @@ async def delete_connector(
     await runtime_of(state).apply(require_id(session), channel)
 
 
-@router.post("/{channel}/{action}")
+@router.post("/{channel}/{action}", response_model=ConnectorPaused)
 async def pause_connector(
     channel: Channel, action: str, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
