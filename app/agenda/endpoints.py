@@ -5,40 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body
-from pydantic import BaseModel, Field
 
 from app.agenda.agenda import SegmentAdd, SegmentPatch, add_segment, edit_segment, remove_segment
 from app.agenda.agenda import reorder as reorder_segments
 from app.agenda.notes import ack_note, recent_notes, send_note
-from app.agenda.schemas import StageNoteCreate, StageNotePublic
+from app.agenda.schemas import (
+    OrderIn,
+    StageNoteCreate,
+    StageNotePublic,
+    TimerAnswer,
+    TimerBody,
+    TimerPublic,
+    TimerSettings,
+)
 from app.agenda.service import apply_action, timer_view, update_settings
 from app.clock import to_ms, utc_now
 from app.deps import ModeratorDep, PrincipalDep, SessionDep, StageOrModeratorDep, StateDep
 from app.errors import Unauthorized
-from app.inputs import Id, UtcDateTime
+from app.inputs import Id
 from app.models import Role, require_id
 
 router = APIRouter(prefix="/api/sessions/{slug}")
 
 
-class TimerBody(BaseModel):
-    segment: int | None = Field(default=None, ge=0, le=1000, description="agenda index")
-    seconds: float | None = Field(default=None, ge=-86400, le=86400)
-
-
-class TimerSettings(BaseModel):
-    warning_seconds: int | None = Field(default=None, ge=0, le=3600)
-    scheduled_start: UtcDateTime | None = None
-    auto_wrap: bool | None = None
-    questions_gate: bool | None = None
-    screen_timer: bool | None = None
-
-
-class OrderIn(BaseModel):
-    ids: list[Id] = Field(max_length=100)
-
-
-@router.get("/timer")
+@router.get("/timer", response_model=TimerAnswer)
 async def get_timer(session: SessionDep, state: StateDep, principal: PrincipalDep) -> dict:
     if principal.role == Role.audience:
         raise Unauthorized("the timer needs a role link or key of this session")
@@ -46,7 +36,7 @@ async def get_timer(session: SessionDep, state: StateDep, principal: PrincipalDe
     return {**view, "now": to_ms(utc_now())}
 
 
-@router.post("/timer/{action}")
+@router.post("/timer/{action}", response_model=TimerAnswer)
 async def timer_action(
     action: str,
     session: SessionDep,
@@ -69,7 +59,7 @@ async def timer_action(
     return {**view, "now": to_ms(utc_now())}
 
 
-@router.patch("/timer")
+@router.patch("/timer", response_model=TimerAnswer)
 async def timer_settings(
     body: TimerSettings, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
@@ -83,7 +73,7 @@ async def timer_settings(
     return {**view, "now": to_ms(utc_now())}
 
 
-@router.post("/agenda", status_code=201)
+@router.post("/agenda", status_code=201, response_model=TimerPublic)
 async def post_segment(
     body: SegmentAdd, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
@@ -92,7 +82,7 @@ async def post_segment(
     )
 
 
-@router.patch("/agenda/{segment_id}")
+@router.patch("/agenda/{segment_id}", response_model=TimerPublic)
 async def patch_segment(
     segment_id: Id,
     body: SegmentPatch,
@@ -105,7 +95,7 @@ async def patch_segment(
     )
 
 
-@router.delete("/agenda/{segment_id}")
+@router.delete("/agenda/{segment_id}", response_model=TimerPublic)
 async def delete_segment(
     segment_id: Id, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
@@ -114,7 +104,7 @@ async def delete_segment(
     )
 
 
-@router.put("/agenda/order")
+@router.put("/agenda/order", response_model=TimerPublic)
 async def put_order(
     body: OrderIn, session: SessionDep, state: StateDep, principal: ModeratorDep
 ) -> dict[str, Any]:
