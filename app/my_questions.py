@@ -18,6 +18,7 @@ from app.clock import iso
 from app.deps import AudienceDep, SessionDep, StateDep
 from app.models import LiveSession, QState, Question, require_id
 from app.privacy.pseudonyms import author_hash
+from app.questions.schemas import MyQuestionPublic
 from app.views import AUDIENCE_STATES
 from ports.personal import mask_personal_data
 
@@ -76,7 +77,7 @@ def my_questions(db: Session, session_id: int, audience_id: str) -> list[dict[st
     ]
 
 
-@router.get("/my-questions")
+@router.get("/my-questions", response_model=list[MyQuestionPublic])
 async def get_my_questions(
     session: SessionDep, state: StateDep, audience: AudienceDep
 ) -> list[dict[str, Any]]:

@@ -70,6 +70,18 @@ class QuestionPublic(BaseModel):
     simulated: bool
 
 
+class MyQuestionPublic(BaseModel):
+    """One of the caller's own audience questions (`app.my_questions`): no author, and a
+    status, not the moderation state."""
+
+    id: int
+    text: str
+    status: str
+    votes: int
+    created_at: str | None
+    merged_into: int | None
+
+
 class StageNext(BaseModel):
     """The stage's 'next': what was answered and what went live (either may be None)."""
 
