@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from app.queue import DECLINE_REASONS
+from app.questions.service import DECLINE_REASONS
 from tests.servers import audience
 
 from .console_kit import Trickle, feed, laptop, message, screenshot, zoom_server
