@@ -1,4 +1,5 @@
-"""Fixtures for the social connector tests; helpers live in support.py."""
+"""Fixtures for the social connector tests; helpers live in support.py (`fake_zoom` is in
+tests/conftest.py: the Zoom webhook tests in tests/app/channels/ use it too)."""
 
 from __future__ import annotations
 

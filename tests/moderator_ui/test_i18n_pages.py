@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_i18n_catalogues import ARABIC, RUSSIAN
+from tests.app.i18n.test_i18n_catalogues import ARABIC, RUSSIAN
 
 from .i18n_kit import busy_session, english_left, open_in, wait_ready
 from .layout import SCREENSHOTS, intersect

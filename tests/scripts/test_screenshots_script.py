@@ -12,7 +12,7 @@ import pytest
 
 from tests.servers import missing
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 EXPECTED = {
     "landing-1366x768.png": (1366, 768),

@@ -9,8 +9,7 @@ import secrets
 import httpx
 
 from integrations.webhook_generic import SIGNATURE_HEADER, sign
-
-from .support import configure, questions
+from tests.app.connectors.support import configure, questions
 
 SECRET = "form-relay-secret"
 CHANNEL = f"form-{secrets.token_hex(4)}"

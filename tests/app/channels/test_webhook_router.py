@@ -8,8 +8,7 @@ import secrets
 import httpx
 
 from integrations.webhook_generic import SIGNATURE_HEADER, sign
-
-from .support import configure, questions
+from tests.app.connectors.support import configure, questions
 
 SECRET_A = "slack-secret-of-session-a"
 SECRET_B = "slack-secret-of-session-b"

@@ -15,8 +15,13 @@ from pydantic import SecretStr
 from websockets.asyncio.client import connect
 
 from integrations.zoom_send import apost_signed, post_signed
-
-from .zoom_support import ZOOM_SECRETS, FakeZoom, ZoomServer, payload_bytes, payload_json
+from tests.integrations.zoom_support import (
+    ZOOM_SECRETS,
+    FakeZoom,
+    ZoomServer,
+    payload_bytes,
+    payload_json,
+)
 
 HOOK = "/integrations/zoom/webhook"
 _numbers = itertools.count(92_000_000_001)

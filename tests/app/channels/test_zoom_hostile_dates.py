@@ -12,8 +12,7 @@ import httpx
 
 from app.clock import parse_iso
 from integrations.zoom_send import post_signed
-
-from .zoom_support import ZOOM_SECRETS, ZoomServer, payload_json
+from tests.integrations.zoom_support import ZOOM_SECRETS, ZoomServer, payload_json
 
 HOOK = "/integrations/zoom/webhook"
 OVERFLOW = ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"]

@@ -12,8 +12,7 @@ from typing import Any
 import httpx
 
 from integrations.zoom_send import post_signed
-
-from .zoom_support import ZOOM_SECRETS, ZoomServer, payload_json
+from tests.integrations.zoom_support import ZOOM_SECRETS, ZoomServer, payload_json
 
 HOOK = "/integrations/zoom/webhook"
 _numbers = itertools.count(93_000_000_001)

@@ -16,8 +16,7 @@ import pytest
 
 from integrations.zoom import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from integrations.zoom_send import apost_signed, post_signed, signed_headers
-
-from .zoom_support import (
+from tests.integrations.zoom_support import (
     ZOOM_ID,
     ZOOM_SECRETS,
     ZoomServer,

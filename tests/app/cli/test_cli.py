@@ -21,7 +21,7 @@ def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         env=env,
         timeout=60,
-        cwd=Path(__file__).parents[1],
+        cwd=Path(__file__).parents[3],
     )
 
 
@@ -80,7 +80,7 @@ def test_unknown_session_and_missing_file(tmp_path):
 def test_zoom_send_signs_like_zoom_and_the_server_stores_it(tmp_path, make_server):
     server = make_server(zoom_secret_token="cli-secret")
     session = server.create_session("Zoom CLI", zoom_ids=[85746065432])
-    payload = Path(__file__).resolve().parent / "payloads" / "zoom-meeting-chat.json"
+    payload = Path(__file__).resolve().parents[2] / "payloads" / "zoom-meeting-chat.json"
     url = f"{server.url}/integrations/zoom/webhook"
     r = run(tmp_path, "zoom", "send", "--secret", "cli-secret", "--url", url, str(payload))
     assert r.returncode == 0, r.stdout + r.stderr

@@ -8,7 +8,7 @@ import pytest
 
 from app.config import Settings, ZoomSettings
 
-DOC = (Path(__file__).parents[2] / "docs" / "zoom.md").read_text(encoding="utf-8")
+DOC = (Path(__file__).parents[3] / "docs" / "zoom.md").read_text(encoding="utf-8")
 
 
 def test_every_zoom_setting_is_documented() -> None:

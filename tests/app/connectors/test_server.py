@@ -9,8 +9,8 @@ import contextlib
 import httpx
 from sqlalchemy import create_engine, text
 
-from tests.social.fake_mastodon import FakeMastodon
-from tests.social.support import serve_http, wait_until
+from tests.integrations.fake_mastodon import FakeMastodon
+from tests.integrations.support import serve_http, wait_until
 
 from .support import api, configure, questions, recording, remove, statuses
 

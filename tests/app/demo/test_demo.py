@@ -26,7 +26,7 @@ def test_demo_serves_the_igf_session_with_simulated_remote_questions(tmp_path: P
     log = (tmp_path / "demo.log").open("w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "demo", "--port", str(port), "--pace", "0.2"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=Path(__file__).parents[1],
+        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=Path(__file__).parents[3],
     )
     try:
         links: dict[str, str] = {}

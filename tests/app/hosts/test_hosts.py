@@ -138,7 +138,7 @@ def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.Popen:
         env={**os.environ, "FLOORBRIDGE_DATA_DIR": str(tmp_path), **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        cwd=Path(__file__).parents[1],
+        cwd=Path(__file__).parents[3],
     )
 
 

@@ -86,7 +86,8 @@ async def test_frames_leave_in_order_when_direct_writes_and_the_queue_interleave
 
 async def test_a_burst_reaches_a_live_socket_complete_and_in_order(make_server):
     """Through the real server (which offers direct writes) a burst of 300 questions (from
-    one address, past its limit: that limit is tested in tests/test_audience_identity.py)."""
+    one address, past its limit: that limit is tested in
+    tests/app/audience_limits/test_audience_identity.py)."""
     from websockets.asyncio.client import connect
 
     server = make_server(questions_per_ip_minute=0)

@@ -26,8 +26,7 @@ from app.privacy.service import (
 from app.privacy.settings_store import set_retention
 from app.report.builder import build_report
 from integrations.base import IncomingMessage
-
-from .report_support import HAS_POLLS, find_everywhere, simulate_session
+from tests.app.report.report_support import HAS_POLLS, find_everywhere, simulate_session
 
 #: The app's domains (every table in the metadata the search walks; their privacy hooks).
 REGISTRY = default_registry()

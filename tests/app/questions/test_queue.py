@@ -21,7 +21,7 @@ from app.views import all_questions
 from integrations.base import IncomingMessage
 from integrations.zoom_qa import parse_report
 
-PAYLOADS = Path(__file__).resolve().parent / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[2] / "payloads"
 
 
 async def new_session(store, **body):

@@ -17,7 +17,7 @@ from app.sessions.schemas import SessionCreate
 from app.sessions.service import create_session
 from integrations.base import IncomingMessage
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def run(data: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -10,7 +10,7 @@ from app.config import RetentionSettings
 from app.privacy.endpoints import router as privacy_router
 from app.report.endpoints import router as report_router
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = Path(__file__).resolve().parents[3] / "docs"
 REPORT = (DOCS / "report.md").read_text()
 PRIVACY = (DOCS / "privacy.md").read_text()
 

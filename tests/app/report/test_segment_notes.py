@@ -19,7 +19,7 @@ from alembic import command
 from app.migrate import alembic_config, upgrade
 from tests.servers import audience_cookies
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 AGENDA = [
     {"title": "Opening", "minutes": 5, "kind": "opening"},
     {"title": "Data trusts", "minutes": 10, "kind": "speaker", "speaker": "Ana Lima"},

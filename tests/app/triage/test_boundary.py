@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[2] / "app" / "triage"
+PACKAGE = Path(__file__).resolve().parents[3] / "app" / "triage"
 
 
 def imports_of(path: Path) -> list[tuple[int, str]]:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 # The guard is installed before any model package is imported, in a fresh interpreter,
 # so nothing was loaded (or cached in memory) with the network available.

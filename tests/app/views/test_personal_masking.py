@@ -12,9 +12,8 @@ import httpx
 import pytest
 
 from ports.personal import find_personal_data, mask_personal_data
+from tests.app.live.test_live import act, frames, open_live
 from tests.servers import audience_cookies
-
-from .test_live import act, frames, open_live
 
 TYPED = "Could you send the slides? mail me at jane.doe@example.org or +33 6 12 34 56 78"
 #: Any of these on a public wire means the number or the address got through.
