@@ -2,7 +2,7 @@
 
     python -m bench.triage [--quick] [--seeds 5]
 
-Scores tests/triage/eval_set.yaml (paraphrase groups in ar, zh, en, fr, ru, es, pt with
+Scores tests/app/triage/eval_set.yaml (paraphrase groups in ar, zh, en, fr, ru, es, pt with
 same-topic hard negatives, plus comments and greetings):
 
 - duplicates: the questions arrive one by one in a shuffled order (several seeds); each
@@ -46,7 +46,7 @@ from app.triage import (
 )
 from bench.common import emit
 
-EVAL_SET = Path(__file__).resolve().parent.parent / "tests" / "triage" / "eval_set.yaml"
+EVAL_SET = Path(__file__).resolve().parent.parent / "tests" / "app" / "triage" / "eval_set.yaml"
 _HAN = re.compile(r"[\u3400-\u9FFF]")
 
 

@@ -7,7 +7,9 @@ Nothing here is mocked. PostgreSQL, Redis and Chromium are the machine's own; un
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import pytest
 
 from app.db import Store
 from app.migrate import upgrade
+from tests.integrations.zoom_support import FakeZoom, make_handler
 from tests.servers import IN_CI, PAYLOADS, PG_BASE, REDIS_URL, LiveServer, free_port, missing
 
 __all__ = ["IN_CI", "PAYLOADS", "PG_BASE", "REDIS_URL", "LiveServer", "free_port", "missing"]
@@ -141,3 +144,20 @@ def browser() -> Iterator[Any]:
         )
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def fake_zoom() -> Iterator[FakeZoom]:
+    """A fake Zoom API on 127.0.0.1 (the Q&A client, `zoom send`, the webhook end to end)."""
+    fake = FakeZoom()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(fake))
+    server.daemon_threads = True
+    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -17,7 +17,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TESTS = ["tests/test_direct_write.py", "tests/test_net_caps.py"]
+TESTS = ["tests/app/live/test_direct_write.py", "tests/app/limits_net/test_net_caps.py"]
 
 
 def _floor(name: str) -> str:

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.timeout(300)
 def server(db_url: str, tmp_path: Path) -> Any:
     url = "" if db_url.startswith("sqlite") else db_url
     # The per-id and per-address question limits off: this test is about 600 questions
-    # sharing group commits with hostile writes, not about throttling (tests/test_live.py
+    # sharing group commits with hostile writes, not about throttling (tests/app/live/test_live.py
     # does the same for its burst).
     off = {"questions_per_audience_minute": 0, "questions_per_ip_minute": 0}
     srv = LiveServer(tmp_path / "data", database_url=url, extra_env=off).start()

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.social.fake_mastodon import FakeMastodon
-from tests.social.support import serve_http
+from tests.integrations.fake_mastodon import FakeMastodon
+from tests.integrations.support import serve_http
 
 from .conftest import REDIS_URL, Cluster, Proc, _redis_up
 
