@@ -28,6 +28,7 @@ from sqlmodel import select
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
+from app.channels.schemas import QAImportReport, ZoomStatus
 from app.clock import epoch_seconds, iso, utc_now
 from app.config import ZoomSettings  # a section of the one Settings
 from app.core.domain import NO_INGEST_HOOKS, IngestHooks
@@ -476,7 +477,7 @@ def _stop_poller(rt: ZoomRuntime, zoom_id: int) -> None:
 # ---------------------------------------------------------------- console
 
 
-@router.get("/api/sessions/{slug}/zoom")
+@router.get("/api/sessions/{slug}/zoom", response_model=ZoomStatus)
 async def zoom_status(session: SessionDep, state: StateDep, _: ModeratorDep) -> dict[str, Any]:
     """Zoom's status for the console: linked ids, live or not, counters, Q&A settings."""
     rt = runtime(state)
@@ -493,7 +494,7 @@ async def zoom_status(session: SessionDep, state: StateDep, _: ModeratorDep) -> 
     }
 
 
-@router.post("/api/sessions/{slug}/zoom/qa/import")
+@router.post("/api/sessions/{slug}/zoom/qa/import", response_model=QAImportReport)
 async def zoom_qa_import(session: SessionDep, state: StateDep, _: ModeratorDep) -> JSONResponse:
     """The console's "Import Zoom Q&A" button."""
     if not session.zoom_ids:
@@ -524,6 +525,7 @@ QA_CSV_OPENAPI: dict[str, Any] = {
 
 @router.post(
     "/api/sessions/{slug}/zoom/qa/csv",
+    response_model=QAImportReport,
     openapi_extra=QA_CSV_OPENAPI,
     responses={415: {"model": ErrorOut, "description": "The body is not multipart/form-data"}},
 )
