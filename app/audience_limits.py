@@ -52,8 +52,11 @@ class AudienceLimits:
         self.buckets = buckets
         self.delay: float = s.refusal_delay
         self.local = buckets if isinstance(buckets, LocalBuckets) else None
-        # A whole minute's worth at once: 2,000 phones scanning the QR code together.
-        self.new_ids = Rule("ids-ip", s.audience_ids_per_ip_minute, s.audience_ids_per_ip_minute)
+        # A quarter of the minute at once, the rest as it refills: a room scanning the QR
+        # code joins over tens of seconds (a refused phone reloads itself a few seconds
+        # later), while a script's burst of ids is what spikes everyone else's latency.
+        ids = s.audience_ids_per_ip_minute
+        self.new_ids = Rule("ids-ip", ids, ids / 4)
         self.vote = (per_id("vote-id", s.poll_votes_per_voter_minute),
                      per_address("vote-ip", s.poll_votes_per_ip_minute))
         self.upvote = (per_id("upvote-id", s.upvotes_per_audience_minute),

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_phone_past_the_id_allowance_waits_then_joins(browser, make_server):
-    server = make_server(audience_ids_per_ip_minute=6)  # bursts of 6, then one per 10 s
+    server = make_server(audience_ids_per_ip_minute=6)  # 1.5 at once, then one per 10 s
     session = server.create_session("Busy room")
     url = f"{server.url}/s/{session['slug']}"
     for _ in range(20):  # others on this address take every id there is (bounded)
