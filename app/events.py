@@ -25,6 +25,17 @@ def lock_session(db: Session, session_id: int) -> LiveSession:
 
 
 _SESSIONS = LiveSession.__table__  # type: ignore[attr-defined]
+_LOCK = (
+    _SESSIONS.select().with_only_columns(_SESSIONS.c.id)
+    .where(_SESSIONS.c.id == bindparam("sid")).with_for_update()
+)
+
+
+def lock_session_row(db: Session, session_id: int) -> None:
+    """`lock_session` for a hot path that needs the lock, not the row: one Core statement
+    built once (the ORM's select, load and identity map cost more than the lock)."""
+    if db.connection().execute(_LOCK, {"sid": session_id}).first() is None:
+        raise NotFound("no such session")
 _HEAD = (
     _SESSIONS.select()
     .with_only_columns(_SESSIONS.c.last_seq)
