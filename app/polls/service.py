@@ -194,6 +194,7 @@ def set_join_code(db: Session, session_id: int, code: str | None, role: str) -> 
     code = (code or "").strip() or None
     if code is not None and not re.fullmatch(r"[A-Za-z0-9-]{3,32}", code):
         raise Invalid("a join code is 3-32 letters, digits or dashes")
+    db.info.get("poll_access", {}).pop(session_id, None)  # votes later in this batch
     access = db.get(PollAccess, session_id) or PollAccess(session_id=session_id)
     access.join_code = code
     db.add(access)
@@ -278,18 +279,20 @@ def forget_rule(db: Session, poll_id: int) -> None:
 
 
 def _rule(db: Session, poll_id: int) -> PollRule | None:
-    if db.get_bind().dialect.name == "postgresql":
-        # FOR SHARE: a concurrent close (FOR UPDATE) waits for this vote, or this vote sees
-        # the close; either way the final tally holds every accepted ballot.
-        row = db.exec(_SHARE_POLL, params={"poll_id": poll_id}).first()
-        return PollRule(poll_id, row[0], row[1], row[2], tuple(row[3]), row[4]) if row else None
-    rules = db.info.setdefault("poll_rules", {})  # one writer: the batch may reuse it
-    if poll_id not in rules:
-        poll = db.get(Poll, poll_id)
-        rules[poll_id] = poll and PollRule(
-            poll_id, poll.session_id, poll.state, poll.kind, tuple(poll.options), poll.max_choices
+    """One prebuilt Core select (the ORM's load and identity map cost more than a vote).
+
+    On PostgreSQL it runs per vote: FOR SHARE makes a concurrent close (FOR UPDATE) wait
+    for this vote, or this vote see the close; either way the final tally holds every
+    accepted ballot. SQLite has one writer, so a batch may reuse what it read.
+    """
+    rules = db.info.setdefault("poll_rules", {})
+    if db.get_bind().dialect.name == "postgresql" or poll_id not in rules:
+        row = db.connection().execute(_SHARE_POLL, {"poll_id": poll_id}).first()
+        rules[poll_id] = (
+            PollRule(poll_id, row[0], row[1], row[2], tuple(row[3]), row[4]) if row else None
         )
-    return rules[poll_id]
+    rule: PollRule | None = rules[poll_id]
+    return rule
 
 
 def _open_poll_for_vote(
@@ -307,11 +310,13 @@ def _open_poll_for_vote(
     return poll
 
 
+_JOIN_CODE = select(PollAccess.join_code).where(PollAccess.session_id == bindparam("sid"))
+
+
 def _check_code(db: Session, session_id: int, code: str | None) -> None:
     cache = db.info.setdefault("poll_access", {})
     if session_id not in cache:
-        access = db.get(PollAccess, session_id)
-        cache[session_id] = access.join_code if access else None
+        cache[session_id] = db.connection().execute(_JOIN_CODE, {"sid": session_id}).scalar()
     expected = cache[session_id]
     if expected is not None and (code or "").strip().casefold() != expected.casefold():
         raise Forbidden("voting needs this session's join code (shown in the room)")
