@@ -19,6 +19,7 @@ import os
 from collections.abc import Sequence
 from typing import Any, cast
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.deps import AppState
@@ -167,37 +168,56 @@ def result_view(row: TriageResult) -> dict[str, Any]:
             "flags": list(row.flags), "similar": list(row.similar)}
 
 
+_RESULTS = TriageResult.__table__  # type: ignore[attr-defined]
+_QUESTIONS = Question.__table__  # type: ignore[attr-defined]
+_CHANNELS = (
+    _QUESTIONS.select().with_only_columns(_QUESTIONS.c.id, _QUESTIONS.c.channel)
+    .where(_QUESTIONS.c.session_id == bindparam("sid"),
+           _QUESTIONS.c.id.in_(bindparam("ids", expanding=True)))
+)
+_STORED = _RESULTS.select().with_only_columns(
+    _RESULTS.c.question_id, _RESULTS.c.lang, _RESULTS.c.rejected
+).where(_RESULTS.c.question_id.in_(bindparam("ids", expanding=True)))
+_INSERT = _RESULTS.insert()
+_UPDATE = (
+    _RESULTS.update().where(_RESULTS.c.question_id == bindparam("qid"))
+    .values(lang=bindparam("lang"), kind=bindparam("kind"), flags=bindparam("flags"),
+            similar=bindparam("similar"))
+)
+
+
 def save_results(db: Session, session_id: int, analyses: list[Analysis]) -> int:
-    """Store one analysed batch and tell the moderators (one event). Returns rows stored."""
-    ids = {a.id for a in analyses} | {s.id for a in analyses for s in a.similar}
-    questions = {
-        q.id: q for q in db.exec(
-            select(Question).where(Question.session_id == session_id, col(Question.id).in_(ids))
-        ).all()
-    }
-    langs = {a.id: a.lang for a in analyses}
-    earlier = [i for i in ids if i not in langs]
-    if earlier:
-        for seen in db.exec(select(TriageResult).where(col(TriageResult.question_id).in_(earlier))):
-            langs[seen.question_id] = seen.lang
-    out = []
+    """Store one analysed batch and tell the moderators (one event). Returns rows stored.
+
+    Core statements built once: per result, the ORM's load, model construction and flush
+    cost the writer more than the question's own ingest did.
+    """
+    conn = db.connection()
+    ids = sorted({a.id for a in analyses} | {s.id for a in analyses for s in a.similar})
+    channels = dict(conn.execute(_CHANNELS, {"sid": session_id, "ids": ids}).all())
+    stored = {row[0]: row for row in conn.execute(_STORED, {"ids": ids})}
+    langs = {qid: row[1] for qid, row in stored.items()} | {a.id: a.lang for a in analyses}
+    out, fresh, changed = [], [], []
     for a in analyses:
-        if a.id not in questions:  # its batch was rolled back, or it was erased meanwhile
+        if a.id not in channels:  # its batch was rolled back, or it was erased meanwhile
             continue
+        rejected = stored[a.id][2] if a.id in stored else []
         similar = [
             {"id": s.id, "score": round(float(s.score), 3),
-             "channel": questions[s.id].channel, "lang": langs.get(s.id, "und")}
-            for s in a.similar if s.id in questions and s.id != a.id
+             "channel": channels[s.id], "lang": langs.get(s.id, "und")}
+            for s in a.similar if s.id in channels and s.id != a.id and s.id not in rejected
         ]
-        row = db.get(TriageResult, a.id)
-        if row is None:
-            row = TriageResult(question_id=a.id, session_id=session_id, lang=a.lang,
-                               kind=a.kind, flags=list(a.flags), similar=similar)
+        values = {"lang": a.lang, "kind": a.kind, "flags": list(a.flags), "similar": similar}
+        if a.id in stored:
+            changed.append({"qid": a.id, **values})
         else:
-            row.lang, row.kind, row.flags = a.lang, a.kind, list(a.flags)
-            row.similar = [s for s in similar if s["id"] not in row.rejected]
-        db.add(row)
-        out.append(result_view(row))
+            fresh.append({"question_id": a.id, "session_id": session_id, "rejected": [],
+                          **values})
+        out.append({"id": a.id, **values})
+    if fresh:
+        conn.execute(_INSERT, fresh)
+    if changed:
+        conn.execute(_UPDATE, changed)
     if out:
         emit(db, session_id, "triage.updated", {"questions": out})
     return len(out)
