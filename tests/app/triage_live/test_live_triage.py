@@ -215,3 +215,17 @@ def test_an_accepted_suggestion_names_the_question_it_went_into(server):
     assert mod.post(f"/questions/{x}/unmerge").status_code == 200
     z = _deliver(server, sid, "zoom", "z3", FR_OTHER)
     assert x in _similar(mod, z)
+
+
+def test_after_a_restart_the_merges_made_before_still_hold(tmp_path):
+    s = LiveServer(tmp_path / "m", extra_env=ON).start()
+    try:
+        _created, sid, mod = _session(s)
+        a = _deliver(s, sid, "mastodon", "m1", EN)
+        b = _deliver(s, sid, "youtube", "y1", SEIZE)
+        assert mod.post(f"/questions/{b}/merge", json={"into": a}).status_code == 200
+        s.restart()  # the index is seeded again from the database, merges included
+        c = _deliver(s, sid, "zoom", "z1", SEIZE_ES)
+        assert _similar(mod, c) == [a]
+    finally:
+        s.stop()
