@@ -33,6 +33,8 @@ class OptionTally(BaseModel):
 class WordCount(BaseModel):
     word: str
     count: int
+    #: Present (true) only when the word held an e-mail address or a phone number, masked.
+    personal: bool | None = None
 
 
 class PollResults(BaseModel):

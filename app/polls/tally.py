@@ -2,10 +2,16 @@
 
 The tally is one GROUP BY over a poll's ballots: votes stay a single upsert, and the
 coalescer runs this a few times a second at most, whatever the vote rate.
+
+Answers typed by the audience (word-cloud words, open answers) leave the polls domain only
+through `shown()`: the tally is published as it is (screen, phones, the event log, the CSV,
+the report), so this is the one place an e-mail address or phone number is masked. The
+moderator sees the masked word flagged `personal`; the ballot itself keeps what was typed.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -16,9 +22,41 @@ from sqlmodel import Session, col, select
 from app.clock import iso
 from app.models import Role
 from app.polls.models import Ballot, Poll, PollKind, PollState
+from ports.personal import mask_personal_data
 
 CHANNELS = ("audience", "zoom_chat")
 MAX_WORDS = 60
+#: What an e-mail address or a phone number needs (an "@", or eight digits): the rest of a
+#: cloud's words skip the masking rules (a tally may hold thousands).
+_MAYBE_PERSONAL = re.compile(r"@|\d(?:\D*\d){7}")
+
+
+def shown(text: str) -> str:
+    """An answer as any view shows it: e-mail addresses and phone numbers masked."""
+    return mask_personal_data(text) if _MAYBE_PERSONAL.search(text) else text
+
+
+def _cloud(words: dict[str, int]) -> list[dict[str, Any]]:
+    """Every word as shown (masked ones counted together, flagged), most frequent first."""
+    counts: dict[str, int] = {}
+    personal: set[str] = set()
+    for word, n in words.items():
+        masked = shown(word)
+        counts[masked] = counts.get(masked, 0) + n
+        if masked != word:
+            personal.add(masked)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [
+        {"word": w, "count": n, **({"personal": True} if w in personal else {})} for w, n in ranked
+    ]
+
+
+def open_answers(db: Session, poll_id: int) -> list[str]:
+    """An open poll's answers as shown (one per voter), oldest first: for the report."""
+    rows = db.exec(
+        select(Ballot.word).where(Ballot.poll_id == poll_id).order_by(col(Ballot.updated_at))
+    ).all()
+    return [shown(w) for w in rows if w]
 
 
 def tally(db: Session, poll: Poll) -> dict[str, Any]:
@@ -63,9 +101,9 @@ def tally(db: Session, poll: Poll) -> dict[str, Any]:
         "final": poll.state == PollState.closed,
     }
     if poll.kind == PollKind.wordcloud:
-        top = sorted(words.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_WORDS]
-        result["words"] = [{"word": w, "count": n} for w, n in top]
-        result["distinct_words"] = len(words)
+        cloud = _cloud(words)
+        result["words"] = cloud[:MAX_WORDS]
+        result["distinct_words"] = len(cloud)
     if poll.kind == PollKind.rating and total:
         score = sum((i + 1) * o["count"] for i, o in enumerate(options))
         result["mean"] = round(score / total, 2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.models import LiveSession, require_id
 from app.report.words import plural
@@ -84,19 +84,10 @@ KIND_WORDS = {
 }
 
 
-def _open_answers(db: Session, poll_id: int) -> list[str]:
-    """The open poll's answers as given (one per voter), oldest first."""
-    from app.polls.models import Ballot
-
-    rows = db.exec(
-        select(Ballot.word).where(Ballot.poll_id == poll_id).order_by(col(Ballot.updated_at))
-    ).all()
-    return [w for w in rows if w]
-
-
 def polls_section(db: Session, session: LiveSession) -> dict[str, Any] | None:
     """Every poll with its results: a table and a bar chart per poll."""
     from app.polls.service import session_polls  # declared by the polls domain, so present
+    from app.polls.tally import open_answers  # masked as every published view is
 
     everything = session_polls(db, require_id(session))
     # A poll still in draft never ran: nobody saw it, so it is not part of the session.
@@ -115,7 +106,7 @@ def polls_section(db: Session, session: LiveSession) -> dict[str, Any] | None:
         caption = f"{p['question']} ({KIND_WORDS.get(p['kind'], p['kind'])}, {state}, "
         caption += f"{plural(total, 'answer' if p['kind'] in ('open', 'wordcloud') else 'vote')})"
         if p["kind"] == "open":
-            answers = _open_answers(db, p["id"])
+            answers = open_answers(db, p["id"])
             answers_of[p["id"]] = answers
             tables.append(
                 {"caption": caption, "columns": ["Answer"], "rows": [[a] for a in answers]}

@@ -8,7 +8,7 @@ it in through one registration (see docs/triage.md).
 from .abuse import AbuseLexicon
 from .duplicates import DEFAULT_THRESHOLD, Scoring, SessionIndex, Similar
 from .embedder import DEFAULT_MODEL, Embedder, EmbedderLoad, UseEmbedder, load_embedder
-from .engine import Analysis, Features, Message, Triage, TriageWorker
+from .engine import Analysis, Features, Link, Message, Triage, TriageWorker
 from .kind import QUESTION_MARKS, Kind, classify_kind
 from .language import DEFAULT_LANGUAGES, UNDETERMINED, LanguageDetector, load_detector
 from .personal import find_personal_data, mask_personal_data
@@ -16,7 +16,7 @@ from .personal import find_personal_data, mask_personal_data
 __all__ = [
     "DEFAULT_LANGUAGES", "DEFAULT_MODEL", "DEFAULT_THRESHOLD", "QUESTION_MARKS",
     "UNDETERMINED", "AbuseLexicon", "Analysis", "Embedder", "EmbedderLoad", "Features",
-    "Kind", "LanguageDetector", "Message", "Scoring", "SessionIndex", "Similar", "Triage",
+    "Kind", "LanguageDetector", "Link", "Message", "Scoring", "SessionIndex", "Similar", "Triage",
     "TriageWorker", "UseEmbedder", "classify_kind", "find_personal_data", "load_detector",
     "load_embedder", "mask_personal_data",
 ]

@@ -11,9 +11,10 @@ adjustment measured in `bench/triage.py` against plain cosine on the evaluation 
   Arabic and Russian ones, so each pair's score is shifted by its offset (the pair's mean
   twin cosine minus the mean over all pairs, fitted by `bench/triage.py --fit-offsets`
   for the default model);
-- earlier questions already linked as one (a suggestion taken, later a moderator's
-  merge) form a cluster, scored by its best member blended with the mean of all its
-  members: a true twin resembles the whole cluster, a hard negative only one wording.
+- earlier questions already linked as one (a suggestion taken, a moderator's merge)
+  form a cluster, scored by its best member blended with the mean of all its members: a
+  true twin resembles the whole cluster, a hard negative only one wording. A suggestion
+  names the question a merged one went into: the merged one has no card to merge into.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ class SessionIndex:
         self._pair_table = self.scoring.offsets()
         self._numbers: list[frozenset[str]] = [frozenset()] * capacity
         self._rows: dict[int, int] = {}
+        self._into: dict[int, int] = {}  # a moderator's merges: id -> the id it went into
         self._count = 0  # rows ever added; the next row is count % capacity
 
     def __len__(self) -> int:
@@ -107,7 +109,9 @@ class SessionIndex:
         """Index a question; `joins` puts it in the cluster of that earlier question."""
         row = self._count % self.capacity
         if self._count >= self.capacity:
-            self._rows.pop(int(self._ids[row]), None)
+            gone = int(self._ids[row])
+            self._rows.pop(gone, None)
+            self._into.pop(gone, None)
         cluster = id
         if joins is not None and joins in self._rows:
             cluster = int(self._clusters[self._rows[joins]])
@@ -120,14 +124,36 @@ class SessionIndex:
         self._count += 1
 
     def link(self, id: int, into: int) -> None:
-        """A moderator merged `id` into `into`: score them as one cluster from now on."""
-        if id in self._rows and into in self._rows:
-            self._clusters[self._rows[id]] = self._clusters[self._rows[into]]
+        """A moderator merged `id` into `into`: one cluster from now on (with whatever was
+        merged into `id` before), suggested as `into`."""
+        if id == into:
+            return
+        self._into[id] = into
+        if into in self._rows:
+            self._move(id, int(self._clusters[self._rows[into]]))
 
     def unlink(self, id: int) -> None:
-        """A moderator split `id` out again."""
-        if id in self._rows:
-            self._clusters[self._rows[id]] = id
+        """A moderator split `id` out again, with what was merged into it."""
+        self._into.pop(id, None)
+        self._move(id, id)
+
+    def _move(self, id: int, cluster: int) -> None:
+        """`id` and every question merged into it, directly or not, join `cluster`."""
+        moving = {id}
+        while grown := {k for k, v in self._into.items() if v in moving} - moving:
+            moving |= grown
+        for member in moving:
+            if member in self._rows:
+                self._clusters[self._rows[member]] = cluster
+
+    def named(self, id: int) -> int:
+        """The question a suggestion of `id` names: the one it was merged into, up the
+        chain (bounded: a cycle cannot hang the worker)."""
+        for _ in range(len(self._into)):
+            if id not in self._into:
+                break
+            id = self._into[id]
+        return id
 
     def _code(self, lang: str) -> int:
         if lang not in self._codes:
@@ -181,5 +207,11 @@ class SessionIndex:
             if score >= self.threshold:
                 ranked.append((score, int(rows[k])))
         ranked.sort(reverse=True)
-        return [Similar(int(self._ids[row]), round(min(score, 1.0), 4))
-                for score, row in ranked[:limit]]
+        out: list[Similar] = []
+        for score, row in ranked:  # clusters merged into one absent question name it once
+            name = self.named(int(self._ids[row]))
+            if all(x.id != name for x in out):
+                out.append(Similar(name, round(min(score, 1.0), 4)))
+            if len(out) == limit:
+                break
+        return out

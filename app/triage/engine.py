@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .abuse import AbuseLexicon
 from .duplicates import DEFAULT_THRESHOLD, Scoring, SessionIndex, Similar
@@ -28,6 +29,17 @@ class Message:
     id: int
     text: str
     channel: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A moderator merged `id` into `into` (None: unmerged it). Queued with the messages,
+    so it reaches the index in commit order, on the thread that owns the index."""
+
+    id: int
+    into: int | None
+    #: The queue sheds messages under a burst, never a link (the index would stay wrong).
+    never_shed: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,24 @@ class Triage:
                 for m, lang, kind, flag, sim in zip(batch, langs, kinds, flags, similar,
                                                     strict=True)]
 
+    def process(self, index: SessionIndex | None,
+                items: Sequence[Message | Link]) -> list[Analysis]:
+        """Messages and links in arrival order: a link applies between its neighbours."""
+        out: list[Analysis] = []
+        run: list[Message] = []
+        for item in items:
+            if isinstance(item, Message):
+                run.append(item)
+                continue
+            out += self.analyse(index, run) if run else []
+            run = []
+            if index is not None:
+                if item.into is None:
+                    index.unlink(item.id)
+                else:
+                    index.link(item.id, item.into)
+        return out + (self.analyse(index, run) if run else [])
+
     def _flags(self, text: str) -> tuple[str, ...]:
         flags = [f"personal:{kind}" for kind in find_personal_data(text)]
         if self.abuse.is_abusive(text):
@@ -139,11 +169,12 @@ class TriageWorker(Pump):
         with self._cond:
             self._indexes.pop(session, None)
 
-    def _analyse(self, batch: list[tuple[str, Message]]) -> None:
-        by_session: dict[str, list[Message]] = {}
+    def _analyse(self, batch: list[tuple[str, Message | Link]]) -> None:
+        by_session: dict[str, list[Message | Link]] = {}
         for session, message in batch:
             by_session.setdefault(session, []).append(message)
-        for session, messages in by_session.items():
-            results = self.triage.analyse(self.index(session), messages)
+        for session, items in by_session.items():
+            results = self.triage.process(self.index(session), items)
             self.stats.analysed += len(results)
-            self.on_result(session, results)
+            if results:
+                self.on_result(session, results)

@@ -2,8 +2,9 @@
 
 `submit()` never blocks the writer thread that calls it: when `max_pending` messages wait,
 the oldest is dropped (a stale suggestion is worth less than a fresh one) and counted in
-`stats.shed`. A subclass says what a batch is worth in `_analyse(batch)`; one that fails
-is counted in `stats.errors` and the pump goes on.
+`stats.shed`; an item marked `never_shed` (a moderator's merge) is kept. A subclass says
+what a batch is worth in `_analyse(batch)`; one that fails is counted in `stats.errors`
+and the pump goes on.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ class WorkerStats:
 class Pump:
     def __init__(self, max_pending: int, batch_size: int, name: str) -> None:
         self.batch_size = batch_size
+        self.max_pending = max_pending
         self.stats = WorkerStats()
-        self._pending: deque[Item] = deque(maxlen=max_pending)
+        self._pending: deque[Item] = deque()
         self._cond = threading.Condition()
         self._busy = False
         self._stopped = False
@@ -46,10 +48,17 @@ class Pump:
 
     def submit(self, session: str, message: Any) -> None:
         with self._cond:
-            if len(self._pending) == self._pending.maxlen:
-                self.stats.shed += 1
+            if len(self._pending) >= self.max_pending:
+                self._shed_oldest()
             self._pending.append((session, message))
             self._cond.notify()
+
+    def _shed_oldest(self) -> None:
+        for i, (_, item) in enumerate(self._pending):
+            if not getattr(item, "never_shed", False):
+                del self._pending[i]
+                self.stats.shed += 1
+                return
 
     @property
     def pending(self) -> int:

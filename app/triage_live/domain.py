@@ -4,6 +4,7 @@ screen or audience)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -19,6 +20,7 @@ from app.triage_live.process import shared_child
 from app.triage_live.runtime import TriageRuntime, result_view, runtime_of
 
 READERS = (Role.moderator, Role.rapporteur)
+log = logging.getLogger("floorbridge.triage")
 
 
 def event_filter(role: str, type_: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
@@ -65,12 +67,28 @@ class _Collector:
                                   value=w.stats.analysed if w else 0)
 
 
+def _follow_merges(state: AppState, rt: TriageRuntime) -> None:
+    """Merges reach the index from the committed events (never inside the transaction:
+    a rolled-back merge must not join clusters), after they are published."""
+    publish = state.store.on_commit
+
+    def on_commit(events: list[Any]) -> None:
+        publish(events)
+        try:
+            rt.on_committed(events)
+        except Exception:  # noqa: BLE001 - a suggestion may be off, the publish is done
+            log.exception("triage: a merge did not reach the index")
+
+    state.store.on_commit = on_commit
+
+
 async def start(state: AppState) -> None:
     if state.settings.triage == "off":
         rt = TriageRuntime(state, None, "turned off (FLOORBRIDGE_TRIAGE=off)")
     else:
         rt = TriageRuntime(state, child=shared_child)  # the model loads on the worker's thread
     state.triage = rt
+    _follow_merges(state, rt)
     metrics = state.metrics
     if metrics is not None:
         metrics.registry.register(_Collector(rt))

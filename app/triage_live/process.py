@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from app.triage import DEFAULT_THRESHOLD, Analysis, Features, Message
+from app.triage import DEFAULT_THRESHOLD, Analysis, Features, Link, Message
 from app.triage.pump import Pump
 
 OnResult = Callable[[str, list[Analysis]], None]
@@ -38,7 +38,7 @@ def _child(conn: Any) -> None:
         if job is None:
             return
         items, thresholds = job
-        by_key: dict[str, list[Message]] = {}
+        by_key: dict[str, list[Message | Link]] = {}
         for key, message in items:
             by_key.setdefault(key, []).append(message)
         out: list[tuple[str, Any]] = []  # the analyses, or the error that stopped them
@@ -48,7 +48,7 @@ def _child(conn: Any) -> None:
                 index = indexes[key] = triage.new_index(thresholds.get(key, DEFAULT_THRESHOLD))
             index.threshold = thresholds.get(key, index.threshold)
             try:
-                out.append((key, triage.analyse(index, messages)))
+                out.append((key, triage.process(index, messages)))
             except Exception as exc:  # one bad batch must not stop the child
                 out.append((key, f"{type(exc).__name__}: {exc}"))
         conn.send(out)
@@ -83,7 +83,7 @@ class ProcessWorker(Pump):
             return False
         return True
 
-    def _analyse(self, batch: list[tuple[str, Message]]) -> None:
+    def _analyse(self, batch: list[tuple[str, Message | Link]]) -> None:
         prefix = f"{id(self)}:"
         items = [(prefix + s, m) for s, m in batch]
         thresholds = {prefix + s: t for s, t in self._thresholds.items()}
@@ -93,7 +93,8 @@ class ProcessWorker(Pump):
                 self.stats.error(result)
                 continue
             self.stats.analysed += len(result)
-            self.on_result(key.removeprefix(prefix), result)
+            if result:  # a batch of links only has nothing to store
+                self.on_result(key.removeprefix(prefix), result)
 
 
 class _Child:

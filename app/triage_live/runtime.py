@@ -7,7 +7,9 @@ worker (a child process as served, app/triage_live/process.py) analyses in batch
 the event loop and off the writer, then queues one
 `store.write` per batch that stores the results and emits a moderator-only
 `triage.updated` event. Results of questions gone meanwhile (a rolled-back batch) are
-skipped.
+skipped. A moderator's merge or unmerge reaches the index the same way, once committed
+(`on_committed`, after the writer's commit, on the event loop): queued behind the
+messages before it, so the index is only ever touched by the thread that owns it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,15 @@ from sqlmodel import Session, col, select
 from app.deps import AppState
 from app.events import emit
 from app.models import LiveSession, Question
-from app.triage import DEFAULT_THRESHOLD, Analysis, Features, Message, Triage, TriageWorker
+from app.triage import (
+    DEFAULT_THRESHOLD,
+    Analysis,
+    Features,
+    Link,
+    Message,
+    Triage,
+    TriageWorker,
+)
 from app.triage_live.models import TriageResult, TriageSetting
 
 log = logging.getLogger("floorbridge.triage")
@@ -93,15 +103,36 @@ class TriageRuntime:
         """After a restart the index is empty: the session's latest earlier questions go
         through the worker first (indexed, their results not stored again)."""
         rows = db.exec(
-            select(Question.id, Question.text, Question.channel)
+            select(Question.id, Question.text, Question.channel, Question.merged_into_id)
             .where(Question.session_id == sid, col(Question.id) < before)
             .order_by(col(Question.id).desc())
             .limit(SEED_MAX)
         ).all()
         # cast: a primary key read back from the database is never NULL.
-        for qid, text, channel in reversed(cast("Sequence[tuple[int, str, str]]", rows)):
+        seeded = list(reversed(cast("Sequence[tuple[int, str, str, int | None]]", rows)))
+        for qid, text, channel, _into in seeded:
             self.seeding.add(qid)
             self.worker.submit(str(sid), Message(qid, text, channel))
+        for qid, _text, _channel, into in seeded:  # the merges made before the restart
+            if into is not None:
+                self.worker.submit(str(sid), Link(qid, into))
+
+    # -- moderator side (event loop, after the commit) -----------------------------------
+    def on_committed(self, events: Sequence[Any]) -> None:
+        """A committed merge joins the two clusters of the index, an unmerge splits them.
+
+        A session this process has not indexed yet is skipped: its first ingest seeds the
+        index with the merges the database holds by then."""
+        if self.worker is None:
+            return
+        for e in events:
+            if e.type != "question.updated" or e.session_id not in self.known:
+                continue
+            action, q = e.data.get("action"), e.data["question"]
+            if action == "merge" and q.get("merged_into") is not None:
+                self.worker.submit(str(e.session_id), Link(q["id"], q["merged_into"]))
+            elif action == "unmerge":
+                self.worker.submit(str(e.session_id), Link(q["id"], None))
 
     def set_threshold(self, session_id: int, threshold: float) -> None:
         if self.worker is not None:

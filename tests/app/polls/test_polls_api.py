@@ -210,3 +210,51 @@ def test_a_poll_closes_itself_after_its_time(live_server):
         polls = httpx.get(f"{base(live_server, session)}/polls", headers=mod(session)).json()
         state = next(p for p in polls if p["id"] == pid)["state"]
     assert state == "closed"
+
+
+EMAIL, PHONE = "ana@example.org", "+41 79 123 45 67"
+
+
+async def test_a_typed_email_or_phone_never_reaches_the_screen_or_the_phones(live_server):
+    session = live_server.create_session("Cloud with personal data")
+    wid = make_poll(live_server, session, kind="wordcloud", options=None)
+    act(live_server, session, wid, "show_screen")
+    act(live_server, session, wid, "show_audience")
+    screen = f"{live_server.ws_url}/s/{session['slug']}/live?key={session['keys']['screen']}"
+    audience = f"{live_server.ws_url}/s/{session['slug']}/live"
+    raw: list[str] = []
+    async with connect(screen, compression=None) as s, connect(audience, compression=None) as a:
+        for ws in (s, a):
+            await ws.send(json.dumps({"type": "resume", "after": None}))
+            raw.append(await ws.recv())
+        act(live_server, session, wid, "open")
+        answers = ["Data", "data", "privacy", EMAIL, f"mail {EMAIL}", PHONE]
+        for text in answers:
+            async with await audience_async(live_server.url, session["slug"]) as c:
+                r = await c.post(f"{base(live_server, session)}/polls/{wid}/votes",
+                                 json={"text": text})
+                assert r.status_code == 201, r.text
+        act(live_server, session, wid, "close")
+        for ws in (s, a):
+            while True:
+                frame = await asyncio.wait_for(ws.recv(), 8)
+                raw.append(frame)
+                data = json.loads(frame)
+                if data.get("type") == "poll.results" and data["data"]["results"]["final"]:
+                    final = data["data"]["results"]["words"]
+                    break
+            assert {"word": "data", "count": 2} in final
+            assert {"word": "privacy", "count": 1} in final
+    with closing(voter(live_server, session, wid)) as phone:
+        shown = phone.get(f"/polls/{wid}/results")
+        csv_text = phone.get(f"/polls/{wid}/results?format=csv").text
+        listed = phone.get("/polls").text
+    assert shown.status_code == 200 and {"word": "data", "count": 2} in shown.json()["words"]
+    for text in [*raw, shown.text, csv_text, listed]:
+        assert "example.org" not in text and "123 45" not in text
+    # The moderator is told there were some, masked and flagged; the count is kept.
+    words = httpx.get(f"{base(live_server, session)}/polls/{wid}/results",
+                      headers=mod(session)).json()["words"]
+    flagged = {w["word"]: w["count"] for w in words if w.get("personal")}
+    assert flagged == {"[e-mail]": 1, "mail [e-mail]": 1, "[phone]": 1}
+    assert sum(w["count"] for w in words) == len(answers)

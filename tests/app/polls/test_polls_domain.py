@@ -263,3 +263,17 @@ async def test_the_vote_batcher_writes_many_votes_per_commit_and_fails_only_bad_
     assert batcher.writes < 50  # not one write per vote
     r = await results(store, sid, pid)
     assert r["total"] == 490  # every acknowledged vote is committed, and only those
+
+
+async def test_the_published_report_masks_personal_data_in_open_answers(store):
+    from app.models import LiveSession
+    from app.report.adapters import polls_section
+
+    sid = await new_session(store)
+    pid = await new_poll(store, sid, kind="open", options=None)
+    await act(store, sid, pid, "open")
+    await vote(store, sid, pid, "a1", text="Write to ana@example.org or call +41 79 123 45 67")
+    await vote(store, sid, pid, "a2", text="More open data, please")
+    section = await store.read(lambda db: polls_section(db, db.get(LiveSession, sid)))
+    [poll] = section["data"]["polls"]
+    assert poll["answers"] == ["Write to [e-mail] or call [phone]", "More open data, please"]

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from app.triage import Message, Triage, TriageWorker, load_detector, load_embedder
+from app.triage import Link, Message, Triage, TriageWorker, load_detector, load_embedder
 
 
 def test_without_the_model_installed_the_features_say_they_are_off(monkeypatch):
@@ -111,3 +111,31 @@ def test_threshold_is_per_session(threshold: float):
         assert worker.index("b").threshold == 0.65
     finally:
         worker.stop()
+
+
+def test_a_burst_sheds_messages_never_a_moderators_merge():
+    seen: list[Link] = []
+
+    class Recording(Triage):
+        def process(self, index, items):
+            seen.extend(i for i in items if isinstance(i, Link))
+            return super().process(index, items)
+
+    release = threading.Event()
+    worker = TriageWorker(Recording(None, None), lambda s, a: release.wait(10),
+                          max_pending=3, batch_size=10)
+    try:
+        worker.submit("s", Message(0, "held by the worker?"))
+        for _ in range(100):
+            if worker.pending == 0:
+                break
+            threading.Event().wait(0.01)
+        worker.submit("s", Link(7, 1))
+        for i in range(1, 10):
+            worker.submit("s", Message(i, f"question {i}?"))
+        assert worker.pending == 3 and worker.stats.shed == 7
+        release.set()
+        assert worker.wait_idle(10)
+    finally:
+        worker.stop()
+    assert seen == [Link(7, 1)]

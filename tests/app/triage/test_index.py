@@ -62,3 +62,28 @@ def test_below_the_threshold_nothing_is_suggested_and_at_most_three():
     found = index.suggest(unit(1), "fr", "")
     assert [s.id for s in found] == [0, 1, 2]
     assert index.suggest(unit(0, 0, 1), "fr", "") == []
+
+
+def test_a_merged_question_is_suggested_as_the_one_it_went_into_with_its_sources():
+    index = SessionIndex(dim=8, threshold=0.5, scoring=Scoring.plain())
+    index.add(1, unit(0, 1), "en", "")  # A: far from the new question
+    index.add(2, unit(1, 0.1), "en", "")  # B: its twin
+    index.add(3, unit(1, 0.2), "en", "")  # C: merged into B before B went into A
+    q = unit(1, 0.15)
+    index.link(3, 2)
+    assert [s.id for s in index.suggest(q, "en", "")] == [2]  # B and C: one card, B
+    index.link(2, 1)
+    assert [s.id for s in index.suggest(q, "en", "")] == [1]  # A's cluster, named A
+    index.unlink(2)  # B comes back with C, which is still merged into it
+    assert [s.id for s in index.suggest(q, "en", "")] == [2]
+    index.unlink(3)
+    assert sorted(s.id for s in index.suggest(q, "en", "")) == [2, 3]
+
+
+def test_merged_into_a_question_the_index_never_held_it_is_named_once():
+    index = SessionIndex(dim=8, threshold=0.5, scoring=Scoring.plain())
+    index.add(2, unit(1, 0.1), "en", "")
+    index.add(3, unit(1, 0.2), "en", "")
+    index.link(2, 9)  # 9: a comment, never indexed
+    index.link(3, 9)
+    assert [s.id for s in index.suggest(unit(1, 0.15), "en", "")] == [9]

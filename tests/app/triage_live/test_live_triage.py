@@ -166,3 +166,66 @@ def test_after_a_restart_earlier_questions_are_still_found(tmp_path):
         assert events == []
     finally:
         s.stop()
+
+
+# Related to EN, not suggested for it by the model: only a moderator can say they are one.
+SEIZE = "Can a government force these platforms to hand over what they store about us?"
+SEIZE_ES = ("¿Puede un gobierno obligar a estas plataformas a entregar lo que guardan "
+            "sobre nosotros?")
+SEIZE_FR = ("Un gouvernement peut-il obliger ces plateformes à livrer ce qu'elles "
+            "stockent sur nous ?")
+FR_CLOSER = ("Comment les données que ces plateformes collectent seront-elles protégées "
+             "des gouvernements ?")
+FR_OTHER = ("De quelle manière les données collectées par ces plateformes seront-elles "
+            "protégées face aux gouvernements ?")
+
+
+def _similar(mod: httpx.Client, qid: int) -> list[int]:
+    got = mod.get(f"/questions/{qid}/similar").json()
+    assert got["analysed"]
+    return [s["id"] for s in got["similar"]]
+
+
+def test_a_moderators_merge_joins_the_clusters_and_unmerge_splits_them(server):
+    _created, sid, mod = _session(server)
+    a = _deliver(server, sid, "mastodon", "m1", EN)
+    b = _deliver(server, sid, "youtube", "y1", SEIZE)
+    assert _similar(mod, b) == []
+    r = mod.post(f"/questions/{b}/merge", json={"into": a})
+    assert r.status_code == 200 and b in r.json()["sources"]
+    # A paraphrase of B is offered A, the card that holds B: one suggestion, not two.
+    c = _deliver(server, sid, "zoom", "z1", SEIZE_ES)
+    assert _similar(mod, c) == [a]
+    assert mod.post(f"/questions/{b}/unmerge").status_code == 200
+    d = _deliver(server, sid, "zoom", "z2", SEIZE_FR)
+    found = _similar(mod, d)
+    assert b in found and len(found) == len(set(found))  # B is its own card again
+
+
+def test_an_accepted_suggestion_names_the_question_it_went_into(server):
+    _created, sid, mod = _session(server)
+    a = _deliver(server, sid, "mastodon", "m1", EN)
+    x = _deliver(server, sid, "zoom", "z1", FR)
+    assert _similar(mod, x) == [a]
+    assert mod.post(f"/questions/{x}/similar/{a}/accept").status_code == 200
+    # Closer to X than to A: before the merge reached the index it named X, merged by now.
+    y = _deliver(server, sid, "zoom", "z2", FR_CLOSER)
+    assert _similar(mod, y) == [a]
+    assert mod.post(f"/questions/{y}/similar/{a}/accept").status_code == 200
+    assert mod.post(f"/questions/{x}/unmerge").status_code == 200
+    z = _deliver(server, sid, "zoom", "z3", FR_OTHER)
+    assert x in _similar(mod, z)
+
+
+def test_after_a_restart_the_merges_made_before_still_hold(tmp_path):
+    s = LiveServer(tmp_path / "m", extra_env=ON).start()
+    try:
+        _created, sid, mod = _session(s)
+        a = _deliver(s, sid, "mastodon", "m1", EN)
+        b = _deliver(s, sid, "youtube", "y1", SEIZE)
+        assert mod.post(f"/questions/{b}/merge", json={"into": a}).status_code == 200
+        s.restart()  # the index is seeded again from the database, merges included
+        c = _deliver(s, sid, "zoom", "z1", SEIZE_ES)
+        assert _similar(mod, c) == [a]
+    finally:
+        s.stop()
