@@ -14,11 +14,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from re import Pattern
 from typing import Any
 
-from starlette.requests import ClientDisconnect
+from starlette.requests import ClientDisconnect, cookie_parser
+from starlette.responses import JSONResponse
 from starlette.routing import Route, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.domain import HotRoute
+from app.errors import DomainError
 
 #: The largest request body any endpoint reads (app.limits_net refuses larger as it streams).
 MAX_BODY = 1024 * 1024
@@ -87,3 +89,25 @@ async def read_body(receive: Receive, limit: int) -> bytes | None:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def cookie_of(scope: Scope, name: str) -> str | None:
+    """One cookie of the request, read from the raw headers (no `Request` built)."""
+    for key, value in scope["headers"]:
+        if key == b"cookie":
+            return cookie_parser(value.decode("latin-1")).get(name)
+    return None
+
+
+async def answer_error(exc: DomainError, scope: Scope, receive: Receive, send: Send) -> None:
+    """A refused hot request, answered as the app's error handler answers any other."""
+    headers = getattr(exc, "headers", None)  # Retry-After on a 429
+    response = JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=headers)
+    await response(scope, receive, send)
+
+
+async def answer_json(send: Send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", b"%d" % len(body))]})
+    await send({"type": "http.response.body", "body": body})

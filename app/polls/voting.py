@@ -14,15 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.requests import ClientDisconnect, cookie_parser
-from starlette.responses import JSONResponse
+from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from app.audience_limits import limits_of
 from app.auth import AUDIENCE_COOKIE
 from app.deps import NO_AUDIENCE_ID, AppState
 from app.errors import DomainError, Invalid, NotFound, Unauthorized
-from app.hot_paths import MAX_BODY, read_body
+from app.hot_paths import MAX_BODY, answer_error, answer_json, cookie_of, read_body
 from app.models import require_id
 from app.polls import service
 from app.polls.live import runtime
@@ -30,7 +29,6 @@ from app.polls.live import runtime
 MAX_TEXT = 100_000
 MAX_CODE = 64
 MAX_POLL_ID = 2**31 - 1
-_JSON = (b"content-type", b"application/json")
 
 
 class TooLarge(DomainError):
@@ -42,20 +40,11 @@ async def post_vote(scope: Scope, receive: Receive, send: Send) -> None:
     try:
         status, body = await _vote(scope, receive)
     except DomainError as exc:
-        headers = getattr(exc, "headers", None)  # Retry-After on a 429
-        answer = JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=headers)
-        await answer(scope, receive, send)
+        await answer_error(exc, scope, receive, send)
         return
     except ClientDisconnect:  # gone before its body arrived: nobody to answer
         return
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [_JSON, (b"content-length", b"%d" % len(body))],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await answer_json(send, status, body)
 
 
 async def _vote(scope: Scope, receive: Receive) -> tuple[int, bytes]:
@@ -65,7 +54,7 @@ async def _vote(scope: Scope, receive: Receive) -> tuple[int, bytes]:
     slug: str = scope["path_params"]["slug"]
     poll_id: int = scope["path_params"]["poll_id"]
     session_id = require_id(await state.sessions.get(slug))
-    voter = state.signer.read_audience(_cookie(scope))
+    voter = state.signer.read_audience(cookie_of(scope, AUDIENCE_COOKIE))
     if voter is None:  # missing or forged: no ballot, and no new id (the page issues those)
         raise Unauthorized(NO_AUDIENCE_ID)
     raw = await read_body(receive, MAX_BODY)
@@ -79,13 +68,6 @@ async def _vote(scope: Scope, receive: Receive) -> tuple[int, bytes]:
     result = await rt.votes.submit(service.Vote(session_id, poll_id, voter, choices, text, code))
     rt.touch(session_id, poll_id)
     return 201, orjson.dumps(result)
-
-
-def _cookie(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"cookie":
-            return cookie_parser(value.decode("latin-1")).get(AUDIENCE_COOKIE)
-    return None
 
 
 def parse_vote(raw: bytes) -> tuple[list[int] | None, str | None, str | None]:

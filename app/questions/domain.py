@@ -7,13 +7,14 @@ so it declares no view.
 from __future__ import annotations
 
 from app import audience_limits, health, models, my_questions, pages
-from app.core.domain import Domain
+from app.core.domain import Domain, HotRoute
 from app.live import socket
-from app.questions import endpoints
+from app.questions import endpoints, upvoting
 
 QUESTIONS = Domain(
     name="questions",
     router=endpoints.router,
+    hot_routes=(HotRoute(upvoting.UPVOTE_PATH, upvoting.post_upvote, name="upvote_hot"),),
     models=(
         models.Segment,
         models.Message,
