@@ -71,7 +71,7 @@ class AppState:
         return hosts.base_url(self.settings, conn.scope, conn.headers.get("host"))
 
 
-def get_state(conn: HTTPConnection) -> AppState:
+async def get_state(conn: HTTPConnection) -> AppState:
     return conn.app.state.fb
 
 
@@ -134,7 +134,7 @@ StageOrModeratorDep = Annotated[Principal, require(Role.moderator, Role.stage)]
 NO_AUDIENCE_ID = "no audience id in this browser yet; reload the audience page to get one"
 
 
-def audience_id(request: Request, state: StateDep) -> str:
+async def audience_id(request: Request, state: StateDep) -> str:
     """The caller's signed anonymous id. Only the audience page issues one (throttled per
     address, app.pages): an API call without it is refused and is given none."""
     aid = state.signer.read_audience(request.cookies.get(AUDIENCE_COOKIE))
