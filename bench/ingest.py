@@ -164,11 +164,31 @@ class _Client:
     finished: asyncio.Event = field(default_factory=asyncio.Event)
     remaining: int = 0
 
+    port: int = 0
+    connections: int = 0  # how many to keep open: one the server closed is opened again
+
     def dispatch(self, job: tuple[int, float, bytes]) -> None:
-        if self.idle:
-            self.idle.popleft().send(*job)
-        else:
-            self.waiting.append(job)
+        while self.idle:
+            conn = self.idle.popleft()
+            # At a low rate a connection may idle past the server's keep-alive (5 s) and
+            # be closing before `connection_lost` took it out of `idle`.
+            if conn.transport is not None and not conn.transport.is_closing():
+                conn.send(*job)
+                return
+        self.waiting.append(job)
+        if self.open < self.connections:
+            self.open += 1
+            asyncio.get_running_loop().create_task(self._reopen())
+
+    async def _reopen(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            _transport, conn = await loop.create_connection(lambda: _Conn(self), "127.0.0.1",
+                                                            self.port)
+        except OSError:
+            self.open -= 1
+            return
+        self._next(conn)
 
     def _next(self, conn: _Conn) -> None:
         if self.waiting:
@@ -182,6 +202,10 @@ class _Client:
             self.finished.set()
 
     def done(self, conn: _Conn, status: int) -> None:
+        if conn.index < 0:
+            # Nothing in flight: the server's own answer to an idle connection (its 408
+            # at the header deadline, before it closes), not a reply to a request.
+            return
         if 200 <= status < 300:
             now = time.perf_counter()
             self.acked.append(conn.index)
@@ -207,7 +231,7 @@ async def _client_run(
     port: int, requests: list[tuple[int, float, bytes]], connections: int, deadline: float
 ) -> _Client:
     loop = asyncio.get_running_loop()
-    client = _Client(requests, remaining=len(requests))
+    client = _Client(requests, remaining=len(requests), port=port, connections=connections)
     for _ in range(connections):
         _transport, conn = await loop.create_connection(lambda: _Conn(client), "127.0.0.1", port)
         client.open += 1
@@ -528,6 +552,8 @@ def main() -> None:
     parser.add_argument("--assistant", action="store_true", help="instead: the triage "
                         "assistant on and off in the same run (bench/ingest_assistant.py)")
     parser.add_argument("--rates", default="20,200", help="with --assistant: messages/s")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="with --assistant: off/on step pairs per rate")
     args = parser.parse_args()
     if args.assistant:
         from bench import ingest_assistant

@@ -2,11 +2,15 @@
 in one run, the triage assistant on and off (the baseline); prints JSON.
 
 Both servers are `floorbridge serve` processes on their own SQLite, started side by side
-(FLOORBRIDGE_TRIAGE=on / off), each with the moderator's socket open. The steps alternate
-off, on at each rate (so a change in the machine's load hits both alike): `--rates`
-messages/s (default 20 and 200, the issue's sustained and burst rates), `--seconds` each.
-Reported per rate: acknowledgement p99 of each server and their ratio (the assistant must
-not slow ingest: on/off <= 1.10), for the assistant's server the message-to-suggestion
+(FLOORBRIDGE_TRIAGE=on / off), each with the moderator's socket open. At each rate
+(`--rates` messages/s, default 20 and 200, the issue's sustained and burst rates),
+`--rounds` rounds of an off step and an on step of `--seconds` each, in swapped order
+every round, the assistant's server drained after each of its steps (so a change in the
+machine's load, or the disk's fsync tail, hits both alike: one 60 s pair on a quiet
+2-core machine gave off p99 8.7, 9.5, 16 and 25 ms in four runs of the same code).
+Reported per rate: acknowledgement p99 of each server over its pooled steps, their ratio
+(the assistant must not slow ingest: on/off <= 1.10) and each round's; for the
+assistant's server the message-to-suggestion
 latency (scheduled send -> `triage.updated` on the moderator socket) p50/p99, and from
 its /metrics how many messages were shed and how long the backlog took to drain.
 """
@@ -78,7 +82,50 @@ async def drain(url: str, limit: float = 60.0) -> float | None:
     return None
 
 
+async def _one(pool: Any, run: Run, server: Server, name: str, rate: int,
+               args: argparse.Namespace, suggest_ms: dict[int, list[float]]) -> dict[str, Any]:
+    """One step against one server; the assistant's server is then waited on to drain,
+    so its backlog never runs into the other server's step."""
+    before = await asyncio.to_thread(triage_metrics, server.url)
+    step = run.add(rate, name)
+    await run_step(pool, server.port, step, args.procs, args.connections)
+    drained = await drain(server.url) if name == "on" else None
+    await asyncio.sleep(1.0)
+    after = await asyncio.to_thread(triage_metrics, server.url)
+    return {"step": step, "drained": drained, "suggest": suggest_ms.get(step.number, []),
+            "shed": after.get("shed_total", 0) - before.get("shed_total", 0),
+            "analysed": after.get("analysed_total", 0) - before.get("analysed_total", 0)}
+
+
+def _pooled(name: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """A server's steps at one rate as one: every acknowledgement's latency pooled."""
+    steps = [p["step"] for p in parts]
+    ack = percentiles([ms for s in steps for ms in s.ack_ms])
+    out: dict[str, Any] = {
+        "sent": sum(s.sent for s in steps), "acked": sum(len(s.acked) for s in steps),
+        "errors": sum(s.errors for s in steps),
+        "acked_rps": round(sum(s.acked_rps() for s in steps) / len(steps), 1),
+        "ack_p50_ms": ack["p50"], "ack_p99_ms": ack["p99"],
+        "ack_p99_ms_by_round": [percentiles(s.ack_ms)["p99"] for s in steps],
+    }
+    if name == "on":
+        sug = percentiles([ms for p in parts for ms in p["suggest"]])
+        drained = [p["drained"] for p in parts]
+        out |= {
+            "suggestions": sum(len(p["suggest"]) for p in parts),
+            "suggestion_p50_ms": sug["p50"], "suggestion_p99_ms": sug["p99"],
+            "shed": sum(p["shed"] for p in parts),
+            "analysed": sum(p["analysed"] for p in parts),
+            "drained_after_s": None if None in drained else max(drained),
+            "drained_after_s_by_round": drained,
+        }
+    return out
+
+
 async def compare(on: Server, off: Server, args: argparse.Namespace) -> dict[str, Any]:
+    """`--rounds` rounds per rate, each an off step and an on step, their order swapped
+    every round: the machine's drift (another job, the disk's fsync tail) then falls on
+    both servers alike, and the ratio is of the pooled latencies."""
     run = Run(args.seconds)
     suggest_ms: dict[int, list[float]] = {}
     readers = []
@@ -89,34 +136,25 @@ async def compare(on: Server, off: Server, args: argparse.Namespace) -> dict[str
         readers.append(asyncio.create_task(read(url, run.steps, suggest_ms)))
     await asyncio.sleep(0.5)
     rows = []
+    servers = {"off": off, "on": on}
     with ProcessPoolExecutor(args.procs, mp_context=get_context("spawn")) as pool:
         for rate in [int(r) for r in args.rates.split(",") if r.strip()]:
-            row: dict[str, Any] = {"rate": rate}
-            for name, server in (("off", off), ("on", on)):
-                before = await asyncio.to_thread(triage_metrics, server.url)
-                step = run.add(rate, name)
-                await run_step(pool, server.port, step, args.procs, args.connections)
-                drained = await drain(server.url) if name == "on" else None
-                await asyncio.sleep(1.0)
-                after = await asyncio.to_thread(triage_metrics, server.url)
-                ack = percentiles(step.ack_ms)
-                row[name] = {"sent": step.sent, "acked": len(step.acked), "errors": step.errors,
-                             "acked_rps": step.acked_rps(), "ack_p50_ms": ack["p50"],
-                             "ack_p99_ms": ack["p99"]}
-                if name == "on":
-                    sug = percentiles(suggest_ms.get(step.number, []))
-                    row[name] |= {
-                        "suggestions": len(suggest_ms.get(step.number, [])),
-                        "suggestion_p50_ms": sug["p50"], "suggestion_p99_ms": sug["p99"],
-                        "shed": after.get("shed_total", 0) - before.get("shed_total", 0),
-                        "analysed": after.get("analysed_total", 0)
-                        - before.get("analysed_total", 0),
-                        "drained_after_s": drained,
-                    }
+            parts: dict[str, list[dict[str, Any]]] = {"off": [], "on": []}
+            for n in range(max(1, args.rounds)):
+                for name in (("off", "on") if n % 2 == 0 else ("on", "off")):
+                    parts[name].append(
+                        await _one(pool, run, servers[name], name, rate, args, suggest_ms))
+            row: dict[str, Any] = {"rate": rate, "rounds": max(1, args.rounds),
+                                   "off": _pooled("off", parts["off"]),
+                                   "on": _pooled("on", parts["on"])}
             p_on, p_off = row["on"]["ack_p99_ms"], row["off"]["ack_p99_ms"]
             row["ack_p99_ratio_on_off"] = round(p_on / p_off, 3) if p_on and p_off else None
             m_on, m_off = row["on"]["ack_p50_ms"], row["off"]["ack_p50_ms"]
             row["ack_p50_ratio_on_off"] = round(m_on / m_off, 3) if m_on and m_off else None
+            row["ack_p99_ratio_by_round"] = [
+                round(a / b, 3) if a and b else None
+                for a, b in zip(row["on"]["ack_p99_ms_by_round"],
+                                row["off"]["ack_p99_ms_by_round"], strict=True)]
             rows.append(row)
     for r in readers:
         r.cancel()
@@ -138,9 +176,11 @@ def main(args: argparse.Namespace) -> None:
     first = rows[0]["on"] if rows else {}
     out = emit("ingest_assistant", {
         "what": "signed Zoom chat webhooks to two `floorbridge serve` processes in the same "
-        "run, FLOORBRIDGE_TRIAGE=on and off (the baseline), steps alternating off/on per rate",
+        "run, FLOORBRIDGE_TRIAGE=on and off (the baseline), rounds of an off and an on step "
+        "per rate in swapped order, latencies pooled per server",
         "command": "python -m bench.ingest " + " ".join(sys.argv[1:]),
         "seconds_per_step": args.seconds,
+        "rounds": args.rounds,
         "rows": rows,
         "enabled_on": result["features_on"].get("enabled") == 1.0,
         "targets": {
