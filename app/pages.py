@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import random
@@ -77,14 +78,29 @@ def _localised(html: str, request: Request, session_lang: str | None = None) -> 
     return html.replace('<html lang="en">', f'<html lang="{lang}" dir="{i18n.direction(lang)}">', 1)
 
 
-def _page(name: str, request: Request | None = None, session_lang: str | None = None) -> Response:
+@functools.cache
+def shipped(name: str) -> str | None:
+    """A page as shipped (None: not there), read once per process.
+
+    Pages change only with a release. Read on every load, the stat and the read ran on
+    the event loop, and each system call let the writer thread take the GIL: under
+    bench.hostile's id-minting script (57 page loads a second) the loop stalled 10-40 ms
+    at a time, most of it in this function (a sampling probe of the main thread). Edit a
+    page, restart the server.
+    """
     path = STATIC / name
-    if not path.exists():
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def _page(name: str, request: Request | None = None, session_lang: str | None = None) -> Response:
+    text = shipped(name)
+    if text is None:
         return HTMLResponse("<h1>This page is not built yet</h1>", status_code=404)
     if request is not None and name in TRANSLATED:
-        html = _localised(path.read_text(encoding="utf-8"), request, session_lang)
+        html = _localised(text, request, session_lang)
         return HTMLResponse(html, headers={"Cache-Control": "no-store", "Vary": "Accept-Language"})
-    return FileResponse(path, media_type="text/html", headers={"Cache-Control": "no-store"})
+    return FileResponse(STATIC / name, media_type="text/html",
+                        headers={"Cache-Control": "no-store"})
 
 
 @router.get("/i18n/{lang}.json")
@@ -127,7 +143,7 @@ async def landing_page(request: Request, state: StateDep) -> Response:
     title = ""
     if demo is not None:
         title = (await state.store.read(lambda db: get_by_slug(db, demo["slug"]))).title
-    html = _localised((STATIC / "index.html").read_text(encoding="utf-8"), request)
+    html = _localised(shipped("index.html") or "", request)
     html = html.replace(
         "<!--demo-->", landing.demo_section(request, demo, title, state.base_url(request))
     ).replace("<!--readme-->", landing.docs_link())
