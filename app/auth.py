@@ -8,12 +8,15 @@ keys deletes the rows, so old cookies stop working at once, on every worker.
 
 from __future__ import annotations
 
+import base64
 import hmac
-import secrets
+import os
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, Serializer, URLSafeSerializer
+from itsdangerous.encoding import base64_encode
 from starlette.requests import HTTPConnection
 
 from app.db import Store
@@ -47,10 +50,45 @@ class Principal:
     replaced: bool = False
 
 
+class _Uncompressed(URLSafeSerializer):
+    """`URLSafeSerializer` that never tries zlib: its `dumps` compresses every payload to
+    see whether it shrinks (a short id never does, so the output is the same), and zlib
+    releases the GIL, on the event loop, at each page load that issues an id. Under an
+    id-minting script the writer thread took the GIL there and the loop stalled 10-40 ms
+    (a sampling probe under bench.hostile). Reading is unchanged: a compressed value
+    still loads."""
+
+    def dump_payload(self, obj: object) -> bytes:
+        return base64_encode(Serializer.dump_payload(self, obj))
+
+
+class _RandomIds:
+    """URL-safe random ids cut from one `os.urandom` call per 256: every getrandom(2) on
+    the event loop released the GIL to whichever thread wanted it (same probe, the
+    largest stall left after the zlib one). The buffer is dropped in a forked child
+    (`serve --workers N`): two processes never hand out the same bytes."""
+
+    BATCH = 256
+
+    def __init__(self, nbytes: int) -> None:
+        self.nbytes = nbytes
+        self._buf = b""
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def next(self) -> str:
+        with self._lock:
+            if self._pid != os.getpid() or len(self._buf) < self.nbytes:
+                self._buf, self._pid = os.urandom(self.nbytes * self.BATCH), os.getpid()
+            raw, self._buf = self._buf[: self.nbytes], self._buf[self.nbytes :]
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
 class Signer:
     def __init__(self, secret: str) -> None:
         self._roles = URLSafeSerializer(secret, salt="fb-role")
-        self._audience = URLSafeSerializer(secret, salt="fb-audience")
+        self._audience = _Uncompressed(secret, salt="fb-audience")
+        self._ids = _RandomIds(12)  # 16 characters, as secrets.token_urlsafe(12)
         self._verified: OrderedDict[str, str] = OrderedDict()
 
     def role_cookie(self, slug: str, role: str, key_id: str) -> str:
@@ -70,7 +108,7 @@ class Signer:
     def new_audience_id(self) -> tuple[str, str]:
         """A fresh anonymous id and its signed cookie value; only the audience page asks
         for one (app.pages, throttled per address): API calls never mint ids."""
-        aid = secrets.token_urlsafe(12)
+        aid = self._ids.next()
         return aid, self._audience.dumps(aid)
 
     def read_audience(self, value: str | None) -> str | None:
