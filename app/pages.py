@@ -15,7 +15,6 @@ from babel import Locale
 from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
 from fastapi.responses import (
-    FileResponse,
     HTMLResponse,
     JSONResponse,
     PlainTextResponse,
@@ -92,15 +91,14 @@ def shipped(name: str) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def _page(name: str, request: Request | None = None, session_lang: str | None = None) -> Response:
+def _page(name: str, request: Request, session_lang: str | None = None) -> Response:
     text = shipped(name)
     if text is None:
         return HTMLResponse("<h1>This page is not built yet</h1>", status_code=404)
-    if request is not None and name in TRANSLATED:
+    if name in TRANSLATED:
         html = _localised(text, request, session_lang)
         return HTMLResponse(html, headers={"Cache-Control": "no-store", "Vary": "Accept-Language"})
-    return FileResponse(STATIC / name, media_type="text/html",
-                        headers={"Cache-Control": "no-store"})
+    return HTMLResponse(text, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/i18n/{lang}.json")
