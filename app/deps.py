@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 
 from app import hosts
 from app.auth import AUDIENCE_COOKIE, AUDIENCE_COOKIE_AGE, Principal, Signer, resolve
+from app.busy import Busy
 from app.config import Settings
 from app.core.domain import Registry
 from app.core.tasks import TaskSet
@@ -63,6 +64,9 @@ class AppState:
     triage: TriageRuntime | None = None
     #: The per-id and per-address token buckets (app/audience_limits.py), on first use.
     audience_limits: AudienceLimits | None = None
+    #: Requests being answered, and the gates that hold back waiting work meanwhile
+    #: (app/busy.py; the triage child is one).
+    busy: Busy = field(default_factory=Busy)
     #: The running demo's {"slug", "keys"} (the landing page shows its links).
     demo: dict[str, Any] | None = None
 

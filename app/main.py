@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import health, openapi, pages, redact
 from app.auth import Signer
+from app.busy import BusyWhileAnswering
 from app.config import Settings, get_settings
 from app.core.domain import Domain, Registry
 from app.db import Store
@@ -231,4 +232,5 @@ def create_app(
     openapi.install(app)
     app.add_middleware(SameOrigin, public_url=settings.public_url)  # app/origin.py
     app.add_middleware(SecurityHeaders, net=net)
+    app.add_middleware(BusyWhileAnswering, busy=state.busy)  # outermost: app/busy.py
     return app

@@ -183,6 +183,7 @@ def main(args: argparse.Namespace) -> None:
         "rounds": args.rounds,
         "rows": rows,
         "enabled_on": result["features_on"].get("enabled") == 1.0,
+        "assistant_metrics_at_end": result["features_on"],  # pauses: app/busy.py
         "targets": {
             "ack_p99_ratio_on_off": {"target": f"<= {ACK_RATIO_TARGET}", "value": worst,
                                      "met": worst is not None and worst <= ACK_RATIO_TARGET},

@@ -16,7 +16,7 @@ from app.models import LiveSession, Role
 from app.triage import DEFAULT_THRESHOLD
 from app.triage_live import endpoints
 from app.triage_live.models import TriageResult, TriageSetting
-from app.triage_live.process import shared_child
+from app.triage_live.process import ProcessWorker, shared_child
 from app.triage_live.runtime import TriageRuntime, result_view, runtime_of
 
 READERS = (Role.moderator, Role.rapporteur)
@@ -65,6 +65,11 @@ class _Collector:
                                   value=w.stats.shed if w else 0)
         yield CounterMetricFamily("floorbridge_triage_analysed", "Messages analysed",
                                   value=w.stats.analysed if w else 0)
+        child = getattr(w, "child", None)
+        yield CounterMetricFamily("floorbridge_triage_pauses",
+                                  "Times the model process was held back while a request "
+                                  "was answered (app/busy.py)",
+                                  value=child.gate.pauses if child is not None else 0)
 
 
 def _follow_merges(state: AppState, rt: TriageRuntime) -> None:
@@ -88,6 +93,8 @@ async def start(state: AppState) -> None:
     else:
         rt = TriageRuntime(state, child=shared_child)  # the model loads on the worker's thread
     state.triage = rt
+    if isinstance(rt.worker, ProcessWorker):  # its child holds back while we answer
+        state.busy.add(rt.worker)
     _follow_merges(state, rt)
     metrics = state.metrics
     if metrics is not None:
@@ -97,6 +104,9 @@ async def start(state: AppState) -> None:
 async def stop(state: AppState) -> None:
     rt = state.triage
     if rt is not None:
+        if isinstance(rt.worker, ProcessWorker):
+            state.busy.remove(rt.worker)
+            rt.worker.release()
         await rt.stop()
 
 

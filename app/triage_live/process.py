@@ -10,10 +10,13 @@ analyses, then calls the submitter's `on_result` on that thread.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import multiprocessing as mp
 import os
+import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,9 +30,10 @@ def _child(conn: Any) -> None:
     """The child: load once, then analyse batches in arrival order until told to stop."""
     from app.triage import Triage
 
+    dies_with_parent = _die_with_the_parent()
     triage = Triage.load()  # at the server's priority: a start-up is not a burst
     _yield_the_cores()
-    conn.send(triage.features)
+    conn.send((triage.features, dies_with_parent))
     indexes: dict[str, Any] = {}
     while True:
         job = conn.recv()
@@ -66,6 +70,103 @@ def _yield_the_cores() -> None:
             os.nice(19)
 
 
+def _die_with_the_parent() -> bool:
+    """The child may be stopped (`PauseGate`) when the server is killed: a stopped
+    process never reads the end of its pipe, so the kernel kills it with the parent
+    (Linux PR_SET_PDEATHSIG). Without it the gate stays off (`PauseGate.usable`)."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) != 0:  # PR_SET_PDEATHSIG
+            return False
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() == 1:  # the parent died before the call
+        os._exit(0)
+    return True
+
+
+class PauseGate:
+    """Stops the child (SIGSTOP) while the server answers a request, resumes it (SIGCONT)
+    when nothing is being answered (app/busy.py says why).
+
+    `hold`/`release` are called on an event loop. A resume waits for the loop's next turn,
+    so back-to-back requests cost no signals. A watchdog thread never lets the child stay
+    stopped more than `MAX_PAUSE`: under unbroken load it then runs for `SLICE` (at
+    SCHED_IDLE, as before), so its queue still moves and sheds oldest-first; and a loop
+    that dies between a hold and its release cannot leave it stopped.
+    """
+
+    MAX_PAUSE = 0.1
+    SLICE = 0.05
+
+    def __init__(self, pid: int | None, usable: bool) -> None:
+        self.pid = pid
+        self.usable = usable and pid is not None and hasattr(signal, "SIGSTOP")
+        self.held = 0
+        self.paused_at = 0.0  # 0: running
+        self.free_until = 0.0
+        self.pauses = 0
+        self._lock = threading.Lock()
+        self._resume_soon = False
+        self._watchdog: threading.Thread | None = None
+
+    def hold(self) -> None:
+        self.held += 1
+        if self.held == 1 and self.usable and not self.paused_at:
+            now = time.monotonic()
+            if now < self.free_until:
+                return
+            with self._lock:
+                if self._signal(signal.SIGSTOP):
+                    self.paused_at = now
+                    self.pauses += 1
+            if self._watchdog is None:
+                self._watchdog = threading.Thread(target=self._watch, daemon=True,
+                                                  name="triage-gate")
+                self._watchdog.start()
+
+    def release(self) -> None:
+        self.held = max(0, self.held - 1)
+        if self.held == 0 and self.paused_at and not self._resume_soon:
+            self._resume_soon = True
+            asyncio.get_running_loop().call_soon(self._resume_if_idle)
+
+    def _resume_if_idle(self) -> None:
+        self._resume_soon = False
+        if self.held == 0:
+            self._resume()
+
+    def _watch(self) -> None:
+        while self.usable:
+            time.sleep(self.MAX_PAUSE / 2)
+            paused_at = self.paused_at
+            if paused_at and time.monotonic() - paused_at >= self.MAX_PAUSE:
+                self._resume()
+                self.free_until = time.monotonic() + self.SLICE
+
+    def _resume(self) -> None:
+        with self._lock:
+            if self.paused_at:
+                self.paused_at = 0.0
+                self._signal(signal.SIGCONT)
+
+    def _signal(self, sig: int) -> bool:
+        try:
+            os.kill(self.pid, sig)  # type: ignore[arg-type]
+        except OSError:  # the child is gone: nothing to pause any more
+            self.usable = False
+            self.paused_at = 0.0
+            return False
+        return True
+
+    def close(self) -> None:
+        """Never leave the child stopped."""
+        self.usable = False
+        self._resume()
+
+
 class ProcessWorker(Pump):
     """A `TriageWorker` look-alike whose analysis runs in the shared child process."""
 
@@ -80,7 +181,19 @@ class ProcessWorker(Pump):
         self.features: Features | None = None  # None while loading
         self.failed = ""
         self._thresholds: dict[str, float] = {}
+        self._held = False
         self._start()
+
+    # -- the gate (app/busy.py): this app's requests pause the shared child -------------
+    def hold(self) -> None:
+        if self.child is not None:
+            self._held = True
+            self.child.gate.hold()
+
+    def release(self) -> None:
+        if self.child is not None and self._held:
+            self._held = False
+            self.child.gate.release()
 
     def set_threshold(self, session: str, threshold: float) -> None:
         self._thresholds[session] = threshold
@@ -119,8 +232,10 @@ class _Child:
                                 daemon=True)
         self.proc.start()
         theirs.close()
-        self.features: Features = self.conn.recv()
+        self.features, dies_with_parent = self.conn.recv()
         self.lock = threading.Lock()
+        #: One gate per child: every app of this process holds it through its `Busy`.
+        self.gate = PauseGate(self.proc.pid, dies_with_parent)
 
     def analyse(self, items: list, thresholds: dict) -> list:
         with self.lock:
